@@ -1,0 +1,25 @@
+//! `cargo xtask ci`: everything CI checks, in the order that fails fastest.
+
+use crate::Result;
+use crate::tools;
+use crate::workspace::{cargo, run as sh};
+
+pub(crate) fn run_ci_steps() -> Result<()> {
+    sh(cargo().args(["fmt", "--all", "--check"]))?;
+    sh(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    let tools = tools::ensure()?;
+    let mut test = cargo();
+    test.args(["test", "--workspace"]);
+    tools.export(&mut test);
+    sh(&mut test)?;
+    Ok(())
+}
+
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    if let Some(extra) = args.first() {
+        return Err(format!("`ci` takes no arguments, got `{extra}`").into());
+    }
+    run_ci_steps()?;
+    eprintln!("xtask: ci passed");
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! Commands:
+//! - `ci`: formatting check, clippy with `-D warnings`, the test tools, and every test.
+//! - `tools`: install the pinned Python and npm tools that tests compare against
+//!   (into `target/tools/`), and print where they are.
+
+mod ci;
+mod tools;
+mod workspace;
+
+use std::process::ExitCode;
+
+type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  ci       fmt --check, clippy -D warnings, tools, and all tests (the README's test command)
+  tools    install the pinned Python/npm test tools into target/tools/";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(&args[1..]),
+        Some("tools") => tools::ensure().map(|t| t.print()),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}").into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Reading response bodies: into memory within a limit, or streamed to a writer while
+//! hashing, with an idle-read timeout between chunks.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::CONTENT_LENGTH;
+use http::{HeaderMap, Method, StatusCode};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::error::{Error, TimeoutPhase};
+use crate::request::{STATUS_EXCERPT_LEN, excerpt};
+
+/// Download progress, passed to the progress callback after every chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Bytes received so far.
+    pub received: u64,
+    /// Bytes announced by `Content-Length`, if the server sent it.
+    pub total: Option<u64>,
+}
+
+/// Names the call in errors.
+#[derive(Debug, Clone)]
+pub(crate) struct CallId {
+    pub(crate) method: Method,
+    pub(crate) template: String,
+}
+
+impl CallId {
+    pub(crate) fn timeout(&self, phase: TimeoutPhase, after: Duration) -> Error {
+        Error::Timeout {
+            phase,
+            after,
+            method: self.method.clone(),
+            template: self.template.clone(),
+        }
+    }
+}
+
+/// The `Content-Length` the server declared, if valid.
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The next data chunk, skipping trailers; `None` at the end of the body.
+async fn next_chunk(
+    body: &mut Incoming,
+    idle: Duration,
+    call: &CallId,
+    received: u64,
+    expected: Option<u64>,
+) -> Result<Option<Bytes>, Error> {
+    loop {
+        let frame = match tokio::time::timeout(idle, body.frame()).await {
+            Err(_) => return Err(call.timeout(TimeoutPhase::IdleRead, idle)),
+            Ok(None) => return Ok(None),
+            Ok(Some(Err(e))) => {
+                return Err(Error::BodyInterrupted {
+                    method: call.method.clone(),
+                    template: call.template.clone(),
+                    received,
+                    expected,
+                    source: Box::new(e),
+                });
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        if let Ok(data) = frame.into_data() {
+            return Ok(Some(data));
+        }
+    }
+}
+
+/// Checks that the body was as long as announced (hyper checks it too; this makes
+/// the guarantee independent of the HTTP layer).
+fn check_complete(call: &CallId, received: u64, expected: Option<u64>) -> Result<(), Error> {
+    match expected {
+        Some(expected) if expected != received => Err(Error::BodyInterrupted {
+            method: call.method.clone(),
+            template: call.template.clone(),
+            received,
+            expected: Some(expected),
+            source: format!("the body ended after {received} of {expected} bytes").into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a response to `method` with `status` carries no body whatever its
+/// `Content-Length` says.
+fn bodiless(method: &Method, status: StatusCode) -> bool {
+    method == Method::HEAD
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED
+}
+
+/// Reads a whole body into memory, refusing more than `limit` bytes (early, from
+/// `Content-Length`, when the server declares it).
+pub(crate) async fn read_limited(
+    mut body: Incoming,
+    headers: &HeaderMap,
+    status: StatusCode,
+    limit: u64,
+    idle: Duration,
+    call: &CallId,
+) -> Result<Bytes, Error> {
+    if bodiless(&call.method, status) {
+        return Ok(Bytes::new());
+    }
+    let expected = content_length(headers);
+    let too_large = |declared| Error::BodyTooLarge {
+        method: call.method.clone(),
+        template: call.template.clone(),
+        limit,
+        declared,
+    };
+    if let Some(declared) = expected {
+        if declared > limit {
+            return Err(too_large(Some(declared)));
+        }
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(chunk) = next_chunk(&mut body, idle, call, buf.len() as u64, expected).await? {
+        if (buf.len() as u64).saturating_add(chunk.len() as u64) > limit {
+            return Err(too_large(expected));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    check_complete(call, buf.len() as u64, expected)?;
+    Ok(Bytes::from(buf))
+}
+
+/// Reads at most [`STATUS_EXCERPT_LEN`] bytes of an error body and builds
+/// [`Error::Status`]. A body that fails to read only shortens the excerpt.
+pub(crate) async fn status_error(
+    mut body: Incoming,
+    status: StatusCode,
+    idle: Duration,
+    call: &CallId,
+) -> Error {
+    let mut buf: Vec<u8> = Vec::new();
+    while buf.len() <= STATUS_EXCERPT_LEN {
+        match next_chunk(&mut body, idle, call, buf.len() as u64, None).await {
+            Ok(Some(chunk)) => buf.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Error::Status {
+        method: call.method.clone(),
+        template: call.template.clone(),
+        status,
+        excerpt: excerpt(&buf),
+    }
+}
+
+/// What a streamed body was: its length and SHA-256.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Streamed {
+    pub(crate) bytes: u64,
+    pub(crate) sha256: [u8; 32],
+}
+
+/// Streams a body to `writer`, hashing it and reporting progress. The writer is
+/// flushed at the end; it is not shut down.
+pub(crate) async fn stream_to<W, P>(
+    mut body: Incoming,
+    headers: &HeaderMap,
+    writer: &mut W,
+    progress: &mut P,
+    idle: Duration,
+    call: &CallId,
+) -> Result<Streamed, Error>
+where
+    W: AsyncWrite + Unpin + ?Sized,
+    P: FnMut(Progress) + ?Sized,
+{
+    let total = content_length(headers);
+    let mut hasher = Sha256::new();
+    let mut received: u64 = 0;
+    progress(Progress { received, total });
+    while let Some(chunk) = next_chunk(&mut body, idle, call, received, total).await? {
+        hasher.update(&chunk);
+        writer.write_all(&chunk).await.map_err(|source| Error::Io {
+            context: "writing the download",
+            path: None,
+            source,
+        })?;
+        received += chunk.len() as u64;
+        progress(Progress { received, total });
+    }
+    check_complete(call, received, total)?;
+    writer.flush().await.map_err(|source| Error::Io {
+        context: "flushing the download",
+        path: None,
+        source,
+    })?;
+    Ok(Streamed {
+        bytes: received,
+        sha256: hasher.finalize().into(),
+    })
+}

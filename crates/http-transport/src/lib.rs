@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod body;
+mod client;
+mod clock;
+mod config;
+mod download;
+mod error;
+mod request;
+mod retry;
+mod tls;
+
+pub use body::Progress;
+pub use client::{Download, Transport};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{DEFAULT_MAX_BODY, Roots, Timeouts, TransportConfig};
+pub use error::{BoxError, Error, TimeoutPhase};
+pub use request::{Request, Response, STATUS_EXCERPT_LEN};
+pub use retry::{
+    Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy, StopReason,
+    is_retryable_status, retry_after,
+};
+
+// Re-exported so that callers build requests with the same `http` version.
+pub use http;

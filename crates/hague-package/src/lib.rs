@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod archive;
+mod build;
+mod extract;
+mod limits;
+mod magic;
+mod names;
+mod problem;
+mod validate;
+mod xml;
+
+pub use archive::{Entry, EntryKind, EntryReader};
+pub use limits::Limits;
+pub use names::check_entry_name;
+pub use problem::{Finding, Problem, Report, Severity};
+pub use validate::{
+    EntryInfo, Validation, ValidationOptions, validate_archive, validate_package,
+};
+pub use xml::{XmlFileReference, XmlInspector, XmlSummary, XmlTransaction};
+pub use build::{BuildError, BuiltEntry, FileSource, PackageBuilder};
+pub use extract::{ExtractError, Extracted, extract};

@@ -108,7 +108,9 @@ fn read_end<R: Read + Seek>(r: &mut R, len: u64) -> io::Result<Result<EndRecord,
         }
     };
     if len < EOCD_LEN {
-        return Ok(Err(missing("the file is too short to hold a ZIP end record")));
+        return Ok(Err(missing(
+            "the file is too short to hold a ZIP end record",
+        )));
     }
     let tail_len = len.min(EOCD_LEN + 65_535);
     let tail_start = len - tail_len;
@@ -138,10 +140,8 @@ fn read_end<R: Read + Seek>(r: &mut R, len: u64) -> io::Result<Result<EndRecord,
     let (disk, cd_disk) = (u16_at(e, 4), u16_at(e, 6));
     let (on_disk, total) = (u16_at(e, 8), u16_at(e, 10));
     let (cd_size, cd_offset) = (u32_at(e, 12), u32_at(e, 16));
-    let zip64 = on_disk == 0xFFFF
-        || total == 0xFFFF
-        || cd_size == 0xFFFF_FFFF
-        || cd_offset == 0xFFFF_FFFF;
+    let zip64 =
+        on_disk == 0xFFFF || total == 0xFFFF || cd_size == 0xFFFF_FFFF || cd_offset == 0xFFFF_FFFF;
     if !zip64 {
         if disk != 0 || cd_disk != 0 || on_disk != total {
             return Ok(Err(Problem::MultiDisk));
@@ -169,7 +169,10 @@ fn read_end<R: Read + Seek>(r: &mut R, len: u64) -> io::Result<Result<EndRecord,
     if u32_at(&loc, 4) != 0 || u32_at(&loc, 16) > 1 {
         return Ok(Err(Problem::MultiDisk));
     }
-    if rec_pos.checked_add(56).is_none_or(|end| end > eocd_pos - 20) {
+    if rec_pos
+        .checked_add(56)
+        .is_none_or(|end| end > eocd_pos - 20)
+    {
         return Ok(Err(Problem::CorruptCentralDirectory {
             detail: "the zip64 end record is out of bounds".into(),
         }));
@@ -383,7 +386,8 @@ pub(crate) fn read_structure<R: Read + Seek>(r: &mut R, limits: &Limits) -> io::
             });
         }
     }
-    let (dup_errors, dup_warnings) = names::check_duplicates(entries.iter().map(|e| e.name.as_str()));
+    let (dup_errors, dup_warnings) =
+        names::check_duplicates(entries.iter().map(|e| e.name.as_str()));
     for p in dup_errors {
         report.error(p);
     }
@@ -568,7 +572,10 @@ impl std::fmt::Debug for EntryReader<'_> {
 impl<'a> EntryReader<'a> {
     pub(crate) fn new<R: Read + Seek>(r: &'a mut R, e: &Entry) -> io::Result<Self> {
         let data_offset = e.data_offset.ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "entry has no checked local header")
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "entry has no checked local header",
+            )
         })?;
         r.seek(SeekFrom::Start(data_offset))?;
         let raw = r.take(e.compressed_size);

@@ -41,7 +41,9 @@ pub enum BuildError {
         reason: String,
     },
     /// Two files with the same path (exactly, or after Unicode NFC normalisation).
-    #[error("`{path}` is given twice (possibly in another Unicode normal form); give each file once")]
+    #[error(
+        "`{path}` is given twice (possibly in another Unicode normal form); give each file once"
+    )]
     DuplicatePath {
         /// The path.
         path: String,
@@ -53,7 +55,9 @@ pub enum BuildError {
         detail: String,
     },
     /// A source file cannot be read.
-    #[error("cannot read `{path}` for package entry `{entry}`: {source}; check that the file exists")]
+    #[error(
+        "cannot read `{path}` for package entry `{entry}`: {source}; check that the file exists"
+    )]
     Source {
         /// The package path.
         entry: String,
@@ -164,7 +168,9 @@ impl PackageBuilder {
         if crate::validate::is_xml_name(&path) {
             return Err(BuildError::XmlName {
                 path: names::escape(&path),
-                reason: "a package holds exactly one XML file; give referenced files another extension".into(),
+                reason:
+                    "a package holds exactly one XML file; give referenced files another extension"
+                        .into(),
             });
         }
         let mut all: Vec<&str> = self.files.keys().map(String::as_str).collect();
@@ -183,8 +189,7 @@ impl PackageBuilder {
     pub fn write_to<W: Write + Seek>(&self, w: W) -> Result<(W, Vec<BuiltEntry>), BuildError> {
         let mut zip = ZipWriter::new(w);
         let mut written = Vec::with_capacity(self.files.len() + 1);
-        let entries =
-            std::iter::once((&self.xml_name, &self.xml)).chain(self.files.iter());
+        let entries = std::iter::once((&self.xml_name, &self.xml)).chain(self.files.iter());
         for (name, source) in entries {
             let stored = magic::is_precompressed(name);
             let (mut reader, size): (Box<dyn io::Read>, u64) = match source {
@@ -235,7 +240,9 @@ impl PackageBuilder {
                     path: source_path(source).unwrap_or_default(),
                     source: io::Error::new(
                         io::ErrorKind::UnexpectedEof,
-                        format!("the file changed while it was packaged ({size} bytes expected, {copied} read)"),
+                        format!(
+                            "the file changed while it was packaged ({size} bytes expected, {copied} read)"
+                        ),
                     ),
                 });
             }

@@ -131,7 +131,12 @@ pub fn extract<R: Read + Seek>(
         let _ = fs::remove_dir_all(&kept);
         return Err(err.into());
     }
-    debug_assert!(report.findings.iter().all(|f| f.severity == Severity::Warning));
+    debug_assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity == Severity::Warning)
+    );
     Ok(Extracted {
         dir: dest.to_path_buf(),
         files,

@@ -5,6 +5,8 @@
 mod archive;
 mod build;
 mod extract;
+#[cfg(feature = "hostile-corpus")]
+pub mod hostile;
 mod limits;
 mod magic;
 mod names;
@@ -13,12 +15,10 @@ mod validate;
 mod xml;
 
 pub use archive::{Entry, EntryKind, EntryReader};
+pub use build::{BuildError, BuiltEntry, FileSource, PackageBuilder};
+pub use extract::{ExtractError, Extracted, extract};
 pub use limits::Limits;
 pub use names::check_entry_name;
 pub use problem::{Finding, Problem, Report, Severity};
-pub use validate::{
-    EntryInfo, Validation, ValidationOptions, validate_archive, validate_package,
-};
+pub use validate::{EntryInfo, Validation, ValidationOptions, validate_archive, validate_package};
 pub use xml::{XmlFileReference, XmlInspector, XmlSummary, XmlTransaction};
-pub use build::{BuildError, BuiltEntry, FileSource, PackageBuilder};
-pub use extract::{ExtractError, Extracted, extract};

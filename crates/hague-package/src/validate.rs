@@ -181,8 +181,7 @@ pub fn validate_package<R: Read + Seek>(
                 case_hint: folded.get(&key).map(|n| names::escape(n)),
             });
         }
-        if reference.is_document && reference.document_kind.as_deref().is_none_or(str::is_empty)
-        {
+        if reference.is_document && reference.document_kind.as_deref().is_none_or(str::is_empty) {
             report.error(Problem::MissingDocumentKind {
                 path: names::escape(&reference.path),
                 element: reference.element.clone(),
@@ -223,7 +222,10 @@ fn scan<R: Read + Seek>(
         .count();
     let mut xml = None;
     let mut buf = vec![0u8; 256 * 1024];
-    for e in entries.iter().filter(|e| e.readable && e.kind != EntryKind::Symlink) {
+    for e in entries
+        .iter()
+        .filter(|e| e.readable && e.kind != EntryKind::Symlink)
+    {
         let keep = want_xml && xml_count == 1 && is_xml_name(&e.name);
         if keep && e.size > limits.max_xml_size {
             report.error(Problem::XmlUnparsable {

@@ -1,1 +1,8 @@
-fn main(){}
+//! Integration tests of hague-package (one binary, several modules).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+mod build;
+mod corpus;
+mod independent;
+mod report;
+mod support;

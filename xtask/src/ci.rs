@@ -6,7 +6,14 @@ use crate::workspace::{cargo, run as sh};
 
 pub(crate) fn run_ci_steps() -> Result<()> {
     sh(cargo().args(["fmt", "--all", "--check"]))?;
-    sh(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    sh(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     let tools = tools::ensure()?;
     let mut test = cargo();
     test.args(["test", "--workspace"]);

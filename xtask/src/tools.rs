@@ -41,7 +41,10 @@ pub(crate) fn ensure() -> Result<Tools> {
     std::fs::create_dir_all(&dir)?;
     let python = ensure_python(&dir)?;
     let node_modules = ensure_node(&dir)?;
-    Ok(Tools { python, node_modules })
+    Ok(Tools {
+        python,
+        node_modules,
+    })
 }
 
 fn ensure_python(dir: &std::path::Path) -> Result<PathBuf> {
@@ -54,7 +57,16 @@ fn ensure_python(dir: &std::path::Path) -> Result<PathBuf> {
         return Ok(python);
     }
     run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&req))?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&req))?;
     std::fs::write(&stamp, wanted)?;
     Ok(python)
 }
@@ -77,9 +89,13 @@ fn ensure_node(dir: &std::path::Path) -> Result<Option<PathBuf>> {
     let lock = src.join("package-lock.json");
     if lock.exists() {
         std::fs::copy(&lock, target.join("package-lock.json"))?;
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&target))?;
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&target))?;
     } else {
-        run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(&target))?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund"])
+            .current_dir(&target))?;
     }
     std::fs::write(&stamp, wanted)?;
     Ok(Some(modules))

@@ -14,7 +14,9 @@ pub(crate) fn root() -> PathBuf {
 /// Runs `cmd`, echoing it first, and turns a non-zero exit into an error.
 pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: $ {}", describe(cmd));
-    let status = cmd.status().map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
     if status.success() {
         Ok(())
     } else {

@@ -1,0 +1,1 @@
+fn main() {} // placeholder by the lead so the workspace loads

@@ -1,0 +1,1 @@
+//! Synthetic bulletins (placeholder; filled in below).

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 mod archive;
+mod bulletin;
 mod build;
 mod extract;
 #[cfg(feature = "hostile-corpus")]
@@ -11,6 +12,7 @@ mod limits;
 mod magic;
 mod names;
 mod problem;
+mod st96;
 mod validate;
 mod xml;
 
@@ -22,3 +24,5 @@ pub use names::check_entry_name;
 pub use problem::{Finding, Problem, Report, Severity};
 pub use validate::{EntryInfo, Validation, ValidationOptions, validate_archive, validate_package};
 pub use xml::{XmlFileReference, XmlInspector, XmlSummary, XmlTransaction};
+pub use bulletin::{Bulletin, BulletinError};
+pub use st96::St96Inspector;

@@ -149,6 +149,10 @@ pub fn validate_package<R: Read + Seek>(
             count,
         }),
     }
+    if summary.transactions.len() != 1 {
+        // References cannot be attributed to "the" transaction: fix the count first.
+        return Ok(validation);
+    }
     for t in &summary.transactions {
         if t.is_decision && t.documents != 1 {
             report.error(Problem::DecisionDocumentCount {

@@ -48,8 +48,10 @@ impl<R: Read + Seek> Bulletin<R> {
     /// duplicates, symlinks, encryption, limits, overlaps) and finds its ST.96 XML, the
     /// one `.xml` entry (when there are several, the only one at the top level).
     pub fn open(mut reader: R, limits: &Limits) -> Result<Self, BulletinError> {
-        let archive::Structure { entries, mut report } =
-            archive::read_structure(&mut reader, limits)?;
+        let archive::Structure {
+            entries,
+            mut report,
+        } = archive::read_structure(&mut reader, limits)?;
         if !report.is_valid() {
             return Err(BulletinError::Refused(report));
         }
@@ -69,7 +71,10 @@ impl<R: Read + Seek> Bulletin<R> {
             }
             (many, _) => {
                 report.error(Problem::MultipleXml {
-                    entries: many.iter().map(|&i| names::escape(&entries[i].name)).collect(),
+                    entries: many
+                        .iter()
+                        .map(|&i| names::escape(&entries[i].name))
+                        .collect(),
                 });
                 return Err(BulletinError::Refused(report));
             }
@@ -101,7 +106,9 @@ impl<R: Read + Seek> Bulletin<R> {
     /// Streams the records of the XML through [`st96_model::BulletinReader`]. The XML is
     /// decompressed on the fly and its size and CRC-32 are checked at the end; a mismatch
     /// surfaces as an [`st96_model::Error::Io`] whose source is the [`Problem`].
-    pub fn records(&mut self) -> Result<st96_model::BulletinReader<EntryReader<'_>>, BulletinError> {
+    pub fn records(
+        &mut self,
+    ) -> Result<st96_model::BulletinReader<EntryReader<'_>>, BulletinError> {
         let entry = &self.entries[self.xml];
         Ok(st96_model::BulletinReader::new(EntryReader::new(
             &mut self.reader,
@@ -128,7 +135,9 @@ impl<R: Read + Seek> Bulletin<R> {
                 continue;
             }
             if let Some((folder, _)) = e.name.split_once('/') {
-                out.entry(folder.to_owned()).or_default().push(e.name.clone());
+                out.entry(folder.to_owned())
+                    .or_default()
+                    .push(e.name.clone());
             }
         }
         for files in out.values_mut() {

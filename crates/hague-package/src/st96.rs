@@ -33,9 +33,13 @@ fn is_decision(kind: &TransactionKind) -> bool {
         | TransactionKind::RefusalWithdrawalRequest
         | TransactionKind::InvalidationRequest
         | TransactionKind::Division => true,
-        TransactionKind::GenericOfficeCommunication { category } => category
-            .as_deref()
-            .is_some_and(|c| DECISION_CATEGORIES.iter().any(|d| d.eq_ignore_ascii_case(c.trim()))),
+        TransactionKind::GenericOfficeCommunication { category } => {
+            category.as_deref().is_some_and(|c| {
+                DECISION_CATEGORIES
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(c.trim()))
+            })
+        }
         _ => false,
     }
 }

@@ -4,5 +4,6 @@
 mod build;
 mod corpus;
 mod independent;
+mod package;
 mod report;
 mod support;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod build;
+mod bulletin;
 mod corpus;
 mod independent;
 mod package;

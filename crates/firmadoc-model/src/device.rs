@@ -1,0 +1,33 @@
+//! Device information, the body of the sending-detail and document calls.
+
+use serde::{Deserialize, Serialize};
+
+/// The device or browser a recipient uses (body of `POST /send/Sending/{cod}` and
+/// `POST /send/Document/{cod}`, and part of `/AddresseeResponse/{cod}`).
+///
+/// The service stores it in the sending's trace record while the sending is pending. The
+/// guide gives no length limits or formats; every property is free text.
+///
+/// **Spelling:** every body of the guide writes `OSVersion`; its property tables write
+/// `OsVersion`. The crate sends `OSVersion` and reads either.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// `OsName`: operating system, or browser name ("android", "Chrome").
+    #[serde(rename = "OsName")]
+    #[doc(alias = "OsName")]
+    pub os_name: String,
+    /// `OSVersion`: its version ("7.0", "72.0").
+    #[serde(rename = "OSVersion", alias = "OsVersion")]
+    #[doc(alias = "OSVersion", alias = "OsVersion")]
+    pub os_version: String,
+    /// `Model`: the device model ("samsung SM-G935F"); empty from a browser.
+    #[serde(rename = "Model")]
+    pub model: String,
+    /// `Username`: the device's user name ("iPhone de Sandra"), where available.
+    #[serde(rename = "Username")]
+    pub username: String,
+    /// `DeviceID`: the IP address from a browser, or a device identifier.
+    #[serde(rename = "DeviceID")]
+    #[doc(alias = "DeviceID")]
+    pub device_id: String,
+}

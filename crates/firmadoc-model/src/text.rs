@@ -1,0 +1,100 @@
+//! Length limits, counted the way the service counts, and explicit truncation.
+
+use crate::error::ModelError;
+
+/// What to do with a text longer than the service's limit.
+///
+/// The service cuts over-long texts silently. The model refuses them by default
+/// ([`LengthPolicy::Reject`]); [`LengthPolicy::Truncate`] cuts them here instead, on a character
+/// boundary, so that the caller sees the value that will be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LengthPolicy {
+    /// Refuse an over-long value with [`ModelError::TooLong`] (the default).
+    #[default]
+    Reject,
+    /// Cut an over-long value to the limit, never inside a character.
+    Truncate,
+}
+
+/// The length of `text` as the service counts it: UTF-16 code units.
+///
+/// The service is .NET (its property types are `Single`, `Byte`, `Entero 32 bits`), whose
+/// `String.Length` counts UTF-16 code units. A character outside the Basic Multilingual Plane
+/// (an emoji, say) counts 2. This count is never lower than the number of `char`s, so a text
+/// that passes here is never cut by the service. **Inferred** from the .NET types; the guide
+/// only says "caracteres".
+pub fn service_len(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// The longest prefix of `text` whose [`service_len`] is at most `max`, ending on a `char`
+/// boundary (never inside a UTF-8 sequence, nor between the two halves of a surrogate pair).
+pub fn truncate_to(text: &str, max: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += c.len_utf16();
+        if used > max {
+            return &text[..at];
+        }
+    }
+    text
+}
+
+/// Checks `value` against the limit of `field`, cutting it if the policy says so.
+pub(crate) fn limit(
+    field: &'static str,
+    value: String,
+    max: usize,
+    policy: LengthPolicy,
+) -> Result<String, ModelError> {
+    let actual = service_len(&value);
+    if actual <= max {
+        return Ok(value);
+    }
+    match policy {
+        LengthPolicy::Reject => Err(ModelError::TooLong { field, max, actual }),
+        LengthPolicy::Truncate => Ok(truncate_to(&value, max).to_owned()),
+    }
+}
+
+/// Checks `value` against the limit of `field`; such values are never truncated.
+pub(crate) fn limit_strict(field: &'static str, value: &str, max: usize) -> Result<(), ModelError> {
+    let actual = service_len(value);
+    if actual <= max {
+        Ok(())
+    } else {
+        Err(ModelError::TooLongNotTruncatable { field, max, actual })
+    }
+}
+
+/// Splits a comma-separated property as the service does. An empty text is an empty list.
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split(',').map(str::to_owned).collect()
+    }
+}
+
+/// Checks that every item of a list the service splits on commas is non-empty and comma-free.
+pub(crate) fn check_list_items(field: &'static str, items: &[String]) -> Result<(), ModelError> {
+    for (index, item) in items.iter().enumerate() {
+        if item.trim().is_empty() || item.contains(',') {
+            return Err(ModelError::BadListItem {
+                field,
+                index,
+                value: item.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Serialises a list the way the service reads it: items joined with `,`.
+pub(crate) fn serialize_list<S: serde::Serializer>(
+    items: &[String],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&items.join(","))
+}

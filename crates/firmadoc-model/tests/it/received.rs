@@ -1,0 +1,152 @@
+//! Replies are read tolerantly: unknown codes kept, dates kept with a best-effort parse.
+
+use firmadoc_model::{
+    Budget, Country, ParsedDate, Received, ReceivedDate, RecipientState, SendingDetail,
+    SendingKind, SendingReply, SendingState, SignatureKind,
+};
+use time::macros::datetime;
+
+use crate::json::json_eq;
+
+/// A detail reply shaped like the guide's schema, with plausible values.
+const DETAIL: &str = r#"{
+  "IdEnvio": 4711, "CodEnvio": "XJH29", "Id": "env.1234", "CodHash": "9e107d9d372bb6826bd81d3542a419d6",
+  "Asunto": "Envio Multifirma", "Emisor": "ENVIOS ACME", "Usuario": null,
+  "Receptores": "666666666,666777888", "FechaEnvio": "2023-03-15T10:20:30.1234567",
+  "TipoEnvio": "S", "TipoFirma": "M", "Estado": "P", "DiasCaducidad": 5,
+  "FechaFirma": "", "FechaRechazo": "", "Multifirma": true, "ConPrioridad": false,
+  "Pais": "España", "Plantilla": "Multifirma", "Documento": "", "Adjuntos": "",
+  "DocsEnvio": [ { "IdDocEnvio": 9, "IdEnvio": 4711, "TipoAdjunto": "DNI", "IdDestinatario": 1 } ],
+  "Destinatarios": [
+    { "IdDestinatario": 1, "IdEnvio": 4711, "DatoDestinatario": "666666666", "Estado": "F",
+      "Fecha": "15/03/2023 11:02:03", "MotivoRechazo": "" },
+    { "IdDestinatario": 2, "IdEnvio": 4711, "DatoDestinatario": "666777888", "Estado": "P",
+      "Fecha": null, "MotivoRechazo": null }
+  ]
+}"#;
+
+#[test]
+fn a_sending_detail_reads_and_round_trips() {
+    let d: SendingDetail = serde_json::from_str(DETAIL).unwrap();
+    assert_eq!(d.code, "XJH29");
+    assert_eq!(d.user, None);
+    assert_eq!(d.sending_kind, Some(Received::Known(SendingKind::Sms)));
+    assert_eq!(
+        d.signature_kind,
+        Some(Received::Known(SignatureKind::Handwritten))
+    );
+    assert_eq!(d.state, Some(Received::Known(SendingState::Pending)));
+    assert_eq!(d.country, Some(Received::Known(Country::Spain)));
+    assert_eq!(d.attachments[0].id, 9);
+    assert_eq!(
+        d.recipient_states[0].state,
+        Some(Received::Known(RecipientState::Signed))
+    );
+    assert_eq!(
+        d.sent_at.as_ref().and_then(ReceivedDate::parsed),
+        Some(ParsedDate::Local(datetime!(2023-03-15 10:20:30.1234567)))
+    );
+    assert_eq!(
+        d.recipient_states[0]
+            .date
+            .as_ref()
+            .and_then(ReceivedDate::parsed),
+        Some(ParsedDate::Local(datetime!(2023-03-15 11:02:03)))
+    );
+    assert_eq!(d.signed_at.as_ref().map(ReceivedDate::raw), Some(""));
+    let original: serde_json::Value = serde_json::from_str(DETAIL).unwrap();
+    assert!(json_eq(&original, &serde_json::to_value(&d).unwrap()));
+}
+
+#[test]
+fn unknown_codes_and_properties_are_kept() {
+    let mut v: serde_json::Value = serde_json::from_str(DETAIL).unwrap();
+    v["Estado"] = "X".into();
+    v["TipoEnvio"] = "W".into();
+    v["Pais"] = "Chile".into();
+    v["Destinatarios"][1]["Estado"] = "A".into();
+    v["NuevaPropiedad"] = serde_json::json!({"a": 1});
+    let d: SendingDetail = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(d.state, Some(Received::Unknown("X".into())));
+    assert_eq!(d.sending_kind.as_ref().map(Received::as_str), Some("W"));
+    assert_eq!(d.country.as_ref().and_then(Received::known), None);
+    assert_eq!(
+        d.recipient_states[1].state,
+        Some(Received::Unknown("A".into()))
+    );
+    assert_eq!(d.extra["NuevaPropiedad"]["a"], 1);
+    assert!(json_eq(&v, &serde_json::to_value(&d).unwrap()));
+}
+
+#[test]
+fn a_minimal_detail_still_reads() {
+    let d: SendingDetail = serde_json::from_str(r#"{"IdEnvio":1,"CodEnvio":"AB12C"}"#).unwrap();
+    assert!(d.state.is_none() && d.recipient_states.is_empty());
+}
+
+#[test]
+fn dates_in_known_formats_parse_and_others_are_kept() {
+    let offset = ReceivedDate::new("2023-03-15T10:20:30+01:00");
+    assert_eq!(
+        offset.parsed(),
+        Some(ParsedDate::Offset(datetime!(2023-03-15 10:20:30 +1)))
+    );
+    let plain = ReceivedDate::new("2023-03-15T10:20:30");
+    assert_eq!(
+        plain.parsed(),
+        Some(ParsedDate::Local(datetime!(2023-03-15 10:20:30)))
+    );
+    let spanish = ReceivedDate::new("05/01/2024 9:07:00");
+    assert_eq!(
+        spanish.parsed(),
+        Some(ParsedDate::Local(datetime!(2024-01-05 9:07:00)))
+    );
+    let day = ReceivedDate::new("31/12/2022");
+    assert_eq!(
+        day.parsed(),
+        Some(ParsedDate::Local(datetime!(2022-12-31 0:00)))
+    );
+    for odd in [
+        "/Date(1588868100000)/",
+        "ayer",
+        "2023-13-45T99:00:00",
+        "12/31/2022",
+    ] {
+        let d = ReceivedDate::new(odd);
+        assert_eq!(d.parsed(), None, "{odd}");
+        assert_eq!(d.raw(), odd);
+        assert_eq!(serde_json::to_value(&d).unwrap(), odd);
+    }
+}
+
+#[test]
+fn the_sending_reply_is_a_list() {
+    let reply: SendingReply = serde_json::from_str(
+        r#"[{"IdEnvio":12,"CodEnvio":"95SX6","UrlEnvio":null},
+            {"IdEnvio":13,"CodEnvio":"96AB1","UrlEnvio":"https://firma.example/96AB1"}]"#,
+    )
+    .unwrap();
+    assert_eq!(reply.len(), 2);
+    assert_eq!(reply[0].envelope_code().unwrap().as_str(), "95SX6");
+    assert_eq!(reply[1].url.as_deref(), Some("https://firma.example/96AB1"));
+    let odd: SendingReply = serde_json::from_str(r#"[{"IdEnvio":1,"CodEnvio":"?"}]"#).unwrap();
+    assert!(odd[0].envelope_code().is_err());
+}
+
+#[test]
+fn the_budget_is_a_bare_integer() {
+    assert_eq!(serde_json::from_str::<Budget>("250").unwrap(), Budget(250));
+    assert!(serde_json::from_str::<Budget>("\"x\"").is_err());
+}
+
+#[test]
+fn strict_enums_refuse_what_tolerant_ones_keep() {
+    assert!(serde_json::from_str::<SendingKind>("\"W\"").is_err());
+    assert_eq!(
+        serde_json::from_str::<Received<SendingKind>>("\"W\"").unwrap(),
+        Received::Unknown("W".into())
+    );
+    assert_eq!("Canadá".parse::<Country>().unwrap(), Country::Canada);
+    assert!("Canada".parse::<Country>().is_err());
+    assert_eq!(Country::Peru.code().as_bytes(), b"Per\xc3\xba");
+}

@@ -1,1 +1,295 @@
-//! Placeholder: replaced below.
+//! A real OpenID Provider on loopback (npm `oidc-provider`, pinned in
+//! `xtask/node`) issues a token to our assertion, and refuses a replayed
+//! `jti`, an expired assertion, a wrong audience and a scope the client may
+//! not have; each refusal arrives as our typed error with the provider's
+//! `error` code.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use fapi_jwt_assert::{
+    Advertised, Algorithm, AssertionOptions, AssertionSigner, Audience, Lookup, OAuthErrorCode,
+    ProviderMetadata, SigningKey, SystemRandom, TokenCache, TokenError, TokenRequest,
+    TokenResponse, UrlPolicy, discovery_url,
+};
+
+use crate::support::{fixture, node_modules};
+
+/// The node process; killed when dropped, so a failed assertion leaves no
+/// server behind.
+struct Provider {
+    child: Child,
+    _stdin: Option<ChildStdin>,
+    port: u16,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Provider {
+    fn start(client_jwk: &str) -> Self {
+        let modules = node_modules();
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc_provider.mjs");
+        // ESM resolves packages from the script's location, not NODE_PATH: the
+        // script is copied into a temporary directory that links node_modules.
+        let dir = crate::support::tempdir();
+        let local = dir.join("oidc_provider.mjs");
+        std::fs::copy(&script, &local).unwrap();
+        std::os::unix::fs::symlink(&modules, dir.join("node_modules")).unwrap();
+        let mut child = Command::new("node")
+            .arg(&local)
+            .arg(client_jwk)
+            .env("NODE_PATH", &modules)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start node (is Node.js installed?)");
+        let stdin = child.stdin.take();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let port = first
+            .trim()
+            .strip_prefix("READY ")
+            .unwrap_or_else(|| panic!("oidc-provider did not start: {first:?}"))
+            .parse()
+            .unwrap();
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Self {
+            child,
+            _stdin: stdin,
+            port,
+            lines,
+        }
+    }
+
+    fn issuer(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits briefly for a `GRANT_ERROR` line containing `needle`.
+    fn saw_grant_error(&self, needle: &str) -> bool {
+        for _ in 0..50 {
+            if self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|l| l.starts_with("GRANT_ERROR") && l.contains(needle))
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+}
+
+/// A minimal HTTP/1.0 exchange (no chunked encoding, connection closes).
+fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n"
+    );
+    if let Some(body) = form {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ));
+    } else {
+        req.push_str("\r\n");
+    }
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("HTTP header end");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, raw[split + 4..].to_vec())
+}
+
+fn path_of(url: &str) -> &str {
+    let rest = url.split_once("://").unwrap().1;
+    &rest[rest.find('/').unwrap()..]
+}
+
+#[allow(clippy::disallowed_methods)] // a real server checks exp against its own clock
+fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+#[test]
+fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
+    let key = SigningKey::from_pem(&fixture("ec_p256_sec1.pem")).unwrap();
+    let signer = AssertionSigner::new(key, "das-api-auth", AssertionOptions::default()).unwrap();
+    let op = Provider::start(&signer.registration_jwk().to_json());
+    let issuer = op.issuer();
+    let rng = SystemRandom::new();
+
+    // Discovery.
+    let (status, body) = http(op.port, "GET", path_of(&discovery_url(&issuer)), None);
+    assert_eq!(status, 200);
+    assert!(
+        ProviderMetadata::from_json(&body, &issuer, UrlPolicy::HttpsOnly).is_err(),
+        "http needs the loopback policy"
+    );
+    let meta = ProviderMetadata::from_json(&body, &issuer, UrlPolicy::AllowLoopbackHttp).unwrap();
+    assert_eq!(meta.token_endpoint(), format!("{issuer}/token"));
+    assert_eq!(meta.private_key_jwt(), Advertised::Yes);
+    assert_eq!(meta.signing_algorithm(Algorithm::Es256), Advertised::Yes);
+    assert_eq!(meta.client_credentials(), Advertised::Yes);
+    let token_path = path_of(meta.token_endpoint()).to_owned();
+    let post = |req: &TokenRequest| {
+        http(
+            op.port,
+            "POST",
+            &token_path,
+            Some(req.body().expose_secret()),
+        )
+    };
+
+    // A token for a fresh assertion.
+    let scope = Some("das-api/das-access");
+    let requested_at = now();
+    let req = TokenRequest::client_credentials(
+        &meta,
+        &signer,
+        &Audience::TokenEndpoint,
+        scope,
+        requested_at,
+        &rng,
+    )
+    .unwrap();
+    let (status, body) = post(&req);
+    let token = TokenResponse::from_http(status, &body).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(token.expires_in, Some(3600));
+    assert_eq!(token.scope.as_deref(), Some("das-api/das-access"));
+    assert!(!token.access_token.expose_secret().is_empty());
+    let mut cache = TokenCache::default();
+    let generation = cache.store(token, requested_at);
+    assert!(matches!(
+        cache.lookup(requested_at + Duration::from_secs(3000)),
+        Lookup::Usable { .. }
+    ));
+    assert!(cache.invalidate(generation));
+
+    // The same assertion again: the jti was used.
+    let (status, body) = post(&req);
+    let err = TokenResponse::from_http(status, &body).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            TokenError::Rejected {
+                status: 401,
+                error: OAuthErrorCode::InvalidClient,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        op.saw_grant_error("must only be used once"),
+        "{:?}",
+        op.lines.lock().unwrap()
+    );
+
+    // An assertion that expired two minutes ago (beyond the 15 s tolerance).
+    let old = now() - Duration::from_secs(180);
+    let req = TokenRequest::client_credentials(
+        &meta,
+        &signer,
+        &Audience::TokenEndpoint,
+        scope,
+        old,
+        &rng,
+    )
+    .unwrap();
+    let (status, body) = post(&req);
+    let err = TokenResponse::from_http(status, &body).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            TokenError::Rejected {
+                error: OAuthErrorCode::InvalidClient,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("invalid_client"));
+    assert!(
+        op.saw_grant_error("jwt expired"),
+        "{:?}",
+        op.lines.lock().unwrap()
+    );
+
+    // aud = issuer is accepted; aud = issuer + "/" is not (exact match).
+    let req =
+        TokenRequest::client_credentials(&meta, &signer, &Audience::Issuer, scope, now(), &rng)
+            .unwrap();
+    let (status, body) = post(&req);
+    assert!(
+        TokenResponse::from_http(status, &body).is_ok(),
+        "aud = issuer: {status}"
+    );
+    let wrong = Audience::Custom(format!("{issuer}/"));
+    let req = TokenRequest::client_credentials(&meta, &signer, &wrong, scope, now(), &rng).unwrap();
+    let (status, body) = post(&req);
+    let err = TokenResponse::from_http(status, &body).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            TokenError::Rejected {
+                error: OAuthErrorCode::InvalidClient,
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // A scope the provider knows but the client may not have.
+    let req = TokenRequest::client_credentials(
+        &meta,
+        &signer,
+        &Audience::TokenEndpoint,
+        Some("other-scope"),
+        now(),
+        &rng,
+    )
+    .unwrap();
+    let (status, body) = post(&req);
+    let err = TokenResponse::from_http(status, &body).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            TokenError::Rejected {
+                status: 400,
+                error: OAuthErrorCode::InvalidScope,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

@@ -1,0 +1,1 @@
+//! Synthetic bulletins (filled in below).

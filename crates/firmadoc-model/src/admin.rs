@@ -1,6 +1,7 @@
 //! Usage control (`/admin/...`): summary, budget and user creation.
 
 use serde::{Deserialize, Serialize};
+use std::str::FromStr;
 
 use crate::contact::is_plausible_email;
 use crate::error::ModelError;
@@ -39,6 +40,29 @@ pub struct UsageSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Budget(pub i64);
+
+impl FromStr for Budget {
+    type Err = ModelError;
+
+    /// Reads the reply body: an integer, with surrounding whitespace and, in case the service
+    /// writes it as a JSON string, quotes allowed (the guide says only "Content-Type: integer").
+    fn from_str(body: &str) -> Result<Self, Self::Err> {
+        let text = body.trim();
+        let unquoted = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        unquoted
+            .trim()
+            .parse()
+            .map(Self)
+            .map_err(|_| ModelError::UnknownValue {
+                field: "Budget",
+                value: body.to_owned(),
+                expected: "an integer",
+            })
+    }
+}
 
 /// A new admin user (request of `/admin/Users`): name and email, at most 50 characters each.
 ///

@@ -28,6 +28,23 @@ impl Base64Text {
         Self(text.into())
     }
 
+    /// Reads the body of a reply whose content is a base64 string: `/send/Document/{cod}`
+    /// (the PDF) and `/send/Trace/{cod}` (the trace document).
+    ///
+    /// The guide says only "Response Content-Type: string". An ASP.NET Web API action
+    /// returning a string writes it as a JSON string (`"JVBERi0…"`), so a body in quotes is
+    /// read as JSON; any other body is taken as the bare text, surrounding whitespace removed.
+    /// **Inferred**: check against a real reply.
+    pub fn from_text_reply(body: &str) -> Self {
+        let body = body.trim();
+        if body.starts_with('"') {
+            if let Ok(text) = serde_json::from_str::<String>(body) {
+                return Self(text);
+            }
+        }
+        Self(body.to_owned())
+    }
+
     /// Decodes the text.
     ///
     /// # Errors

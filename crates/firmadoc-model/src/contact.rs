@@ -5,6 +5,8 @@
 //! `@`); they accept every address and number the service could plausibly accept, and are
 //! documented so that a refusal can be understood.
 
+use crate::error::ModelError;
+
 /// Whether `text` looks like an email address.
 ///
 /// After trimming spaces: no whitespace, control character or comma; one `@` splitting a
@@ -42,4 +44,16 @@ pub fn is_plausible_phone(text: &str) -> bool {
         }
     }
     (6..=15).contains(&digits)
+}
+
+/// Checks `Usuario` (templates and sendings): absent or empty means the account admin,
+/// anything else must be the user's email.
+pub(crate) fn check_user(user: Option<&str>) -> Result<(), ModelError> {
+    match user {
+        Some(u) if !u.is_empty() && !is_plausible_email(u) => Err(ModelError::NotAnEmail {
+            field: "Usuario",
+            value: u.to_owned(),
+        }),
+        _ => Ok(()),
+    }
 }

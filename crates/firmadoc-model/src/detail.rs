@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::codes::{EnvelopeCode, RecipientCode, RecipientId};
 use crate::date::ReceivedDate;
 use crate::enums::{Country, RecipientState, SendingKind, SendingState, SignatureKind};
+use crate::error::CodeError;
 use crate::received::Received;
 
 /// Everything the service tells about one sending (reply of `POST /send/Sending/{cod}`).
@@ -117,6 +119,29 @@ pub struct SendingDetail {
     /// Properties the guide does not list, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl SendingDetail {
+    /// `CodEnvio` as a typed code.
+    ///
+    /// # Errors
+    /// [`CodeError`] when the service sent something that is not a 5-character code.
+    pub fn envelope_code(&self) -> Result<EnvelopeCode, CodeError> {
+        EnvelopeCode::parse(&self.code)
+    }
+}
+
+impl RecipientStatus {
+    /// The code that addresses this recipient (`XJH290C`), given the sending's code.
+    ///
+    /// # Errors
+    /// [`CodeError::RecipientZero`] or [`CodeError::RecipientOutOfRange`] when
+    /// `IdDestinatario` is not 1 to 255.
+    pub fn code(&self, envelope: EnvelopeCode) -> Result<RecipientCode, CodeError> {
+        let id = u8::try_from(self.recipient)
+            .map_err(|_| CodeError::RecipientOutOfRange { id: self.recipient })?;
+        Ok(envelope.recipient(RecipientId::new(id)?))
+    }
 }
 
 /// One requested attachment of a sending (`DocsEnvio[]`).

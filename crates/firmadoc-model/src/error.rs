@@ -255,6 +255,12 @@ pub enum CodeError {
          the envelope code alone for the whole sending"
     )]
     RecipientZero,
+    /// A recipient id that does not fit the code's two hex digits (1 to 255).
+    #[error("recipient id {id} cannot be written in a recipient code, which holds 1 to 255")]
+    RecipientOutOfRange {
+        /// The id given.
+        id: i64,
+    },
 }
 
 /// A base64 text that does not decode.

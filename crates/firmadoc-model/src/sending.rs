@@ -4,7 +4,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::base64_text::Base64Text;
 use crate::codes::EnvelopeCode;
-use crate::contact::{is_plausible_email, is_plausible_phone};
+use crate::contact::{check_user, is_plausible_email, is_plausible_phone};
 use crate::enums::{Country, SendingKind, SignatureKind};
 use crate::error::{CodeError, ModelError};
 use crate::template::{TEMPLATE_NAME_MAX, Template};
@@ -371,14 +371,7 @@ impl SendingBuilder {
             return Err(ModelError::PriorityWithoutMultiSignature);
         }
         check_list_items("Adjuntos", &self.attachments)?;
-        if let Some(user) = self.user.as_deref().filter(|u| !u.is_empty()) {
-            if !is_plausible_email(user) {
-                return Err(ModelError::NotAnEmail {
-                    field: "Usuario",
-                    value: user.to_owned(),
-                });
-            }
-        }
+        check_user(self.user.as_deref())?;
         if !self.document_is_pdf {
             return Err(ModelError::WrongFileKind {
                 field: "Documento",

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::base64_text::Base64Text;
-use crate::contact::is_plausible_email;
+use crate::contact::check_user;
 use crate::enums::{Orientation, PageFormat, PlacementKind};
 use crate::error::ModelError;
 use crate::text::{LengthPolicy, limit};
@@ -487,14 +487,7 @@ impl TemplateBuilder {
                 Ok(p)
             })
             .collect::<Result<Vec<_>, ModelError>>()?;
-        if let Some(user) = self.user.as_deref().filter(|u| !u.is_empty()) {
-            if !is_plausible_email(user) {
-                return Err(ModelError::NotAnEmail {
-                    field: "Usuario",
-                    value: user.to_owned(),
-                });
-            }
-        }
+        check_user(self.user.as_deref())?;
         Ok(Template {
             name,
             orientation,

@@ -150,3 +150,45 @@ fn strict_enums_refuse_what_tolerant_ones_keep() {
     assert!("Canada".parse::<Country>().is_err());
     assert_eq!(Country::Peru.code().as_bytes(), b"Per\xc3\xba");
 }
+
+#[test]
+fn codes_from_a_detail() {
+    let d: SendingDetail = serde_json::from_str(DETAIL).unwrap();
+    let envelope = d.envelope_code().unwrap();
+    let codes: Vec<String> = d
+        .recipient_states
+        .iter()
+        .map(|r| r.code(envelope).unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["XJH2901", "XJH2902"]);
+    let mut odd = d.recipient_states[0].clone();
+    odd.recipient = 300;
+    assert_eq!(
+        odd.code(envelope).unwrap_err(),
+        firmadoc_model::CodeError::RecipientOutOfRange { id: 300 }
+    );
+    odd.recipient = 0;
+    assert_eq!(
+        odd.code(envelope).unwrap_err(),
+        firmadoc_model::CodeError::RecipientZero
+    );
+}
+
+#[test]
+fn budget_and_base64_reply_bodies() {
+    for body in ["250", " 250\r\n", "\"250\""] {
+        assert_eq!(body.parse::<Budget>().unwrap(), Budget(250), "{body:?}");
+    }
+    assert!("doscientos".parse::<Budget>().is_err());
+    assert_eq!(
+        firmadoc_model::Base64Text::from_text_reply("\"JVBERi0=\"\n").as_str(),
+        "JVBERi0="
+    );
+    let bare = firmadoc_model::Base64Text::from_text_reply(" JVBERi0= ");
+    assert_eq!(bare.decode().unwrap(), b"%PDF-");
+    // A JSON string with an escaped slash, as .NET may write "/" in base64.
+    assert_eq!(
+        firmadoc_model::Base64Text::from_text_reply(r#""ab\/c""#).as_str(),
+        "ab/c"
+    );
+}

@@ -160,30 +160,36 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
     assert_eq!(meta.signing_algorithm(Algorithm::Es256), Advertised::Yes);
     assert_eq!(meta.client_credentials(), Advertised::Yes);
     let token_path = path_of(meta.token_endpoint()).to_owned();
-    let post = |req: &TokenRequest| {
-        http(
+    let scope = Some("das-api/das-access");
+    // Sign a new assertion and build the request, as a client does per attempt.
+    let request = |audience: &Audience, scope: Option<&str>, at: SystemTime| {
+        TokenRequest::client_credentials(&meta, &signer, audience, scope, at, &rng).unwrap()
+    };
+    // POST it and read the answer with our parser.
+    let exchange = |req: &TokenRequest| {
+        let (status, body) = http(
             op.port,
             "POST",
             &token_path,
             Some(req.body().expose_secret()),
-        )
+        );
+        TokenResponse::from_http(status, &body)
+    };
+    let refused = |req: &TokenRequest, want_status: u16, want: OAuthErrorCode| {
+        let err = exchange(req).unwrap_err();
+        match &err {
+            TokenError::Rejected { status, error, .. } => {
+                assert_eq!((*status, error), (want_status, &want), "{err}")
+            }
+            other => panic!("expected an OAuth error, got {other}"),
+        }
+        assert!(err.to_string().contains(want.as_str()), "{err}");
     };
 
     // A token for a fresh assertion.
-    let scope = Some("das-api/das-access");
     let requested_at = now();
-    let req = TokenRequest::client_credentials(
-        &meta,
-        &signer,
-        &Audience::TokenEndpoint,
-        scope,
-        requested_at,
-        &rng,
-    )
-    .unwrap();
-    let (status, body) = post(&req);
-    let token = TokenResponse::from_http(status, &body).unwrap();
-    assert_eq!(status, 200);
+    let req = request(&Audience::TokenEndpoint, scope, requested_at);
+    let token = exchange(&req).unwrap();
     assert_eq!(token.expires_in, Some(3600));
     assert_eq!(token.scope.as_deref(), Some("das-api/das-access"));
     assert!(!token.access_token.expose_secret().is_empty());
@@ -196,19 +202,7 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
     assert!(cache.invalidate(generation));
 
     // The same assertion again: the jti was used.
-    let (status, body) = post(&req);
-    let err = TokenResponse::from_http(status, &body).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            TokenError::Rejected {
-                status: 401,
-                error: OAuthErrorCode::InvalidClient,
-                ..
-            }
-        ),
-        "{err}"
-    );
+    refused(&req, 401, OAuthErrorCode::InvalidClient);
     assert!(
         op.saw_grant_error("must only be used once"),
         "{:?}",
@@ -216,29 +210,15 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
     );
 
     // An assertion that expired two minutes ago (beyond the 15 s tolerance).
-    let old = now() - Duration::from_secs(180);
-    let req = TokenRequest::client_credentials(
-        &meta,
-        &signer,
-        &Audience::TokenEndpoint,
-        scope,
-        old,
-        &rng,
-    )
-    .unwrap();
-    let (status, body) = post(&req);
-    let err = TokenResponse::from_http(status, &body).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            TokenError::Rejected {
-                error: OAuthErrorCode::InvalidClient,
-                ..
-            }
+    refused(
+        &request(
+            &Audience::TokenEndpoint,
+            scope,
+            now() - Duration::from_secs(180),
         ),
-        "{err}"
+        401,
+        OAuthErrorCode::InvalidClient,
     );
-    assert!(err.to_string().contains("invalid_client"));
     assert!(
         op.saw_grant_error("jwt expired"),
         "{:?}",
@@ -246,50 +226,20 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
     );
 
     // aud = issuer is accepted; aud = issuer + "/" is not (exact match).
-    let req =
-        TokenRequest::client_credentials(&meta, &signer, &Audience::Issuer, scope, now(), &rng)
-            .unwrap();
-    let (status, body) = post(&req);
     assert!(
-        TokenResponse::from_http(status, &body).is_ok(),
-        "aud = issuer: {status}"
+        exchange(&request(&Audience::Issuer, scope, now())).is_ok(),
+        "aud = issuer"
     );
-    let wrong = Audience::Custom(format!("{issuer}/"));
-    let req = TokenRequest::client_credentials(&meta, &signer, &wrong, scope, now(), &rng).unwrap();
-    let (status, body) = post(&req);
-    let err = TokenResponse::from_http(status, &body).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            TokenError::Rejected {
-                error: OAuthErrorCode::InvalidClient,
-                ..
-            }
-        ),
-        "{err}"
+    refused(
+        &request(&Audience::Custom(format!("{issuer}/")), scope, now()),
+        401,
+        OAuthErrorCode::InvalidClient,
     );
 
     // A scope the provider knows but the client may not have.
-    let req = TokenRequest::client_credentials(
-        &meta,
-        &signer,
-        &Audience::TokenEndpoint,
-        Some("other-scope"),
-        now(),
-        &rng,
-    )
-    .unwrap();
-    let (status, body) = post(&req);
-    let err = TokenResponse::from_http(status, &body).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            TokenError::Rejected {
-                status: 400,
-                error: OAuthErrorCode::InvalidScope,
-                ..
-            }
-        ),
-        "{err}"
+    refused(
+        &request(&Audience::TokenEndpoint, Some("other-scope"), now()),
+        400,
+        OAuthErrorCode::InvalidScope,
     );
 }

@@ -236,3 +236,80 @@ proptest! {
         }
     }
 }
+
+/// Every limited text of the guide: (property, limit, build a body with `value` there).
+type Case = (
+    &'static str,
+    usize,
+    fn(&str, LengthPolicy) -> Result<String, ModelError>,
+);
+
+fn cases() -> Vec<Case> {
+    fn subject(v: &str, p: LengthPolicy) -> Result<String, ModelError> {
+        sending(v, "e")
+            .length_policy(p)
+            .build()
+            .map(|s| s.subject().to_owned())
+    }
+    fn sender(v: &str, p: LengthPolicy) -> Result<String, ModelError> {
+        sending("s", v)
+            .length_policy(p)
+            .build()
+            .map(|s| s.sender().to_owned())
+    }
+    fn template_name(v: &str, p: LengthPolicy) -> Result<String, ModelError> {
+        Template::builder(v)
+            .orientation(Orientation::Vertical)
+            .page_format(PageFormat::A4)
+            .signature_size(1.0, 1.0)
+            .placement(SignaturePlacement::signature_below_text(0, "Fdo."))
+            .length_policy(p)
+            .build()
+            .map(|t| t.name().to_owned())
+    }
+    fn placement_text(v: &str, p: LengthPolicy) -> Result<String, ModelError> {
+        let t = Template::builder("P")
+            .orientation(Orientation::Vertical)
+            .page_format(PageFormat::A4)
+            .signature_size(1.0, 1.0)
+            .placement(SignaturePlacement::signature_below_text(0, v))
+            .length_policy(p)
+            .build()?;
+        match t.placements()[0].position() {
+            firmadoc_model::Position::BelowText(text) => Ok(text.clone()),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    fn user_name(v: &str, p: LengthPolicy) -> Result<String, ModelError> {
+        NewUser::new(v, "ana@example.com", p).map(|u| u.name().to_owned())
+    }
+    vec![
+        ("Asunto", 40, subject),
+        ("Emisor", 50, sender),
+        ("NomPlantilla", 40, template_name),
+        ("UbicacionFirmas.Texto", 100, placement_text),
+        ("Nombre", 50, user_name),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn every_length_limit_holds(
+        case in 0usize..5,
+        text in "[a-zñé€😀 ]{1,130}",
+    ) {
+        let (field, max, build) = cases()[case];
+        let len = service_len(&text);
+        let rejected = build(&text, LengthPolicy::Reject);
+        let truncated = build(&text, LengthPolicy::Truncate);
+        if len <= max {
+            prop_assert_eq!(rejected.unwrap(), text.clone());
+            prop_assert_eq!(truncated.unwrap(), text);
+        } else {
+            prop_assert_eq!(rejected.unwrap_err(), ModelError::TooLong { field, max, actual: len });
+            let cut = truncated.unwrap();
+            prop_assert_eq!(cut.as_str(), truncate_to(&text, max));
+            prop_assert!(service_len(&cut) <= max && service_len(&cut) + 1 >= max);
+        }
+    }
+}

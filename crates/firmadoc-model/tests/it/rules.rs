@@ -594,3 +594,63 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn template_values_are_strict_when_read() {
+    let body = |orientation: &str, format: &str, count: u32| {
+        format!(
+            r#"{{"NomPlantilla":"P","Orientacion":"{orientation}","CodFormato":"{format}","Sello":"",
+            "AltoFirma":2.0,"AnchoFirma":2.0,"AltoSello":0,"AnchoSello":0,"Multifirma":true,
+            "NumeroDestinatarios":{count},"PlantillaPorDefecto":false,"UbicacionFirmas":[
+            {{"IdDestinatario":1,"NumPagina":1,"TipoFirma":"F","X":1.0,"Y":1.0,"Texto":""}}]}}"#
+        )
+    };
+    serde_json::from_str::<Template>(&body("H", "A1", 255)).unwrap();
+    let err = serde_json::from_str::<Template>(&body("X", "A4", 2)).unwrap_err();
+    assert!(
+        err.to_string().contains("`Orientacion` cannot be `X`"),
+        "{err}"
+    );
+    let err = serde_json::from_str::<Template>(&body("V", "A6", 2)).unwrap_err();
+    assert!(
+        err.to_string().contains("`CodFormato` cannot be `A6`"),
+        "{err}"
+    );
+    let err = serde_json::from_str::<Template>(&body("V", "a4", 2)).unwrap_err();
+    assert!(
+        err.to_string().contains("`CodFormato` cannot be `a4`"),
+        "{err}"
+    );
+    // NumeroDestinatarios is a Byte: at most 255.
+    assert!(serde_json::from_str::<Template>(&body("V", "A4", 256)).is_err());
+}
+
+proptest! {
+    #[test]
+    fn email_and_sms_recipients_are_told_apart(
+        local in "[a-z][a-z0-9._+-]{0,10}",
+        domain in "[a-z][a-z0-9-]{0,8}\\.(es|com|de|com\\.co)",
+        phone in "(\\+34 ?)?[6-7][0-9]{8}",
+    ) {
+        let email = format!("{local}@{domain}");
+        let build = |kind, recipient: &str| {
+            Sending::builder()
+                .subject("s").sender("e").recipient(recipient).sending_kind(kind)
+                .expiry_days(5).country(Country::Spain)
+                .template(TemplateRef::single("P")).document_pdf(PDF)
+                .build()
+        };
+        prop_assert!(build(SendingKind::Email, &email).is_ok());
+        prop_assert!(build(SendingKind::Sms, &phone).is_ok());
+        prop_assert!(build(SendingKind::Link, &email).is_ok());
+        prop_assert!(build(SendingKind::Link, &phone).is_ok());
+        prop_assert_eq!(
+            build(SendingKind::Email, &phone).unwrap_err(),
+            ModelError::InvalidEmail { index: 0, value: phone.clone() }
+        );
+        prop_assert_eq!(
+            build(SendingKind::Sms, &email).unwrap_err(),
+            ModelError::InvalidPhone { index: 0, value: email.clone() }
+        );
+    }
+}

@@ -646,11 +646,11 @@ proptest! {
         prop_assert!(build(SendingKind::Link, &phone).is_ok());
         prop_assert_eq!(
             build(SendingKind::Email, &phone).unwrap_err(),
-            ModelError::InvalidEmail { index: 0, value: phone.clone() }
+            ModelError::InvalidEmail { index: 0, value: phone }
         );
         prop_assert_eq!(
             build(SendingKind::Sms, &email).unwrap_err(),
-            ModelError::InvalidPhone { index: 0, value: email.clone() }
+            ModelError::InvalidPhone { index: 0, value: email }
         );
     }
 }

@@ -1,8 +1,8 @@
 //! Opening what HWS sends back: bulletins and confidential copies.
 //!
 //! Both are ZIPs of one ST.96 XML file plus one folder per international registration
-//! holding its images and, since Bulletin 10/2023, decision PDFs (WIPO HEC pages; see
-//! `docs` in the crate README). That the HWS download has the same layout as the FTP
+//! holding its images and, since Bulletin 10/2023, decision PDFs (WIPO HEC home page, cited
+//! in `../shared/reference/st96.md` §4). That the HWS download has the same layout as the FTP
 //! `images/iyyyyww.zip` archives, and how a folder is named after a registration number,
 //! are **inferred**: a folder matches a registration when their letters and digits agree
 //! (`DM/081234` matches `DM081234`, `dm_081234` or `081234`).

@@ -5,6 +5,7 @@ mod build;
 mod bulletin;
 mod corpus;
 mod independent;
+mod names;
 mod package;
 mod report;
 mod support;

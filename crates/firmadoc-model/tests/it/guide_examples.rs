@@ -202,4 +202,5 @@ fn webhook_schema() {
     assert_eq!(n.id2, Some(0));
     assert_eq!(n.date.as_ref().map(|d| d.raw()), Some("string"));
     assert!(n.date.as_ref().is_some_and(|d| d.parsed().is_none()));
+    assert!(n.extra.is_empty(), "{:?}", n.extra);
 }

@@ -1,8 +1,9 @@
 //! Replies are read tolerantly: unknown codes kept, dates kept with a best-effort parse.
 
 use firmadoc_model::{
-    Budget, Country, ParsedDate, Received, ReceivedDate, RecipientState, SendingDetail,
-    SendingKind, SendingReply, SendingState, SignatureKind,
+    Budget, Country, OperationCode, Orientation, PageFormat, ParsedDate, PlacementKind, Received,
+    ReceivedDate, RecipientState, SendingDetail, SendingKind, SendingReply, SendingState,
+    SignatureKind, WebhookEvent, WireCode,
 };
 use time::macros::datetime;
 
@@ -54,6 +55,9 @@ fn a_sending_detail_reads_and_round_trips() {
         Some(ParsedDate::Local(datetime!(2023-03-15 11:02:03)))
     );
     assert_eq!(d.signed_at.as_ref().map(ReceivedDate::raw), Some(""));
+    // Every property of the guide's schema is mapped to a field, none left in `extra`.
+    assert!(d.extra.is_empty(), "{:?}", d.extra);
+    assert!(d.attachments[0].extra.is_empty() && d.recipient_states[0].extra.is_empty());
     let original: serde_json::Value = serde_json::from_str(DETAIL).unwrap();
     assert!(json_eq(&original, &serde_json::to_value(&d).unwrap()));
 }
@@ -191,4 +195,34 @@ fn budget_and_base64_reply_bodies() {
         firmadoc_model::Base64Text::from_text_reply(r#""ab\/c""#).as_str(),
         "ab/c"
     );
+}
+
+#[test]
+fn enum_codes_are_the_guides() {
+    fn codes<T: WireCode>() -> Vec<&'static str> {
+        T::ALL.iter().map(|v| v.code()).collect()
+    }
+    assert_eq!(codes::<Orientation>(), ["V", "H"]);
+    assert_eq!(codes::<PageFormat>(), ["A1", "A2", "A3", "A4", "A5"]);
+    assert_eq!(codes::<PlacementKind>(), ["F", "S"]);
+    assert_eq!(codes::<SendingKind>(), ["S", "E", "L"]);
+    assert_eq!(codes::<SignatureKind>(), ["M", "C", "A", "S", "O"]);
+    assert_eq!(
+        codes::<Country>(),
+        [
+            "España",
+            "Alemania",
+            "Colombia",
+            "Argentina",
+            "Brasil",
+            "México",
+            "Perú",
+            "EEUU",
+            "Canadá"
+        ]
+    );
+    assert_eq!(codes::<SendingState>(), ["P", "F", "R", "C"]);
+    assert_eq!(codes::<RecipientState>(), ["P", "F", "R"]);
+    assert_eq!(codes::<WebhookEvent>(), ["A", "F", "R", "C"]);
+    assert_eq!(codes::<OperationCode>(), ["F", "R", "FC", "FS"]);
 }

@@ -1,1 +1,190 @@
-fn main() {} // placeholder by the lead so the workspace loads
+//! Streams generated bulletins through the typed reader and, in the same run, through
+//! Python lxml `iterparse`, and prints throughput and peak resident memory for each size.
+//!
+//! `cargo bench -p st96-model --bench bulletin` (feature `synth` is required and enabled by
+//! the manifest's `required-features`; pass `--features synth`). Sizes in MB come from
+//! `ST96_BENCH_SIZES_MB` (default `256,1024`); files are cached in
+//! `target/st96-bench/`. Python is found through `XTASK_PYTHON`, else
+//! `target/tools/venv/bin/python` (run `cargo xtask tools`).
+//!
+//! Each reader runs in a child process, so the peak resident memory (`VmHWM`) is that
+//! reader's alone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use st96_model::BulletinReader;
+use st96_model::synth::write_bulletin_file;
+
+/// Bytes per record of the generator, measured; used to size the files.
+const BYTES_PER_RECORD: u64 = 3_750;
+
+const LXML: &str = r#"
+import sys, time, resource
+from lxml import etree
+DGN = "{http://www.wipo.int/standards/XMLSchema/ST96/Design}"
+COM = "{http://www.wipo.int/standards/XMLSchema/ST96/Common}"
+path = sys.argv[1]
+start = time.perf_counter()
+records = 0
+views = 0
+depth = 0
+for event, el in etree.iterparse(path, events=("start", "end"), resolve_entities=False, huge_tree=False):
+    if event == "start":
+        depth += 1
+        continue
+    depth -= 1
+    if depth == 2:  # a record: root / Bag / record
+        records += 1
+        for f in el.iter(COM + "FileName"):
+            views += 1
+        el.clear()
+        parent = el.getparent()
+        while el.getprevious() is not None:
+            del parent[0]
+elapsed = time.perf_counter() - start
+rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"{records} {views} {elapsed:.6f} {rss_kb}")
+"#;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Child mode: read the file, print `records views seconds peak_kb`.
+fn read_child(path: &Path) {
+    let file = std::fs::File::open(path).expect("open bulletin");
+    let start = Instant::now();
+    let mut records = 0u64;
+    let mut views = 0u64;
+    let mut holders = 0u64;
+    for rec in BulletinReader::new(file) {
+        let rec = rec.expect("the generated bulletin reads");
+        records += 1;
+        views += rec.image_file_names().count() as u64;
+        holders += rec.holders.len() as u64;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    std::hint::black_box(holders);
+    println!("{records} {views} {secs:.6} {}", peak_rss_kb());
+}
+
+fn parse_line(out: &[u8]) -> Option<(u64, u64, f64, u64)> {
+    let s = String::from_utf8_lossy(out);
+    let line = s.lines().rev().find(|l| !l.trim().is_empty())?;
+    let mut it = line.split_whitespace();
+    Some((
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    ))
+}
+
+fn python() -> Option<PathBuf> {
+    let p = std::env::var_os("XTASK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/tools/venv/bin/python"));
+    p.exists().then_some(p)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--read-child") {
+        read_child(Path::new(&args[i + 1]));
+        return;
+    }
+    let sizes: Vec<u64> = std::env::var("ST96_BENCH_SIZES_MB")
+        .unwrap_or_else(|_| "256,1024".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let dir = workspace().join("target/st96-bench");
+    std::fs::create_dir_all(&dir).expect("create target/st96-bench");
+    let exe = std::env::current_exe().expect("current exe");
+    let py = python();
+    if py.is_none() {
+        eprintln!(
+            "lxml comparison skipped: no Python at XTASK_PYTHON or target/tools/venv/bin/python; \
+             run `cargo xtask tools`"
+        );
+    }
+    println!(
+        "{:>9} {:>10} {:>9} {:>11} {:>10} | {:>11} {:>10} {:>7}",
+        "file MB", "records", "views", "rust MB/s", "rust RSS", "lxml MB/s", "lxml RSS", "ratio"
+    );
+    for mb in sizes {
+        let records = mb * 1_000_000 / BYTES_PER_RECORD;
+        let path = dir.join(format!("bulletin-{mb}MB.xml"));
+        if !path.exists() {
+            let t = Instant::now();
+            let stats = write_bulletin_file(&path, records, 42).expect("generate");
+            eprintln!(
+                "generated {} ({} bytes) in {:.1}s",
+                path.display(),
+                stats.bytes,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        let bytes = std::fs::metadata(&path).expect("stat").len() as f64;
+        let out = Command::new(&exe)
+            .args(["--read-child", &path.to_string_lossy()])
+            .output()
+            .expect("run the reader child");
+        let (n, views, secs, rss) = parse_line(&out.stdout).unwrap_or_else(|| {
+            panic!(
+                "reader child failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let rust_mbs = bytes / 1e6 / secs;
+        let (lxml_mbs, lxml_rss, ratio) = match &py {
+            Some(py) => {
+                let out = Command::new(py)
+                    .args(["-c", LXML, &path.to_string_lossy()])
+                    .output()
+                    .expect("run python");
+                match parse_line(&out.stdout) {
+                    Some((pn, pviews, psecs, prss)) => {
+                        assert_eq!((pn, pviews), (n, views), "lxml and the reader disagree");
+                        let m = bytes / 1e6 / psecs;
+                        (
+                            format!("{m:.1}"),
+                            format!("{:.1} MB", prss as f64 / 1024.0),
+                            format!("{:.2}x", rust_mbs / m),
+                        )
+                    }
+                    None => {
+                        eprintln!("lxml failed: {}", String::from_utf8_lossy(&out.stderr));
+                        ("-".into(), "-".into(), "-".into())
+                    }
+                }
+            }
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        println!(
+            "{:>9.0} {:>10} {:>9} {:>11.1} {:>7.1} MB | {:>11} {:>10} {:>7}",
+            bytes / 1e6,
+            n,
+            views,
+            rust_mbs,
+            rss as f64 / 1024.0,
+            lxml_mbs,
+            lxml_rss,
+            ratio
+        );
+    }
+}

@@ -97,7 +97,7 @@ pub enum FileDetail {
 /// One `FileName` found anywhere in the transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileReference {
-    /// The relative path exactly as written (surrounding spaces trimmed). Not checked here:
+    /// The relative path exactly as written (nothing trimmed). Not checked here:
     /// check it with [`check_relative_path`](crate::check_relative_path).
     pub path: String,
     /// The local name of the element that holds the `FileName` (e.g. `View`, `Document`).
@@ -203,7 +203,7 @@ fn walk<'a>(
             }
         };
         doc.file_references.push(FileReference {
-            path: file.text.trim().to_owned(),
+            path: file.text.clone(),
             element: el.local.clone(),
             element_path: path.join("/"),
             detail,

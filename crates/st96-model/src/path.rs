@@ -10,7 +10,8 @@ use crate::BuildError;
 /// - an absolute path (`/x`, `\x`, `C:...`, `//server/x`);
 /// - a backslash (ZIP paths use `/`; a backslash means something else on each system);
 /// - a `..` component (climbing out), a `.` component or an empty component (`a//b`);
-/// - control characters.
+/// - control characters;
+/// - a component that starts or ends with white space.
 ///
 /// hague-package uses the same check when it validates a package.
 pub fn check_relative_path(path: &str) -> Result<(), BuildError> {
@@ -46,6 +47,12 @@ pub fn check_relative_path(path: &str) -> Result<(), BuildError> {
             ".." => return refuse("the path climbs out of the package with `..`"),
             "." => return refuse("the path has a `.` component; write it without one"),
             "" => return refuse("the path has an empty component (`//` or a trailing `/`)"),
+            p if p.starts_with(char::is_whitespace) || p.ends_with(char::is_whitespace) => {
+                return refuse(
+                    "a path component starts or ends with a space, which XML tools and file \
+                     systems handle differently; remove it",
+                );
+            }
             _ => {}
         }
     }

@@ -124,7 +124,7 @@ const KINDS: &[(&str, u64)] = &[
 ];
 
 /// Records per `...Bag` before the generator moves to another kind.
-const BATCH: u64 = 64;
+const BATCH: u64 = 16;
 
 struct Gen {
     rng: Rng,

@@ -31,6 +31,13 @@ fn sec1_pkcs8_and_params_block_give_the_same_key() {
 }
 
 #[test]
+fn crlf_line_endings_are_read() {
+    let crlf = fixture("ec_p256_sec1.pem").replace('\n', "\r\n");
+    let key = SigningKey::from_pem(&crlf).unwrap();
+    assert_eq!(key.public_key_pem(), fixture("ec_p256_public.pem"));
+}
+
+#[test]
 fn loads_rsa_pkcs8_and_pkcs1() {
     let a = SigningKey::from_pem(&fixture("rsa_2048_pkcs8.pem")).unwrap();
     let b = SigningKey::from_pem(&fixture("rsa_2048_pkcs1.pem")).unwrap();

@@ -2,12 +2,12 @@
 //! assertion signed with that key and checked by PyJWT (pinned in
 //! `xtask/requirements.txt`), an independent implementation.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use fapi_jwt_assert::{AssertionOptions, AssertionSigner, SigningKey};
+use fapi_jwt_assert::{Algorithm, AssertionOptions, AssertionSigner, SigningKey};
 
-use crate::support::{python, tempdir};
+use crate::support::{fixture, python, tempdir};
 
 /// Appendix A, as printed in the guide (shell variables expanded by `sh`).
 const APPENDIX_A: &str = r#"set -e
@@ -157,6 +157,53 @@ print("CERT_OK")
         .unwrap();
     assert!(
         out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// PS256 and RS256 with an RSA key made by openssl, checked by PyJWT with
+/// openssl's public key file.
+#[test]
+fn rsa_assertions_are_accepted_by_pyjwt() {
+    let python = python();
+    let script = r#"
+import sys, jwt
+from cryptography.hazmat.primitives import serialization
+key = serialization.load_pem_public_key(open(sys.argv[1], "rb").read())
+for token, alg in zip(sys.argv[2::2], sys.argv[3::2]):
+    claims = jwt.decode(token, key, algorithms=[alg], audience="https://tenant.example/",
+                        issuer="rsa-client", subject="rsa-client",
+                        options={"require": ["iss", "sub", "aud", "exp", "iat", "jti"]})
+    assert jwt.get_unverified_header(token)["alg"] == alg
+    try:
+        jwt.decode(token, key, algorithms=["PS256" if alg == "RS256" else "RS256"], audience="https://tenant.example/")
+        sys.exit("accepted under the wrong algorithm")
+    except jwt.InvalidTokenError:
+        pass
+print("RSA_OK")
+"#;
+    let mut cmd = Command::new(&python);
+    cmd.arg("-c")
+        .arg(script)
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/rsa_2048_public.pem"));
+    for alg in [Algorithm::Ps256, Algorithm::Rs256] {
+        let key = SigningKey::from_pem(&fixture("rsa_2048_pkcs1.pem")).unwrap();
+        let mut options = AssertionOptions::default();
+        options.algorithm = Some(alg);
+        let signer = AssertionSigner::new(key, "rsa-client", options).unwrap();
+        cmd.arg(
+            signer
+                .sign_now("https://tenant.example/")
+                .unwrap()
+                .expose_secret(),
+        )
+        .arg(alg.as_str());
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "RSA_OK",
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)

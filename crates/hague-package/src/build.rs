@@ -3,10 +3,11 @@
 use crate::magic;
 use crate::names;
 use crate::xml::XmlInspector;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -99,6 +100,12 @@ pub struct PackageBuilder {
     xml_name: String,
     xml: FileSource,
     files: BTreeMap<String, FileSource>,
+    /// NFC forms of every name, to refuse names that differ only in normal form.
+    normalized: HashSet<String>,
+}
+
+fn nfc(s: &str) -> String {
+    s.nfc().collect()
 }
 
 fn checked_path(path: &str) -> Result<(), BuildError> {
@@ -133,6 +140,7 @@ impl PackageBuilder {
             });
         }
         Ok(Self {
+            normalized: HashSet::from([nfc(&xml_name)]),
             xml_name,
             xml,
             files: BTreeMap::new(),
@@ -173,10 +181,7 @@ impl PackageBuilder {
                         .into(),
             });
         }
-        let mut all: Vec<&str> = self.files.keys().map(String::as_str).collect();
-        all.push(&self.xml_name);
-        all.push(&path);
-        if !names::check_duplicates(all.into_iter()).0.is_empty() {
+        if !self.normalized.insert(nfc(&path)) {
             return Err(BuildError::DuplicatePath {
                 path: names::escape(&path),
             });

@@ -1,0 +1,84 @@
+//! Decoding replies, and writing documents atomically.
+
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+
+use crate::error::Error;
+
+/// The guide says the document and trace calls return "the document as a
+/// base64 string" with content type `string`. **Inferred:** the body is either
+/// a JSON string (`"JVBERi0..."`, what ASP.NET Web API writes for a `string`)
+/// or the bare base64 text; both are accepted, surrounding white space is
+/// ignored, and anything else is a [`Error::Reply`] that keeps the raw body.
+pub(crate) fn decode_base64_reply(operation: &'static str, body: Bytes) -> Result<Vec<u8>, Error> {
+    let text = match serde_json::from_slice::<String>(&body) {
+        Ok(s) => s,
+        Err(_) => match std::str::from_utf8(&body) {
+            Ok(s) => s.trim().to_owned(),
+            Err(_) => {
+                return Err(Error::Reply {
+                    operation,
+                    reason: "the body is not UTF-8 text".into(),
+                    raw: body,
+                });
+            }
+        },
+    };
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| Error::Reply {
+            operation,
+            reason: format!("the body is not base64: {e}"),
+            raw: body.clone(),
+        })
+}
+
+/// The text of a 418 reply: a JSON string is unquoted, anything else is taken
+/// as text (lossy UTF-8), trimmed.
+pub(crate) fn service_message(body: &[u8]) -> String {
+    if let Ok(s) = serde_json::from_slice::<String>(body) {
+        return s;
+    }
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(serde_json::Value::String(m)) =
+            map.get("Message").or_else(|| map.get("message"))
+    {
+        return m.clone();
+    }
+    String::from_utf8_lossy(body).trim().to_owned()
+}
+
+/// Writes `bytes` to a temporary file next to `target`, syncs it, and renames
+/// it over `target`: a reader never sees a partial file.
+pub(crate) async fn write_atomically(target: &Path, bytes: &[u8]) -> Result<u64, Error> {
+    let io = |source| Error::Io {
+        path: target.to_path_buf(),
+        source,
+    };
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let bytes = bytes.to_vec();
+    let target = target.to_path_buf();
+    let len = bytes.len() as u64;
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".firmadoc-")
+            .suffix(".part")
+            .tempfile_in(&dir)?;
+        tmp.write_all(&bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&target).map_err(|e| e.error)?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| io(std::io::Error::other(e.to_string())))?
+    .map_err(io)?;
+    Ok(len)
+}

@@ -1,0 +1,17 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod config;
+mod decode;
+mod error;
+pub mod webhook;
+
+pub use client::Client;
+pub use config::{ClientConfig, Environment, env};
+pub use error::Error;
+
+// The model and signer types the client speaks, re-exported for convenience.
+pub use firmadoc_model as model;
+pub use oauth1_sign::Credentials;

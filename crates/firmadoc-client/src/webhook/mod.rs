@@ -1,0 +1,17 @@
+//! The webhook receiver: verify `ms-signature`, answer the echo handshake,
+//! parse deliveries, de-duplicate retries, and serve.
+//!
+//! A multi-signature sending whose last recipient signs yields **two**
+//! events in a row (the guide): one for that recipient's signature (`id2` =
+//! the recipient) and one, without a recipient, for the sending now signed by
+//! all. Both arrive as notifications to handle; neither is a duplicate.
+
+mod receiver;
+mod store;
+mod verify;
+
+pub use receiver::{DEFAULT_MAX_BODY, Handler, HandlerError, HandlerFuture, Receiver, Reply};
+pub use store::{Claim, DedupStore, MemoryStore};
+pub use verify::{
+    Rejection, WebhookSecret, echo, verify_delivery, verify_headers, verify_signature,
+};

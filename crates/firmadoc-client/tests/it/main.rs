@@ -1,0 +1,6 @@
+//! Integration tests of `firmadoc-client`, in one binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure report
+
+mod endpoints;
+mod support;
+mod webhook;

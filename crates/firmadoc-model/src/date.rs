@@ -13,7 +13,9 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 /// (**inferred** from what a .NET service usually writes):
 /// RFC 3339 with an offset (`2023-03-15T10:20:30+01:00`), ISO 8601 without an offset and with
 /// up to 7 fraction digits (`2023-03-15T10:20:30.1234567`, Newtonsoft's default), and the
-/// Spanish `dd/MM/yyyy HH:mm:ss` and `dd/MM/yyyy`.
+/// Spanish `dd/MM/yyyy HH:mm:ss` and `dd/MM/yyyy`, and the older ASP.NET
+/// `/Date(<milliseconds since 1970>)/` (an offset suffix such as `+0100` is ignored: the
+/// milliseconds are UTC).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedDate {
     raw: String,
@@ -53,6 +55,9 @@ fn parse(text: &str) -> Option<ParsedDate> {
     if let Ok(d) = OffsetDateTime::parse(text, &Rfc3339) {
         return Some(ParsedDate::Offset(d));
     }
+    if let Some(d) = parse_ms_ajax(text) {
+        return Some(ParsedDate::Offset(d));
+    }
     let iso = format_description!(
         version = 2,
         "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
@@ -71,6 +76,25 @@ fn parse(text: &str) -> Option<ParsedDate> {
                 .map(|d| d.midnight())
         })
         .map(ParsedDate::Local)
+}
+
+/// `/Date(1588868100000)/` or `/Date(1588868100000+0100)/`.
+fn parse_ms_ajax(text: &str) -> Option<OffsetDateTime> {
+    let inner = text.strip_prefix("/Date(")?.strip_suffix(")/")?;
+    let digits_end = inner
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
+        .map_or(inner.len(), |(i, _)| i);
+    let (millis, offset) = inner.split_at(digits_end);
+    let offset_ok = offset.is_empty()
+        || (offset.len() == 5
+            && offset.starts_with(['+', '-'])
+            && offset[1..].bytes().all(|b| b.is_ascii_digit()));
+    if !offset_ok {
+        return None;
+    }
+    let millis: i128 = millis.parse().ok()?;
+    OffsetDateTime::from_unix_timestamp_nanos(millis.checked_mul(1_000_000)?).ok()
 }
 
 impl Serialize for ReceivedDate {

@@ -110,8 +110,18 @@ fn dates_in_known_formats_parse_and_others_are_kept() {
         day.parsed(),
         Some(ParsedDate::Local(datetime!(2022-12-31 0:00)))
     );
+    // 1588868100 is the oauth_timestamp of the guide's first example: 2020-05-07 16:15:00 UTC
+    // (Python: datetime.fromtimestamp(1588868100, timezone.utc)).
+    for ajax in ["/Date(1588868100000)/", "/Date(1588868100000+0200)/"] {
+        assert_eq!(
+            ReceivedDate::new(ajax).parsed(),
+            Some(ParsedDate::Offset(datetime!(2020-05-07 16:15:00 UTC))),
+            "{ajax}"
+        );
+    }
     for odd in [
-        "/Date(1588868100000)/",
+        "/Date(15888x)/",
+        "/Date(1588868100000+02)/",
         "ayer",
         "2023-13-45T99:00:00",
         "12/31/2022",
@@ -225,4 +235,19 @@ fn enum_codes_are_the_guides() {
     assert_eq!(codes::<RecipientState>(), ["P", "F", "R"]);
     assert_eq!(codes::<WebhookEvent>(), ["A", "F", "R", "C"]);
     assert_eq!(codes::<OperationCode>(), ["F", "R", "FC", "FS"]);
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_date_text_is_kept_and_never_panics(
+        text in proptest::prop_oneof![
+            "\\PC{0,40}",
+            "/Date\\(-?[0-9]{0,40}([+-][0-9]{4})?\\)/",
+            "[0-9]{1,4}-[0-9]{1,2}-[0-9]{1,2}T[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?",
+        ]
+    ) {
+        let d = ReceivedDate::new(text.clone());
+        proptest::prop_assert_eq!(d.raw(), text.as_str());
+        proptest::prop_assert_eq!(serde_json::to_value(&d).unwrap(), serde_json::Value::String(text));
+    }
 }

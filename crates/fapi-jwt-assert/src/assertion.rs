@@ -61,6 +61,36 @@ impl Default for AssertionOptions {
     }
 }
 
+impl AssertionOptions {
+    /// Sets the algorithm.
+    #[must_use]
+    pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = Some(algorithm);
+        self
+    }
+
+    /// Sets the `typ` header (`None` leaves it out).
+    #[must_use]
+    pub fn with_typ(mut self, typ: Option<&str>) -> Self {
+        self.typ = typ.map(str::to_owned);
+        self
+    }
+
+    /// Sets the `kid` header.
+    #[must_use]
+    pub fn with_key_id(mut self, key_id: KeyId) -> Self {
+        self.key_id = key_id;
+        self
+    }
+
+    /// Sets the lifetime (checked by [`AssertionSigner::new`]).
+    #[must_use]
+    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+}
+
 /// A configuration that cannot produce assertions a server would accept.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]

@@ -33,6 +33,22 @@ impl Default for CachePolicy {
     }
 }
 
+impl CachePolicy {
+    /// Sets the refresh margin.
+    #[must_use]
+    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// Sets the lifetime assumed when `expires_in` is absent.
+    #[must_use]
+    pub fn with_lifetime_when_unstated(mut self, lifetime: Duration) -> Self {
+        self.lifetime_when_unstated = lifetime;
+        self
+    }
+}
+
 /// The answer of [`TokenCache::lookup`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -188,10 +204,8 @@ mod tests {
 
     #[test]
     fn margin_is_clamped_to_half_the_lifetime() {
-        let mut c = TokenCache::new(CachePolicy {
-            refresh_margin: Duration::from_secs(600),
-            ..CachePolicy::default()
-        });
+        let mut c =
+            TokenCache::new(CachePolicy::default().with_refresh_margin(Duration::from_secs(600)));
         c.store(response("t", Some(60)), at(0));
         assert!(matches!(c.lookup(at(29)), Lookup::Usable { .. }));
         assert_eq!(c.lookup(at(30)), Lookup::Fetch(FetchReason::Expiring));

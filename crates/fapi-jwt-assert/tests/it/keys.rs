@@ -144,6 +144,36 @@ fn typed_errors_name_what_was_found() {
 }
 
 #[test]
+fn flipped_bytes_never_panic() {
+    use base64::Engine as _;
+    for name in [
+        "ec_p256_sec1.pem",
+        "ec_p256_pkcs8.pem",
+        "rsa_2048_pkcs1.pem",
+    ] {
+        let pem = fixture(name);
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        for i in 0..der.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bad = der.clone();
+                bad[i] ^= flip;
+                // Any answer but a panic; a changed key must not pass as the original.
+                for r in [
+                    SigningKey::from_sec1_der(&bad),
+                    SigningKey::from_pkcs8_der(&bad),
+                    SigningKey::from_pkcs1_der(&bad),
+                ] {
+                    let _ = r.map(|k| k.public_jwk().thumbprint());
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn truncated_der_never_panics() {
     let pem = fixture("ec_p256_sec1.pem");
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();

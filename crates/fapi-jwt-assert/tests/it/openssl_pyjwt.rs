@@ -190,8 +190,7 @@ print("RSA_OK")
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/rsa_2048_public.pem"));
     for alg in [Algorithm::Ps256, Algorithm::Rs256] {
         let key = SigningKey::from_pem(&fixture("rsa_2048_pkcs1.pem")).unwrap();
-        let mut options = AssertionOptions::default();
-        options.algorithm = Some(alg);
+        let options = AssertionOptions::default().with_algorithm(alg);
         let signer = AssertionSigner::new(key, "rsa-client", options).unwrap();
         cmd.arg(
             signer

@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure report
 
 mod endpoints;
+mod load;
 mod support;
 mod webhook;

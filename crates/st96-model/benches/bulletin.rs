@@ -10,6 +10,8 @@
 //! Each reader runs in a child process, so the peak resident memory (`VmHWM`) is that
 //! reader's alone.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a benchmark over data it generates itself
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -44,12 +46,25 @@ for event, el in etree.iterparse(path, events=("start", "end"), resolve_entities
         while el.getprevious() is not None:
             del parent[0]
 elapsed = time.perf_counter() - start
-rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(f"{records} {views} {elapsed:.6f} {rss_kb}")
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(f"{records} {views} {elapsed:.6f} {ru.ru_maxrss} {ru.ru_utime + ru.ru_stime:.6f}")
 "#;
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// CPU seconds (user + system) of this process, from `/proc/self/stat` (100 ticks/s).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = after.split_whitespace().collect();
+            let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            Some(ticks as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 fn peak_rss_kb() -> u64 {
@@ -68,6 +83,7 @@ fn peak_rss_kb() -> u64 {
 fn read_child(path: &Path) {
     let file = std::fs::File::open(path).expect("open bulletin");
     let start = Instant::now();
+    let cpu0 = cpu_seconds();
     let mut records = 0u64;
     let mut views = 0u64;
     let mut holders = 0u64;
@@ -79,14 +95,16 @@ fn read_child(path: &Path) {
     }
     let secs = start.elapsed().as_secs_f64();
     std::hint::black_box(holders);
-    println!("{records} {views} {secs:.6} {}", peak_rss_kb());
+    let cpu = cpu_seconds() - cpu0;
+    println!("{records} {views} {secs:.6} {} {cpu:.6}", peak_rss_kb());
 }
 
-fn parse_line(out: &[u8]) -> Option<(u64, u64, f64, u64)> {
+fn parse_line(out: &[u8]) -> Option<(u64, u64, f64, u64, f64)> {
     let s = String::from_utf8_lossy(out);
     let line = s.lines().rev().find(|l| !l.trim().is_empty())?;
     let mut it = line.split_whitespace();
     Some((
+        it.next()?.parse().ok()?,
         it.next()?.parse().ok()?,
         it.next()?.parse().ok()?,
         it.next()?.parse().ok()?,
@@ -122,9 +140,19 @@ fn main() {
              run `cargo xtask tools`"
         );
     }
+    println!("MB/s = file size / wall time (cpu: / user+system CPU time); RSS = peak resident");
     println!(
-        "{:>9} {:>10} {:>9} {:>11} {:>10} | {:>11} {:>10} {:>7}",
-        "file MB", "records", "views", "rust MB/s", "rust RSS", "lxml MB/s", "lxml RSS", "ratio"
+        "{:>7} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>10} {:>9} {:>9} | {:>6}",
+        "file MB",
+        "records",
+        "views",
+        "rust MB/s",
+        "cpu MB/s",
+        "RSS",
+        "lxml MB/s",
+        "cpu MB/s",
+        "RSS",
+        "ratio"
     );
     for mb in sizes {
         let records = mb * 1_000_000 / BYTES_PER_RECORD;
@@ -144,45 +172,49 @@ fn main() {
             .args(["--read-child", &path.to_string_lossy()])
             .output()
             .expect("run the reader child");
-        let (n, views, secs, rss) = parse_line(&out.stdout).unwrap_or_else(|| {
+        let (n, views, secs, rss, cpu) = parse_line(&out.stdout).unwrap_or_else(|| {
             panic!(
                 "reader child failed: {}",
                 String::from_utf8_lossy(&out.stderr)
             )
         });
         let rust_mbs = bytes / 1e6 / secs;
-        let (lxml_mbs, lxml_rss, ratio) = match &py {
+        let rust_cpu = bytes / 1e6 / cpu.max(0.01);
+        let (lxml_mbs, lxml_cpu, lxml_rss, ratio) = match &py {
             Some(py) => {
                 let out = Command::new(py)
                     .args(["-c", LXML, &path.to_string_lossy()])
                     .output()
                     .expect("run python");
                 match parse_line(&out.stdout) {
-                    Some((pn, pviews, psecs, prss)) => {
+                    Some((pn, pviews, psecs, prss, pcpu)) => {
                         assert_eq!((pn, pviews), (n, views), "lxml and the reader disagree");
                         let m = bytes / 1e6 / psecs;
                         (
                             format!("{m:.1}"),
+                            format!("{:.1}", bytes / 1e6 / pcpu.max(0.01)),
                             format!("{:.1} MB", prss as f64 / 1024.0),
                             format!("{:.2}x", rust_mbs / m),
                         )
                     }
                     None => {
                         eprintln!("lxml failed: {}", String::from_utf8_lossy(&out.stderr));
-                        ("-".into(), "-".into(), "-".into())
+                        ("-".into(), "-".into(), "-".into(), "-".into())
                     }
                 }
             }
-            None => ("-".into(), "-".into(), "-".into()),
+            None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         println!(
-            "{:>9.0} {:>10} {:>9} {:>11.1} {:>7.1} MB | {:>11} {:>10} {:>7}",
+            "{:>7.0} {:>9} {:>9} | {:>10.1} {:>9.1} {:>6.1} MB | {:>10} {:>9} {:>9} | {:>6}",
             bytes / 1e6,
             n,
             views,
             rust_mbs,
+            rust_cpu,
             rss as f64 / 1024.0,
             lxml_mbs,
+            lxml_cpu,
             lxml_rss,
             ratio
         );

@@ -10,7 +10,7 @@ use quick_xml::events::BytesStart;
 
 use crate::{COM, DGN, Error, MAX_DEPTH};
 pub use record::{DesignSummary, HistoryEntry, ProductText, Record, RecordKind, ViewSummary};
-use record::{Header, extract};
+use record::{Header, RecordBuilder};
 use scan::{TokKind, token_at};
 
 /// The default limit on one record's size: 16 MiB.
@@ -422,25 +422,43 @@ impl<R: Read> BulletinReader<R> {
         Ok(None)
     }
 
-    /// Reads the record whose start tag is `buf[lt..end]`.
+    /// Reads the record whose start tag is `buf[lt..end]`, in one pass: the tokens drive
+    /// the typed extraction, end tags are checked against their start tags, and the whole
+    /// record is checked as UTF-8 once at the end.
     fn read_record(
         &mut self,
         mut lt: usize,
-        mut q: usize,
+        end: usize,
         self_closing: bool,
     ) -> Result<Record, Error> {
         let outer = self.stack.len();
-        let mut depth = usize::from(!self_closing);
-        if outer + depth > MAX_DEPTH {
+        let offset = self.at(lt);
+        let mut b = RecordBuilder::new(offset);
+        // Name ranges of open elements, relative to `lt` (stable when the buffer moves).
+        let mut names: Vec<(usize, usize)> = Vec::with_capacity(32);
+        // Comments, CDATA and PIs, relative to `lt`: an `&` there is not a reference.
+        let mut skips: Vec<(usize, usize)> = Vec::new();
+        let first = token_at(&self.buf[..self.end], lt)
+            .ok_or_else(|| self.malformed(lt, "the record's start tag is cut"))?;
+        b.start(
+            &self.buf[first.name.0..first.name.1],
+            &self.buf[lt + 1..end],
+            self_closing,
+        );
+        if !self_closing {
+            names.push((first.name.0 - lt, first.name.1 - lt));
+        }
+        if outer + names.len() > MAX_DEPTH {
             return Err(Error::TooDeep {
-                offset: self.at(lt),
+                offset,
                 limit: MAX_DEPTH,
             });
         }
-        while depth > 0 {
+        let mut q = end;
+        while !names.is_empty() {
             if q - lt > self.max_record {
                 return Err(Error::RecordTooLarge {
-                    offset: self.at(lt),
+                    offset,
                     limit: self.max_record,
                 });
             }
@@ -456,35 +474,86 @@ impl<R: Read> BulletinReader<R> {
                 q -= moved;
                 continue;
             };
+            if b.wants_text() && n > q {
+                b.text(&self.buf[q..n], self.at(q))?;
+            }
             match tok.kind {
-                TokKind::Start {
-                    self_closing: false,
-                } => {
-                    depth += 1;
-                    if outer + depth > MAX_DEPTH {
-                        return Err(Error::TooDeep {
-                            offset: self.at(n),
-                            limit: MAX_DEPTH,
-                        });
+                TokKind::Start { self_closing } => {
+                    let name = &self.buf[tok.name.0..tok.name.1];
+                    if name.is_empty() {
+                        return Err(self.malformed(n, "a tag without a name"));
+                    }
+                    b.start(name, &self.buf[n + 1..tok.end - 1], self_closing);
+                    if !self_closing {
+                        names.push((tok.name.0 - lt, tok.name.1 - lt));
+                        if outer + names.len() > MAX_DEPTH {
+                            return Err(Error::TooDeep {
+                                offset: self.at(n),
+                                limit: MAX_DEPTH,
+                            });
+                        }
                     }
                 }
-                TokKind::End => depth -= 1,
+                TokKind::End => {
+                    let Some((s, e)) = names.pop() else {
+                        return Err(self.malformed(n, "an end tag without a start tag"));
+                    };
+                    if self.buf[lt + s..lt + e] != self.buf[tok.name.0..tok.name.1] {
+                        let open = String::from_utf8_lossy(&self.buf[lt + s..lt + e]).into_owned();
+                        let close =
+                            String::from_utf8_lossy(&self.buf[tok.name.0..tok.name.1]).into_owned();
+                        return Err(self.malformed(n, format!("`</{close}>` closes `<{open}>`")));
+                    }
+                    b.end();
+                }
                 TokKind::Declaration => return Err(Error::DoctypeRefused { offset: self.at(n) }),
-                TokKind::Start { self_closing: true } | TokKind::Skip | TokKind::Decl => {}
+                TokKind::Skip => {
+                    skips.push((n - lt, tok.end - lt));
+                    if b.wants_text() && self.buf[n..tok.end].starts_with(b"<![CDATA[") {
+                        b.cdata(&self.buf[n + 9..tok.end - 3], self.at(n + 9))?;
+                    }
+                }
+                TokKind::Decl => {
+                    return Err(self.malformed(n, "an XML declaration inside a record"));
+                }
             }
             q = tok.end;
         }
         if q - lt > self.max_record {
             return Err(Error::RecordTooLarge {
-                offset: self.at(lt),
+                offset,
                 limit: self.max_record,
             });
         }
         let raw = self.str_at(lt, q)?.to_owned();
-        let offset = self.at(lt);
+        check_references(raw.as_bytes(), &skips, offset)?;
         self.pos = q;
-        extract(raw, offset, &self.header)
+        Ok(b.finish(raw, &self.header))
     }
+}
+
+/// Checks that every `&` outside comments, CDATA and PIs starts a predefined entity or a
+/// character reference (there is no DTD, so nothing else can be defined).
+fn check_references(record: &[u8], skips: &[(usize, usize)], offset: u64) -> Result<(), Error> {
+    for at in memchr::memchr_iter(b'&', record) {
+        if skips.iter().any(|&(s, e)| s <= at && at < e) {
+            continue;
+        }
+        let rest = &record[at + 1..record.len().min(at + 34)];
+        let ok = memchr(b';', rest).is_some_and(|end| {
+            std::str::from_utf8(&rest[..end])
+                .is_ok_and(|name| crate::tree::resolve_ref(name, 0).is_ok())
+        });
+        if !ok {
+            return Err(Error::Malformed {
+                offset: offset + at as u64,
+                message: "an `&` that is not &amp; &lt; &gt; &quot; &apos; or a character \
+                          reference; write a literal ampersand as &amp;"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 impl<R: Read> Iterator for BulletinReader<R> {

@@ -1,11 +1,8 @@
 //! The typed view of one bulletin record, extracted by local name.
 
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::tree::resolve_ref;
 
 /// The kind of a bulletin record, from its element's local name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -241,50 +238,71 @@ enum Field {
     ViewType,
 }
 
-fn tag_of(local: &str) -> Tag {
+fn tag_of(local: &[u8]) -> Tag {
     use Field::*;
     match local {
-        "HagueCurrent" => Tag::Current,
-        "HagueHistory" => Tag::History,
-        "Holder" => Tag::Holder,
-        "PreviousHolder" => Tag::PreviousHolder,
-        "HagueDesign" => Tag::Design,
-        "View" => Tag::View,
-        "InternationalRegistrationNumber" => Tag::Leaf(Irn),
-        "InternationalRegistrationDate" => Tag::Leaf(RegDate),
-        "InternationalFilingDate" => Tag::Leaf(FilingDate),
-        "ExpiryDate" => Tag::Leaf(Expiry),
-        "InternationalRecordingDate" => Tag::Leaf(Recording),
-        "DecisionDate" => Tag::Leaf(Decision),
-        "PublicationDate" => Tag::Leaf(Publication),
-        "HagueBulletinNumber" => Tag::Leaf(Bulletin),
-        "OrganizationStandardName" => Tag::Leaf(OrgName),
-        "FirstName" => Tag::Leaf(FirstName),
-        "LastName" => Tag::Leaf(LastName),
-        "PersonFullName" => Tag::Leaf(FullName),
-        "DesignIdentifier" => Tag::Leaf(DesignId),
-        "ProductDescriptionText" => Tag::Leaf(Product),
-        "ViewIdentifier" => Tag::Leaf(ViewId),
-        "FileName" => Tag::Leaf(FileName),
-        "ViewTypeCategory" => Tag::Leaf(ViewType),
+        b"HagueCurrent" => Tag::Current,
+        b"HagueHistory" => Tag::History,
+        b"Holder" => Tag::Holder,
+        b"PreviousHolder" => Tag::PreviousHolder,
+        b"HagueDesign" => Tag::Design,
+        b"View" => Tag::View,
+        b"InternationalRegistrationNumber" => Tag::Leaf(Irn),
+        b"InternationalRegistrationDate" => Tag::Leaf(RegDate),
+        b"InternationalFilingDate" => Tag::Leaf(FilingDate),
+        b"ExpiryDate" => Tag::Leaf(Expiry),
+        b"InternationalRecordingDate" => Tag::Leaf(Recording),
+        b"DecisionDate" => Tag::Leaf(Decision),
+        b"PublicationDate" => Tag::Leaf(Publication),
+        b"HagueBulletinNumber" => Tag::Leaf(Bulletin),
+        b"OrganizationStandardName" => Tag::Leaf(OrgName),
+        b"FirstName" => Tag::Leaf(FirstName),
+        b"LastName" => Tag::Leaf(LastName),
+        b"PersonFullName" => Tag::Leaf(FullName),
+        b"DesignIdentifier" => Tag::Leaf(DesignId),
+        b"ProductDescriptionText" => Tag::Leaf(Product),
+        b"ViewIdentifier" => Tag::Leaf(ViewId),
+        b"FileName" => Tag::Leaf(FileName),
+        b"ViewTypeCategory" => Tag::Leaf(ViewType),
         _ => Tag::Other,
     }
 }
 
-fn local(qname: &str) -> &str {
-    qname.rsplit_once(':').map_or(qname, |(_, l)| l)
+/// The local part of a qualified name.
+pub(crate) fn local(qname: &[u8]) -> &[u8] {
+    match memchr::memchr(b':', qname) {
+        Some(i) => &qname[i + 1..],
+        None => qname,
+    }
 }
 
-fn attr_by_local(start: &BytesStart<'_>, name: &str) -> Option<String> {
-    start.attributes().flatten().find_map(|a| {
-        if local(a.key.0) == name {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        } else {
-            None
+/// The value of the attribute whose local name is `name`, from a start tag's bytes
+/// (`<name attr="v" ...`). Values are unescaped; an invalid one counts as absent.
+fn attr_by_local(tag: &[u8], name: &[u8]) -> Option<String> {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&tag[from..], name) {
+        let at = from + i;
+        from = at + name.len();
+        let before_ok = at > 0 && matches!(tag[at - 1], b' ' | b'\t' | b'\n' | b'\r' | b':');
+        let rest = &tag[from..];
+        let eq = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        if !before_ok || rest[eq] != b'=' {
+            continue;
         }
-    })
+        let rest = &rest[eq + 1..];
+        let q = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        let quote = rest[q];
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value = &rest[q + 1..];
+        let end = memchr::memchr(quote, value)?;
+        let text = std::str::from_utf8(&value[..end]).ok()?;
+        return quick_xml::escape::unescape(text)
+            .ok()
+            .map(|c| c.into_owned());
+    }
+    None
 }
 
 #[derive(Default)]
@@ -325,26 +343,26 @@ impl Extractor {
         !self.express || self.in_current > 0
     }
 
-    fn note_history_child(&mut self, local: &str) {
+    fn note_history_child(&mut self, local: &[u8]) {
         let depth = self.stack.len();
         if let Some((d, entry)) = self.history.as_mut() {
             if depth == *d
                 && entry.event.is_none()
-                && !matches!(local, "HagueBulletinNumber" | "PublicationDate")
+                && !matches!(local, b"HagueBulletinNumber" | b"PublicationDate")
             {
-                entry.event = Some(local.to_owned());
+                entry.event = Some(String::from_utf8_lossy(local).into_owned());
             }
         }
     }
 
-    fn open(&mut self, tag: Tag, start: &BytesStart<'_>) {
+    fn open(&mut self, tag: Tag, start: &[u8]) {
         match tag {
             Tag::Current => self.in_current += 1,
             Tag::History => {
                 self.history = Some((
                     self.stack.len() + 1,
                     HistoryEntry {
-                        sequence: attr_by_local(start, "sequenceNumber"),
+                        sequence: attr_by_local(start, b"sequenceNumber"),
                         ..HistoryEntry::default()
                     },
                 ));
@@ -358,7 +376,7 @@ impl Extractor {
             Tag::View if self.design.is_some() => self.view = Some(ViewSummary::default()),
             Tag::Leaf(field) => {
                 let lang = if field == Field::Product {
-                    attr_by_local(start, "languageCode")
+                    attr_by_local(start, b"languageCode")
                 } else {
                     None
                 };
@@ -481,118 +499,128 @@ impl Extractor {
     }
 }
 
-/// Extracts the typed view from one record's XML (`raw` is the record, `offset` where it
-/// starts in the stream).
-pub(crate) fn extract(raw: String, offset: u64, header: &Header) -> Result<Record, Error> {
-    let mut x = Extractor {
-        rec: Record {
-            kind: RecordKind::Other {
-                element: String::new(),
-            },
-            offset,
-            registration_numbers: Vec::new(),
-            registration_date: None,
-            filing_date: None,
-            expiry_date: None,
-            recording_date: None,
-            decision_date: None,
-            publication_date: None,
-            bulletin_number: None,
-            holders: Vec::new(),
-            designs: Vec::new(),
-            history: Vec::new(),
-            raw: String::new(),
-        },
-        stack: Vec::with_capacity(32),
-        text: String::new(),
-        capturing: None,
-        express: false,
-        in_current: 0,
-        holder: None,
-        design: None,
-        view: None,
-        history: None,
-    };
-    let mut seen_record = false;
-    let mut reader = Reader::from_str(&raw);
-    loop {
-        let at = offset + reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| err_at(offset + reader.error_position(), &e))?;
-        match event {
-            Event::Start(s) | Event::Empty(s) if !seen_record => {
-                seen_record = true;
-                let name = local(s.name().0);
-                x.express = name == "HagueExpressTransaction";
-                x.rec.kind = RecordKind::from_element(name);
-                if reader.buffer_position() as usize <= raw.len()
-                    && !raw[..reader.buffer_position() as usize].ends_with("/>")
-                {
-                    x.stack.push(Tag::Other);
-                }
-            }
-            Event::Start(s) => {
-                let name = local(s.name().0);
-                x.note_history_child(name);
-                let tag = tag_of(name);
-                x.open(tag, &s);
-                x.stack.push(tag);
-            }
-            Event::Empty(s) => {
-                x.note_history_child(local(s.name().0));
-            }
-            Event::End(_) => {
-                let tag = x
-                    .stack
-                    .pop()
-                    .ok_or_else(|| err_at(at, &"an end tag without a start tag"))?;
-                x.close(tag);
-            }
-            Event::Text(t) => {
-                if seen_record && x.stack.is_empty() && !t.trim_ascii().is_empty() {
-                    return Err(err_at(at, &"text after the record element"));
-                }
-                if x.capturing.is_some() {
-                    x.text.push_str(&t.xml10_content());
-                }
-            }
-            Event::CData(t) => {
-                if x.capturing.is_some() {
-                    x.text.push_str(&t.xml10_content());
-                }
-            }
-            Event::GeneralRef(r) => {
-                let c = resolve_ref(&r.into_inner(), at)?;
-                if x.capturing.is_some() {
-                    x.text.push(c);
-                }
-            }
-            Event::DocType(_) => return Err(Error::DoctypeRefused { offset: at }),
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => break,
-        }
-    }
-    if !x.stack.is_empty() {
-        return Err(err_at(
-            offset + raw.len() as u64,
-            &"the record ends before its elements are closed",
-        ));
-    }
-    let mut rec = x.rec;
-    if rec.bulletin_number.is_none() {
-        rec.bulletin_number.clone_from(&header.bulletin_number);
-    }
-    if rec.publication_date.is_none() {
-        rec.publication_date.clone_from(&header.publication_date);
-    }
-    rec.raw = raw;
-    Ok(rec)
+/// Builds a [`Record`] from the tokens of one record, as the reader finds them.
+pub(crate) struct RecordBuilder {
+    x: Extractor,
+    seen_record: bool,
 }
 
-fn err_at(offset: u64, e: &dyn std::fmt::Display) -> Error {
-    Error::Malformed {
-        offset,
-        message: e.to_string(),
+impl RecordBuilder {
+    pub(crate) fn new(offset: u64) -> Self {
+        Self {
+            x: Extractor {
+                rec: Record {
+                    kind: RecordKind::Other {
+                        element: String::new(),
+                    },
+                    offset,
+                    registration_numbers: Vec::new(),
+                    registration_date: None,
+                    filing_date: None,
+                    expiry_date: None,
+                    recording_date: None,
+                    decision_date: None,
+                    publication_date: None,
+                    bulletin_number: None,
+                    holders: Vec::new(),
+                    designs: Vec::new(),
+                    history: Vec::new(),
+                    raw: String::new(),
+                },
+                stack: Vec::with_capacity(32),
+                text: String::new(),
+                capturing: None,
+                express: false,
+                in_current: 0,
+                holder: None,
+                design: None,
+                view: None,
+                history: None,
+            },
+            seen_record: false,
+        }
+    }
+
+    /// A start tag: `qname` its name, `tag` the bytes between `<` and `>`.
+    pub(crate) fn start(&mut self, qname: &[u8], tag: &[u8], self_closing: bool) {
+        let name = local(qname);
+        if !self.seen_record {
+            self.seen_record = true;
+            let element = String::from_utf8_lossy(name);
+            self.x.express = element == "HagueExpressTransaction";
+            self.x.rec.kind = RecordKind::from_element(&element);
+            if !self_closing {
+                self.x.stack.push(Tag::Other);
+            }
+            return;
+        }
+        self.x.note_history_child(name);
+        if self_closing {
+            return;
+        }
+        // Text of a leaf that has child elements is not a value.
+        self.x.capturing = None;
+        let t = tag_of(name);
+        self.x.open(t, tag);
+        self.x.stack.push(t);
+    }
+
+    /// An end tag.
+    pub(crate) fn end(&mut self) {
+        if let Some(t) = self.x.stack.pop() {
+            self.x.close(t);
+        }
+    }
+
+    /// Whether text is being collected (so the reader only decodes text it needs).
+    pub(crate) fn wants_text(&self) -> bool {
+        self.x.capturing.is_some()
+    }
+
+    /// Escaped character data; `offset` is where it starts in the stream.
+    pub(crate) fn text(&mut self, bytes: &[u8], offset: u64) -> Result<(), Error> {
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
+            offset: offset + e.valid_up_to() as u64,
+        })?;
+        let text = quick_xml::escape::unescape(text).map_err(|e| Error::Malformed {
+            offset,
+            message: format!(
+                "{e}; only &amp; &lt; &gt; &quot; &apos; and character references exist \
+                 without a DTD"
+            ),
+        })?;
+        self.x.text.push_str(&normalize_eol(&text));
+        Ok(())
+    }
+
+    /// The content of a CDATA section.
+    pub(crate) fn cdata(&mut self, bytes: &[u8], offset: u64) -> Result<(), Error> {
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
+            offset: offset + e.valid_up_to() as u64,
+        })?;
+        self.x.text.push_str(&normalize_eol(text));
+        Ok(())
+    }
+
+    /// Finishes the record with its raw text and the bulletin's header values.
+    pub(crate) fn finish(self, raw: String, header: &Header) -> Record {
+        let mut rec = self.x.rec;
+        if rec.bulletin_number.is_none() {
+            rec.bulletin_number.clone_from(&header.bulletin_number);
+        }
+        if rec.publication_date.is_none() {
+            rec.publication_date.clone_from(&header.publication_date);
+        }
+        rec.raw = raw;
+        rec
+    }
+}
+
+/// XML end-of-line handling: `\r\n` and `\r` become `\n`.
+fn normalize_eol(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
     }
 }

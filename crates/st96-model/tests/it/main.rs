@@ -1,5 +1,8 @@
 //! Integration tests for st96-model (one binary; see docs/contributing.md).
 
+// Test helpers outside #[test] functions unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod builders;
 mod bulletin;
 mod common;

@@ -4,8 +4,10 @@
 //! - `ci`: formatting check, clippy with `-D warnings`, the test tools, and every test.
 //! - `tools`: install the pinned Python and npm tools that tests compare against
 //!   (into `target/tools/`), and print where they are.
+//! - `gen-bulletin --records N --out FILE`: write a synthetic Hague bulletin.
 
 mod ci;
+mod gen_bulletin;
 mod tools;
 mod workspace;
 
@@ -17,12 +19,15 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   ci       fmt --check, clippy -D warnings, tools, and all tests (the README's test command)
-  tools    install the pinned Python/npm test tools into target/tools/";
+  tools    install the pinned Python/npm test tools into target/tools/
+  gen-bulletin --records N --out FILE [--seed S]
+           write a realistic synthetic Hague bulletin (ST.96 XML)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("gen-bulletin") => gen_bulletin::run(&args[1..]),
         Some("tools") => tools::ensure().map(|t| t.print()),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");

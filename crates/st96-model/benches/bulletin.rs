@@ -37,6 +37,11 @@ for event, el in etree.iterparse(path, events=("start", "end"), resolve_entities
         depth += 1
         continue
     depth -= 1
+    if depth == 1:  # a Bag is done: drop it and what came before it
+        el.clear()
+        parent = el.getparent()
+        while el.getprevious() is not None:
+            del parent[0]
     if depth == 2:  # a record: root / Bag / record
         records += 1
         for f in el.iter(COM + "FileName"):

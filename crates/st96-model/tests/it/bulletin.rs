@@ -255,3 +255,36 @@ fn truncated_and_broken_input() {
         Error::UnsupportedEncoding { .. }
     ));
 }
+
+#[test]
+fn a_lone_record_and_empty_records() {
+    let lone = r#"<?xml version="1.0"?>
+<dgn:HagueExpressTransaction xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design" xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"><dgn:HagueCurrent><dgn:HagueRegistration><com:InternationalRegistrationNumber>DM/000001</com:InternationalRegistrationNumber></dgn:HagueRegistration></dgn:HagueCurrent></dgn:HagueExpressTransaction>
+"#;
+    let recs = read_all(lone.as_bytes()).unwrap();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].kind, RecordKind::Express);
+    assert_eq!(recs[0].registration_number(), Some("DM/000001"));
+
+    // A self-closing record, and a record that declares its own prefix.
+    let bag = format!(
+        "{HEAD}<dgn:HagueExpirationBag><dgn:HagueExpiration/><x:HagueExpiration xmlns:x=\"{}\"><x:InternationalRegistrationNumber>DM/2</x:InternationalRegistrationNumber></x:HagueExpiration></dgn:HagueExpirationBag></dgn:Bulletin>",
+        st96_model::DGN
+    );
+    let recs = read_all(bag.as_bytes()).unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0].raw, "<dgn:HagueExpiration/>");
+    assert_eq!(recs[1].registration_number(), Some("DM/2"));
+    assert!(recs.iter().all(|r| r.kind == RecordKind::Expiration));
+}
+
+#[test]
+fn comments_and_cdata_may_hold_markup_characters() {
+    let doc = format!(
+        "{HEAD}<!-- a <fake> & comment --><dgn:HagueRenewalBag><dgn:HagueRenewal a='x>y' b=\"&amp;\"><!-- </dgn:HagueRenewal> & --><![CDATA[</dgn:HagueRenewal> & ]]><InternationalRegistrationNumber>DM/<![CDATA[7]]></InternationalRegistrationNumber></dgn:HagueRenewal></dgn:HagueRenewalBag></dgn:Bulletin>"
+    );
+    let recs = read_all(doc.as_bytes()).unwrap();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].registration_number(), Some("DM/7"));
+    assert!(recs[0].raw.ends_with("</dgn:HagueRenewal>"));
+}

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::body::{self, CallId, Progress, Streamed};
+use crate::body::{self, CallId, Progress, Sink};
 use crate::config::TransportConfig;
 use crate::download::PartFile;
 use crate::error::{BoxError, Error, TimeoutPhase, chain_has_timed_out, find_in_chain};
@@ -158,7 +158,7 @@ impl Transport {
         mut progress: P,
     ) -> Result<Download, Error>
     where
-        W: AsyncWrite + Unpin + ?Sized,
+        W: AsyncWrite + Unpin + Send,
         P: FnMut(Progress),
     {
         let span = call_span(request);
@@ -169,13 +169,13 @@ impl Transport {
             let streamed = body::stream_to(
                 body,
                 &parts.headers,
-                writer,
+                Sink::Writer(writer),
                 &mut progress,
                 self.inner.config.timeouts.idle_read,
                 &call,
             )
             .await?;
-            Ok(download(parts, streamed, attempts))
+            Ok(download(parts, streamed.bytes, streamed.sha256, attempts))
         }
         .instrument(span.clone())
         .await;
@@ -209,14 +209,14 @@ impl Transport {
             let streamed = body::stream_to(
                 body,
                 &parts.headers,
-                part.writer(),
+                Sink::File(&mut part),
                 &mut progress,
                 self.inner.config.timeouts.idle_read,
                 &call,
             )
             .await?;
             part.commit().await?;
-            Ok(download(parts, streamed, attempts))
+            Ok(download(parts, streamed.bytes, streamed.sha256, attempts))
         }
         .instrument(span.clone())
         .await;
@@ -452,12 +452,12 @@ fn error_kind(error: &Error) -> &'static str {
     }
 }
 
-fn download(parts: http::response::Parts, streamed: Streamed, attempts: u32) -> Download {
+fn download(parts: http::response::Parts, bytes: u64, sha256: [u8; 32], attempts: u32) -> Download {
     Download {
         status: parts.status,
         headers: parts.headers,
-        bytes: streamed.bytes,
-        sha256: streamed.sha256,
+        bytes,
+        sha256,
         attempts,
     }
 }

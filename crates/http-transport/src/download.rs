@@ -1,28 +1,59 @@
 //! Files written through a temporary "part" file that is renamed when complete.
+//!
+//! The file is written by one blocking worker thread fed through a bounded channel of
+//! `Bytes` chunks (no copy on the async side). The worker buffers writes; every
+//! [`SYNC_EVERY`] bytes a helper thread runs `fdatasync` on a second handle while the
+//! worker goes on writing, so that the final `fsync` before the rename does not have
+//! to flush the whole file at once: network, hashing and disk work overlap.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
 use tempfile::TempPath;
-use tokio::fs::File;
-use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::error::Error;
 
-/// Write buffer in front of the file: large writes keep the number of blocking
-/// file-system operations (each a `spawn_blocking` in tokio) low.
-const WRITE_BUFFER: usize = 1024 * 1024;
+/// Write buffer of the worker: small chunks are gathered into large `write` calls;
+/// chunks at least this large (hyper yields up to ~500 KiB) are written directly.
+const WRITE_BUFFER: usize = 256 * 1024;
+/// Chunks in flight between the network and the worker (hyper's chunks are at most
+/// a few hundred KiB, so this bounds the memory held to a few MiB).
+const CHANNEL_CHUNKS: usize = 16;
+/// Data synced to disk on the way, so that the final sync is short.
+const SYNC_EVERY: u64 = 64 * 1024 * 1024;
+
+enum Message {
+    Chunk(Bytes),
+    /// All chunks were sent: sync and report. A channel closed without it means the
+    /// download failed or was dropped, and the worker stops without syncing.
+    Finish,
+}
 
 /// A temporary file next to the target. Dropping it removes the temporary file;
 /// only [`PartFile::commit`] renames it to the target.
 #[derive(Debug)]
 pub(crate) struct PartFile {
     temp: TempPath,
-    writer: BufWriter<File>,
+    sender: mpsc::Sender<Message>,
+    worker: JoinHandle<std::io::Result<()>>,
     target: PathBuf,
 }
 
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Chunk(c) => write!(f, "Chunk([{} bytes])", c.len()),
+            Self::Finish => f.write_str("Finish"),
+        }
+    }
+}
+
 impl PartFile {
-    /// Creates `.<name>.<random>.part` in the target's directory.
+    /// Creates `.<name>.<random>.part` in the target's directory and starts the
+    /// worker that writes it.
     pub(crate) fn create(target: &Path) -> Result<Self, Error> {
         let name = target.file_name().ok_or_else(|| Error::InvalidRequest {
             reason: format!(
@@ -47,47 +78,140 @@ impl PartFile {
                 source,
             })?;
         let (file, temp) = named.into_parts();
+        let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
+        let worker = tokio::task::spawn_blocking(move || write_worker(file, receiver));
         Ok(Self {
             temp,
-            writer: BufWriter::with_capacity(WRITE_BUFFER, File::from_std(file)),
+            sender,
+            worker,
             target: target.to_path_buf(),
         })
     }
 
-    /// The writer to stream into.
-    pub(crate) fn writer(&mut self) -> &mut BufWriter<File> {
-        &mut self.writer
+    /// Hands a chunk to the worker (waits while the worker is behind).
+    pub(crate) async fn write(&mut self, chunk: Bytes) -> Result<(), Error> {
+        if self.sender.send(Message::Chunk(chunk)).await.is_err() {
+            // The worker stopped: it failed; its error says why.
+            return Err(self.worker_error().await);
+        }
+        Ok(())
     }
 
-    /// Flushes, syncs to disk and renames the temporary file to the target
-    /// (replacing an existing file atomically on the same file system).
-    pub(crate) async fn commit(self) -> Result<(), Error> {
-        let Self {
-            temp,
-            mut writer,
-            target,
-        } = self;
-        let io = |context, source| Error::Io {
-            context,
-            path: Some(temp.to_path_buf()),
-            source,
+    async fn worker_error(&mut self) -> Error {
+        let source = match (&mut self.worker).await {
+            Ok(Err(e)) => e,
+            Ok(Ok(())) => std::io::Error::other("the file writer stopped early"),
+            Err(join) => std::io::Error::other(join.to_string()),
         };
-        writer
-            .flush()
-            .await
-            .map_err(|e| io("flushing the temporary download file", e))?;
-        let mut file = writer.into_inner();
-        file.flush()
-            .await
-            .map_err(|e| io("flushing the temporary download file", e))?;
-        file.sync_all()
-            .await
-            .map_err(|e| io("syncing the temporary download file to disk", e))?;
-        drop(file);
+        Error::Io {
+            context: "writing the temporary download file",
+            path: Some(self.temp.to_path_buf()),
+            source,
+        }
+    }
+
+    /// Waits for every chunk to be written and synced to disk, then renames the
+    /// temporary file to the target (replacing an existing file atomically on the
+    /// same file system).
+    pub(crate) async fn commit(mut self) -> Result<(), Error> {
+        if self.sender.send(Message::Finish).await.is_err() {
+            return Err(self.worker_error().await);
+        }
+        match (&mut self.worker).await {
+            Ok(Ok(())) => {}
+            Ok(Err(source)) => {
+                return Err(Error::Io {
+                    context: "writing and syncing the temporary download file",
+                    path: Some(self.temp.to_path_buf()),
+                    source,
+                });
+            }
+            Err(join) => {
+                return Err(Error::Io {
+                    context: "writing the temporary download file",
+                    path: Some(self.temp.to_path_buf()),
+                    source: std::io::Error::other(join.to_string()),
+                });
+            }
+        }
+        let Self { temp, target, .. } = self;
         temp.persist(&target).map_err(|e| Error::Io {
             context: "renaming the temporary download file to the target",
             path: Some(target.clone()),
             source: e.error,
         })
+    }
+}
+
+/// The blocking side: write through a buffer; every [`SYNC_EVERY`] bytes, ask the
+/// syncer thread to `fdatasync` what was written so far (on a second handle, so that
+/// writing goes on meanwhile); at the end, wait for it and `fsync` the file.
+fn write_worker(file: std::fs::File, mut receiver: mpsc::Receiver<Message>) -> std::io::Result<()> {
+    let syncer = Syncer::start(&file);
+    let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut unsynced: u64 = 0;
+    while let Some(message) = receiver.blocking_recv() {
+        match message {
+            Message::Chunk(chunk) => {
+                out.write_all(&chunk)?;
+                unsynced += chunk.len() as u64;
+                if unsynced >= SYNC_EVERY {
+                    if let Some(syncer) = &syncer {
+                        out.flush()?;
+                        if syncer.request() {
+                            unsynced = 0;
+                        }
+                    }
+                }
+            }
+            Message::Finish => {
+                out.flush()?;
+                if let Some(syncer) = syncer {
+                    syncer.finish()?;
+                }
+                return out.get_ref().sync_all();
+            }
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Interrupted,
+        "the download stopped before it was complete",
+    ))
+}
+
+/// A helper thread that runs `fdatasync` on request, on its own handle to the file.
+struct Syncer {
+    requests: std::sync::mpsc::SyncSender<()>,
+    thread: std::thread::JoinHandle<std::io::Result<()>>,
+}
+
+impl Syncer {
+    /// Starts the thread; `None` (and so only the final sync) if that fails.
+    fn start(file: &std::fs::File) -> Option<Self> {
+        let handle = file.try_clone().ok()?;
+        let (requests, received) = std::sync::mpsc::sync_channel::<()>(0);
+        let thread = std::thread::Builder::new()
+            .name("http-transport-sync".into())
+            .spawn(move || {
+                while received.recv().is_ok() {
+                    handle.sync_data()?;
+                }
+                Ok(())
+            })
+            .ok()?;
+        Some(Self { requests, thread })
+    }
+
+    /// Asks for a sync; `false` if one is still running (then nothing is queued).
+    fn request(&self) -> bool {
+        self.requests.try_send(()).is_ok()
+    }
+
+    /// Waits for a running sync and reports its error, if any.
+    fn finish(self) -> std::io::Result<()> {
+        drop(self.requests);
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the sync thread panicked")))
     }
 }

@@ -1,7 +1,7 @@
 //! No secret in Debug output, error messages or tracing spans.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use http_transport::http::{HeaderName, HeaderValue, header::AUTHORIZATION};
 use http_transport::{Error, Request};
@@ -13,12 +13,13 @@ const TOKEN: &str = "eyJTOKENSECRET";
 const SIGNATURE: &str = "SIGNATURESECRET";
 const BODY: &str = "BODYSECRET";
 
-fn secret_request(base: &str, method_post: bool) -> Request {
-    let url = format!("{base}/request/1234?oauth_signature={SIGNATURE}");
+fn secret_request(base: &str, method_post: bool, prefix: &'static str) -> Request {
+    let url = format!("{base}{prefix}/1234?oauth_signature={SIGNATURE}");
+    let template = format!("{prefix}/{{id}}");
     let request = if method_post {
-        Request::post(&url, "/request/{id}", BODY).unwrap()
+        Request::post(&url, template, BODY).unwrap()
     } else {
-        Request::get(&url, "/request/{id}").unwrap()
+        Request::get(&url, template).unwrap()
     };
     request
         .header(
@@ -43,7 +44,7 @@ fn assert_no_secret(text: &str) {
 
 #[test]
 fn request_debug_redacts_sensitive_headers_and_the_query() {
-    let request = secret_request("https://hws.example", true);
+    let request = secret_request("https://hws.example", true, "/request");
     let shown = format!("{request:?}");
     assert_no_secret(&shown);
     assert!(shown.contains("[redacted]"), "{shown}");
@@ -65,7 +66,8 @@ async fn errors_name_the_template_not_the_url() {
         read_head(&mut s).await;
     })
     .await;
-    let request = secret_request(&format!("http://{addr}"), true).fingerprint("sha256-of-package");
+    let request = secret_request(&format!("http://{addr}"), true, "/request")
+        .fingerprint("sha256-of-package");
     let err = transport().send(&request).await.unwrap_err();
     assert!(matches!(err, Error::MayHaveBeenReceived { .. }));
     let text = format!("{err} / {err:?}");
@@ -87,21 +89,31 @@ impl Write for Capture {
     }
 }
 
+/// The whole binary's log. A global subscriber (rather than a scoped one) keeps
+/// tracing's per-callsite interest cache stable while other tests run in parallel;
+/// this test picks its own lines by their unique path template.
+fn global_log() -> &'static Capture {
+    static LOG: OnceLock<Capture> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(FmtSpan::CLOSE)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        capture
+    })
+}
+
 #[tokio::test]
 async fn spans_carry_method_template_status_attempt_duration_and_no_secret() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
+    let capture = global_log();
     let mut server = mockito::Server::new_async().await;
     let _busy = server
-        .mock("GET", "/request/1234")
+        .mock("GET", "/traced/1234")
         .match_query(mockito::Matcher::Any)
         .with_status(503)
         .with_header("retry-after", "0")
@@ -109,37 +121,41 @@ async fn spans_carry_method_template_status_attempt_duration_and_no_secret() {
         .create_async()
         .await;
     let _ok = server
-        .mock("GET", "/request/1234")
+        .mock("GET", "/traced/1234")
         .match_query(mockito::Matcher::Any)
         .with_status(200)
         .with_body("{}")
         .create_async()
         .await;
     let _post = server
-        .mock("POST", "/request/1234")
+        .mock("POST", "/traced/1234")
         .match_query(mockito::Matcher::Any)
         .with_status(202)
         .create_async()
         .await;
     let transport = transport();
-    let get = secret_request(&server.url(), false);
+    let get = secret_request(&server.url(), false, "/traced");
     assert_eq!(transport.send(&get).await.unwrap().status(), 200);
-    let post = secret_request(&server.url(), true);
+    let post = secret_request(&server.url(), true, "/traced");
     assert_eq!(transport.send(&post).await.unwrap().status(), 202);
 
     let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert_no_secret(&log);
-    assert!(
-        !log.contains("/request/1234"),
-        "concrete path logged: {log}"
-    );
-    let closes: Vec<&str> = log.lines().filter(|l| l.contains("close")).collect();
+    assert!(!log.contains("/traced/1234"), "concrete path logged: {log}");
+    let ours: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("path_template=/traced/{id}"))
+        .collect();
+    let closes: Vec<&str> = ours
+        .iter()
+        .copied()
+        .filter(|l| l.contains("close"))
+        .collect();
     assert_eq!(closes.len(), 2, "one span per call: {log}");
     let get_line = closes[0];
     for field in [
         "http_call{",
         "method=GET",
-        "path_template=/request/{id}",
         "attempt=2",
         "status=200",
         "duration_ms=",
@@ -149,5 +165,9 @@ async fn spans_carry_method_template_status_attempt_duration_and_no_secret() {
     assert!(closes[1].contains("method=POST"), "{}", closes[1]);
     assert!(closes[1].contains("attempt=1"), "{}", closes[1]);
     assert!(closes[1].contains("status=202"), "{}", closes[1]);
-    assert!(log.contains("retrying"), "the retry is logged: {log}");
+    assert!(
+        ours.iter()
+            .any(|l| l.contains("retrying") && l.contains("wait_ms=0")),
+        "the retry is logged: {log}"
+    );
 }

@@ -42,7 +42,6 @@ struct Frame {
 /// lack their own. Memory stays below about twice the largest record plus 256 KiB.
 ///
 /// After an error the iterator ends.
-#[derive(Debug)]
 pub struct BulletinReader<R> {
     src: R,
     buf: Vec<u8>,
@@ -57,6 +56,19 @@ pub struct BulletinReader<R> {
     ns: Vec<(String, String)>,
     root_seen: bool,
     header: Header,
+}
+
+impl<R> std::fmt::Debug for BulletinReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The buffer is large and not useful in a log; show where the reader stands.
+        f.debug_struct("BulletinReader")
+            .field("position", &(self.base + self.pos as u64))
+            .field("buffered", &(self.end - self.pos))
+            .field("depth", &self.stack.len())
+            .field("max_record", &self.max_record)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<R: Read> BulletinReader<R> {

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    DocumentKind, SupportingDocument, check_pdf, check_unique, read_documents, read_wrapper,
-    write_documents, write_wrapper,
+    DocumentKind, SupportingDocument, check_pdf, check_unique, parse_design_number, read_documents,
+    read_wrapper, write_documents, write_wrapper,
 };
 use crate::tree::Element;
 use crate::values::{check_code, check_text};
@@ -316,15 +316,7 @@ fn read_design(d: &Element) -> Result<Design, BuildError> {
     let id = d
         .child("DesignIdentifier")
         .ok_or(missing("dgn:DesignIdentifier"))?;
-    let identifier = id
-        .text
-        .trim()
-        .parse::<u32>()
-        .map_err(|_| BuildError::Value {
-            field: "design number",
-            value: id.text.clone(),
-            reason: "design numbers are whole numbers from 1",
-        })?;
+    let identifier = parse_design_number(&id.text)?;
     let product = d
         .children_named("ProductDescriptionTextBag")
         .flat_map(|b| b.children_named("ProductDescriptionText"))

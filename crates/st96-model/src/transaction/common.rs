@@ -158,6 +158,15 @@ pub(crate) fn check_unique<'a>(paths: impl Iterator<Item = &'a str>) -> Result<(
     Ok(())
 }
 
+/// Reads a `DesignIdentifier` as a design number.
+pub(crate) fn parse_design_number(text: &str) -> Result<u32, BuildError> {
+    text.trim().parse::<u32>().map_err(|_| BuildError::Value {
+        field: "design number",
+        value: text.to_owned(),
+        reason: "design numbers are whole numbers from 1",
+    })
+}
+
 /// Normalises and checks a list of design numbers.
 pub(crate) fn check_designs(list: &[u32]) -> Result<Vec<u32>, BuildError> {
     let mut v = list.to_vec();

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    AffectedDesigns, DocumentKind, SupportingDocument, check_designs, check_pdf, read_documents,
-    read_wrapper, write_documents, write_wrapper,
+    AffectedDesigns, DocumentKind, SupportingDocument, check_designs, check_pdf,
+    parse_design_number, read_documents, read_wrapper, write_documents, write_wrapper,
 };
 use crate::values::{check_code, check_registration_number, check_text};
 use crate::{BuildError, Date, Error, St96Version};
@@ -199,16 +199,7 @@ impl Decision {
             } else if let Some(bag) = aff.child("DesignIdentifierBag") {
                 let mut list = Vec::new();
                 for id in bag.children_named("DesignIdentifier") {
-                    let n = id
-                        .text
-                        .trim()
-                        .parse::<u32>()
-                        .map_err(|_| BuildError::Value {
-                            field: "design number",
-                            value: id.text.clone(),
-                            reason: "design numbers are whole numbers from 1",
-                        })?;
-                    list.push(n);
+                    list.push(parse_design_number(&id.text)?);
                 }
                 b.affected = Some(AffectedDesigns::Listed(list));
             }

@@ -363,3 +363,47 @@ fn from_xml_checks_what_the_builder_checks() {
         Err(Error::Invalid(BuildError::Missing(_)))
     ));
 }
+
+#[test]
+fn relative_path_rules() {
+    use st96_model::check_relative_path;
+    for good in [
+        "a.pdf",
+        "docs/DM1.pdf",
+        "designs/1/1.1.jpg",
+        "résumé des faits.pdf",
+        "東京/図1.jpg",
+        "a..b.pdf",
+        "..a/b",
+    ] {
+        assert_eq!(check_relative_path(good), Ok(()), "{good}");
+    }
+    for bad in [
+        "",
+        "/a.pdf",
+        "\\a.pdf",
+        "a\\b.pdf",
+        "//server/share/a.pdf",
+        "C:a.pdf",
+        "c:/a.pdf",
+        "..",
+        "../a.pdf",
+        "a/../../b.pdf",
+        "a/..",
+        "./a.pdf",
+        "a/./b.pdf",
+        "a//b.pdf",
+        "a/",
+        " a.pdf",
+        "a.pdf ",
+        "a /b.pdf",
+        "a\nb.pdf",
+        "a\0b.pdf",
+    ] {
+        assert!(
+            matches!(check_relative_path(bad), Err(BuildError::Path { .. })),
+            "{bad:?} was accepted"
+        );
+    }
+    assert!(check_relative_path(&"a/".repeat(600)).is_err());
+}

@@ -6,6 +6,7 @@
 mod builders;
 mod bulletin;
 mod common;
+mod lxml;
 mod office;
 mod props;
 mod status;

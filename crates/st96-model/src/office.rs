@@ -77,8 +77,9 @@ impl TransactionKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum FileDetail {
-    /// A supporting document; `kind` is `None` when `com:DocumentKindCategory` is missing
-    /// (WIPO then cannot record the transaction automatically).
+    /// A supporting document; `kind` is the `com:DocumentKindCategory` next to the file name
+    /// or on the nearest enclosing element, `None` when there is none (WIPO then cannot
+    /// record the transaction automatically).
     Document {
         /// The `com:DocumentKindCategory` next to the file name.
         kind: Option<DocumentKind>,
@@ -171,7 +172,7 @@ pub fn read_office_document(xml: &[u8]) -> Result<OfficeDocument, Error> {
         raw,
     };
     let mut path = vec![tx.local.as_str()];
-    walk(&tx, &mut path, None, false, &mut doc);
+    walk(&tx, &mut path, None, None, false, &mut doc);
     Ok(doc)
 }
 
@@ -180,7 +181,8 @@ pub fn read_office_document(xml: &[u8]) -> Result<OfficeDocument, Error> {
 fn walk<'a>(
     el: &'a Element,
     path: &mut Vec<&'a str>,
-    design: Option<&str>,
+    design: Option<&'a str>,
+    kind: Option<&'a str>,
     inside_unknown: bool,
     doc: &mut OfficeDocument,
 ) {
@@ -188,7 +190,10 @@ fn walk<'a>(
         .child_text("DesignIdentifier")
         .filter(|_| el.local == "HagueDesign")
         .or(design);
-    if let Some(file) = el.child("FileName") {
+    // The nearest DocumentKindCategory: next to the FileName, or on an enclosing element
+    // (the wrapper of a supporting document is not public, so either is accepted).
+    let kind = el.child_text("DocumentKindCategory").or(kind);
+    for file in el.children_named("FileName") {
         let detail = if el.local == "View" {
             FileDetail::View {
                 design: design.map(str::to_owned),
@@ -197,9 +202,7 @@ fn walk<'a>(
             }
         } else {
             FileDetail::Document {
-                kind: el
-                    .child_text("DocumentKindCategory")
-                    .map(DocumentKind::parse),
+                kind: kind.map(DocumentKind::parse),
             }
         };
         doc.file_references.push(FileReference {
@@ -225,7 +228,7 @@ fn walk<'a>(
                 offset: child.start as u64,
             });
         }
-        walk(child, path, design, inside_unknown || !known, doc);
+        walk(child, path, design, kind, inside_unknown || !known, doc);
         path.pop();
     }
 }

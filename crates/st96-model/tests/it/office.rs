@@ -277,3 +277,40 @@ fn hostile_office_documents() {
         Error::Malformed { .. }
     ));
 }
+
+#[test]
+fn document_kind_on_an_enclosing_element_and_several_file_names() {
+    let xml = format!(
+        r#"<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0" xmlns:com="{}" xmlns:dgn="{}">
+  <dgn:HagueDivision>
+    <com:InternationalRegistrationNumber>DM/5</com:InternationalRegistrationNumber>
+    <com:Document>
+      <com:DocumentKindCategory>DIVISION</com:DocumentKindCategory>
+      <com:DocumentFile><com:FileName>div/a.pdf</com:FileName><com:FileName>div/b.pdf</com:FileName></com:DocumentFile>
+    </com:Document>
+  </dgn:HagueDivision>
+</dgn:HagueOfficeToIBTransaction>"#,
+        st96_model::COM,
+        st96_model::DGN
+    );
+    let doc = read_office_document(xml.as_bytes()).unwrap();
+    assert_eq!(doc.kind, TransactionKind::Division);
+    let refs: Vec<_> = doc
+        .file_references
+        .iter()
+        .map(|f| (f.path.as_str(), f.element.as_str(), f.detail.clone()))
+        .collect();
+    let division = FileDetail::Document {
+        kind: Some(DocumentKind::Division),
+    };
+    assert_eq!(
+        refs,
+        [
+            ("div/a.pdf", "DocumentFile", division.clone()),
+            ("div/b.pdf", "DocumentFile", division)
+        ]
+    );
+    // DocumentFile is not in the vocabulary: it is kept as unknown, with its file names.
+    assert_eq!(doc.unknown_elements.len(), 1);
+    assert!(doc.unknown_elements[0].xml.contains("div/b.pdf"));
+}

@@ -19,6 +19,14 @@ pub(crate) fn run_ci_steps() -> Result<()> {
     test.args(["test", "--workspace"]);
     tools.export(&mut test);
     sh(&mut test)?;
+    sh(cargo().args([
+        "run",
+        "--quiet",
+        "--package",
+        "xtask",
+        "--",
+        "test-contract",
+    ]))?;
     Ok(())
 }
 

@@ -4,9 +4,11 @@
 //! - `ci`: formatting check, clippy with `-D warnings`, the test tools, and every test.
 //! - `tools`: install the pinned Python and npm tools that tests compare against
 //!   (into `target/tools/`), and print where they are.
+//! - `test-contract`: replay the recorded HTTP exchanges in `fixtures/`.
 //! - `gen-bulletin --records N --out FILE`: write a synthetic Hague bulletin.
 
 mod ci;
+mod contract;
 mod gen_bulletin;
 mod tools;
 mod workspace;
@@ -20,6 +22,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   ci       fmt --check, clippy -D warnings, tools, and all tests (the README's test command)
   tools    install the pinned Python/npm test tools into target/tools/
+  test-contract [--service hague|firmadoc] [--filter TEXT] [--update]
+           replay the recorded exchanges in fixtures/ against the clients
   gen-bulletin --records N --out FILE [--seed S]
            write a realistic synthetic Hague bulletin (ST.96 XML)";
 
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("test-contract") => contract::run(&args[1..]),
         Some("gen-bulletin") => gen_bulletin::run(&args[1..]),
         Some("tools") => tools::ensure().map(|t| t.print()),
         Some("-h" | "--help" | "help") | None => {

@@ -1,0 +1,324 @@
+//! `cargo xtask test-contract`: replays every recorded exchange in
+//! `fixtures/` against the clients.
+//!
+//! For each scenario: mockito serves the recorded response; the client runs
+//! the operation named in `case.json`; the request it sent is compared with
+//! the recording (method, path, each query parameter, the headers that
+//! matter, the body as JSON, XML or bytes); the signature is checked valid
+//! for the test credentials instead of comparing values that change on every
+//! call; and the outcome must equal the expected one.
+
+pub(crate) mod compare;
+pub(crate) mod firmadoc;
+pub(crate) mod fixture;
+#[cfg(test)]
+mod tidy;
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::Result;
+use crate::workspace::root;
+use compare::{Captured, json_difference, request_differences};
+use fixture::Scenario;
+
+const USAGE: &str =
+    "usage: cargo xtask test-contract [--service hague|firmadoc] [--filter TEXT] [--update]";
+
+/// The services and their operations.
+const SERVICES: &[(&str, &[&str], &str)] = &[(
+    "firmadoc",
+    firmadoc::OPERATIONS,
+    "crates/firmadoc-client/src/client.rs",
+)];
+
+struct Options {
+    service: Option<String>,
+    filter: Option<String>,
+    update: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut o = Options {
+        service: None,
+        filter: None,
+        update: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--service" => o.service = Some(it.next().ok_or(USAGE)?.clone()),
+            "--filter" => o.filter = Some(it.next().ok_or(USAGE)?.clone()),
+            "--update" => o.update = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}").into()),
+        }
+    }
+    if let Some(s) = &o.service
+        && !SERVICES.iter().any(|(name, _, _)| name == s)
+    {
+        return Err(format!(
+            "unknown service `{s}`: use {}",
+            SERVICES
+                .iter()
+                .map(|s| s.0)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+        .into());
+    }
+    Ok(o)
+}
+
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    let opts = parse(args)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut passed = 0;
+    let mut failed = 0;
+    for (service, operations, source) in SERVICES {
+        if opts.service.as_deref().is_some_and(|s| s != *service) {
+            continue;
+        }
+        let scenarios = fixture::load(&root(), service)?;
+        // Coverage, both ways: the source's public methods and the scenarios.
+        for problem in coverage(service, operations, source, &scenarios)? {
+            println!("FAIL {service}: {problem}");
+            failed += 1;
+        }
+        for s in &scenarios {
+            if opts.filter.as_deref().is_some_and(|f| !s.id().contains(f)) {
+                continue;
+            }
+            match rt.block_on(run_scenario(s, opts.update)) {
+                Ok(()) => {
+                    println!("ok   {}", s.id());
+                    passed += 1;
+                }
+                Err(e) => {
+                    println!("FAIL {}: {e}", s.id());
+                    failed += 1;
+                }
+            }
+        }
+    }
+    println!("test-contract: {passed} passed, {failed} failed");
+    if failed > 0 {
+        Err(format!("{failed} contract scenario(s) failed").into())
+    } else {
+        Ok(())
+    }
+}
+
+/// A scenario naming an operation the client lacks, and a client operation
+/// without a scenario, are both failures.
+fn coverage(
+    service: &str,
+    operations: &[&str],
+    source: &str,
+    scenarios: &[Scenario],
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let text = std::fs::read_to_string(root().join(source))?;
+    for line in text.lines() {
+        if let Some(rest) = line.trim_start().strip_prefix("pub async fn ") {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !operations.contains(&name.as_str()) {
+                problems.push(format!("the client has `{name}` but test-contract does not know it: add it and a scenario"));
+            }
+        }
+    }
+    for op in operations {
+        if !scenarios.iter().any(|s| s.case.operation == *op) {
+            problems.push(format!(
+                "operation `{op}` has no scenario under fixtures/{service}/"
+            ));
+        }
+    }
+    for s in scenarios {
+        if !operations.contains(&s.case.operation.as_str()) {
+            problems.push(format!(
+                "{} names the operation `{}`, which the client lacks",
+                s.id(),
+                s.case.operation
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+async fn run_scenario(s: &Scenario, update: bool) -> Result<()> {
+    let actual = if s.case.operation == "webhook_receive" {
+        receive_scenario(s).await?
+    } else {
+        let (actual, captured, base) = replay(s).await?;
+        let rec_body = s.request_body()?;
+        let mut diffs = match captured.as_slice() {
+            [one] => request_differences(
+                &s.request,
+                rec_body.as_deref(),
+                one,
+                &placeholders(&s.service),
+            ),
+            [] => vec!["the client sent no request".to_owned()],
+            many => vec![format!(
+                "the client sent {} requests, the recording has one",
+                many.len()
+            )],
+        };
+        if let [one] = captured.as_slice()
+            && s.service == "firmadoc"
+            && let Err(e) = check_oauth(&base, one)
+        {
+            diffs.push(e);
+        }
+        if !diffs.is_empty() {
+            return Err(diffs.join("; ").into());
+        }
+        actual
+    };
+    if let Some(d) = json_difference("outcome", &s.case.expected, &actual) {
+        if update {
+            let mut case = s.case.clone();
+            println!(
+                "update {}:\n- {}\n+ {}",
+                s.id(),
+                serde_json::to_string(&s.case.expected)?,
+                serde_json::to_string(&actual)?
+            );
+            case.expected = actual;
+            std::fs::write(
+                s.dir.join("case.json"),
+                serde_json::to_string_pretty(&case)? + "\n",
+            )?;
+            return Ok(());
+        }
+        return Err(format!("{d} (run with --update after a deliberate change)").into());
+    }
+    Ok(())
+}
+
+/// The placeholders a service's fixtures use instead of credentials.
+fn placeholders(service: &str) -> Vec<(&'static str, &'static str)> {
+    match service {
+        "firmadoc" => vec![("<consumer-key>", firmadoc::CONSUMER_KEY)],
+        _ => Vec::new(),
+    }
+}
+
+/// Serves the recorded response to whatever the client sends, and captures it.
+async fn replay(s: &Scenario) -> Result<(Value, Vec<Captured>, String)> {
+    let mut server = mockito::Server::new_async().await;
+    let captured: Arc<Mutex<Vec<Captured>>> = Arc::default();
+    let body = s.response_body()?;
+    let mut mocks = Vec::new();
+    for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"] {
+        let cap = Arc::clone(&captured);
+        let mut m = server
+            .mock(method, mockito::Matcher::Any)
+            .match_request(move |req| {
+                let (path, query) = split_query(req.path_and_query());
+                let c = Captured {
+                    method: req.method().to_owned(),
+                    path,
+                    query,
+                    headers: req
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_owned(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect(),
+                    body: req.body().cloned().unwrap_or_default(),
+                };
+                cap.lock().map(|mut v| v.push(c)).ok();
+                true
+            })
+            .with_status(usize::from(s.response.status))
+            .with_body(body.clone());
+        for (k, v) in &s.response.headers {
+            m = m.with_header(k.as_str(), v.as_str());
+        }
+        mocks.push(m.create_async().await);
+    }
+    let url = server.url();
+    let actual = match s.service.as_str() {
+        "firmadoc" => firmadoc::run(&url, &s.case.operation, &s.case.inputs).await?,
+        other => return Err(format!("no runner for service `{other}`").into()),
+    };
+    let captured = captured.lock().map(|v| v.clone()).unwrap_or_default();
+    Ok((actual, captured, url))
+}
+
+fn split_query(pq: &str) -> (String, Vec<(String, String)>) {
+    match pq.split_once('?') {
+        None => (pq.to_owned(), Vec::new()),
+        Some((p, q)) => {
+            let pairs = url::form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            (p.to_owned(), pairs)
+        }
+    }
+}
+
+/// The OAuth 1.0 signature must verify with the test credentials.
+fn check_oauth(base: &str, c: &Captured) -> std::result::Result<(), String> {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&c.query)
+        .finish();
+    let url = format!("{base}{}?{query}", c.path);
+    let body = if c.body.is_empty() {
+        oauth1_sign::Body::None
+    } else {
+        oauth1_sign::Body::Opaque
+    };
+    let now = oauth1_sign::unix_time_now().map_err(|e| e.to_string())?;
+    oauth1_sign::verify(
+        &oauth1_sign::Request::new(&c.method, &url).body(body),
+        &oauth1_sign::VerifyOptions::new(now),
+        |k, _| {
+            (k == firmadoc::CONSUMER_KEY)
+                .then(|| {
+                    oauth1_sign::Credentials::new(firmadoc::CONSUMER_KEY, firmadoc::CONSUMER_SECRET)
+                        .ok()
+                })
+                .flatten()
+        },
+        |_| true,
+    )
+    .map(drop)
+    .map_err(|e| format!("OAuth signature: {e}"))
+}
+
+async fn receive_scenario(s: &Scenario) -> Result<Value> {
+    let mut headers = http::HeaderMap::new();
+    for (k, v) in &s.request.headers {
+        headers.insert(
+            http::HeaderName::from_bytes(k.as_bytes())?,
+            http::HeaderValue::from_str(v)?,
+        );
+    }
+    let body = s.request_body()?.unwrap_or_default();
+    let got = firmadoc::receive(&headers, &body).await?;
+    let want = s.response.status;
+    if got["status"] != want {
+        return Err(format!(
+            "the receiver answered {}, the recording {want}",
+            got["status"]
+        )
+        .into());
+    }
+    Ok(got["deliveries"].clone())
+}

@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod config;
+mod error;
+mod token;
+mod wait;
+mod week;
+
+pub use client::{Client, ImportId, PACKAGE_CONTENT_TYPE, PING_PATH, Submission};
+pub use config::{
+    Config, Preset, Provider, WIPO_DEV_ISSUER, WIPO_EXAMPLE_CLIENT_ID, WIPO_EXAMPLE_SCOPE,
+};
+pub use error::{Error, WipoError, WipoErrorDetail};
+pub use wait::PollPolicy;
+pub use week::{WeekId, WeekIdError, iso_weeks_in_year};
+
+// Re-exported so that callers use the same versions.
+pub use fapi_jwt_assert::{Audience, CachePolicy, OAuthErrorCode, SigningKey};
+pub use hague_package::ValidationOptions;
+pub use http_transport::{Download, Progress, TransportConfig};
+pub use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};

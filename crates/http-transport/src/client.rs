@@ -112,9 +112,7 @@ impl Transport {
     /// Any [`Error`] but [`Error::Status`]. A non-idempotent request that fails after
     /// it may have been sent gives [`Error::MayHaveBeenReceived`].
     pub async fn send(&self, request: &Request) -> Result<Response, Error> {
-        let span = call_span(request);
-        let started = Instant::now();
-        let result = async {
+        traced(request, async {
             let call = call_id(request);
             let (head, attempts) = self.exchange(request).await?;
             let (parts, body) = head.into_parts();
@@ -135,11 +133,8 @@ impl Transport {
                 body,
                 attempts,
             })
-        }
-        .instrument(span.clone())
-        .await;
-        finish_span(&span, started, result.as_ref().err());
-        result
+        })
+        .await
     }
 
     /// Sends a request and streams a successful response body to `writer`, with its
@@ -161,26 +156,12 @@ impl Transport {
         W: AsyncWrite + Unpin + Send,
         P: FnMut(Progress),
     {
-        let span = call_span(request);
-        let started = Instant::now();
-        let result = async {
-            let (parts, body, attempts) = self.success_head(request).await?;
-            let call = call_id(request);
-            let streamed = body::stream_to(
-                body,
-                &parts.headers,
-                Sink::Writer(writer),
-                &mut progress,
-                self.inner.config.timeouts.idle_read,
-                &call,
-            )
-            .await?;
-            Ok(download(parts, streamed.bytes, streamed.sha256, attempts))
-        }
-        .instrument(span.clone())
-        .await;
-        finish_span(&span, started, result.as_ref().err());
-        result
+        traced(request, async {
+            let head = self.success_head(request).await?;
+            self.stream(request, head, Sink::Writer(writer), &mut progress)
+                .await
+        })
+        .await
     }
 
     /// Sends a request and streams a successful response body to the file `target`,
@@ -199,36 +180,41 @@ impl Transport {
     where
         P: FnMut(Progress),
     {
-        let span = call_span(request);
-        let started = Instant::now();
-        let result = async {
+        traced(request, async {
             // Ask first: no temporary file exists if the server refuses.
-            let (parts, body, attempts) = self.success_head(request).await?;
-            let call = call_id(request);
+            let head = self.success_head(request).await?;
             let mut part = PartFile::create(target)?;
-            let streamed = body::stream_to(
-                body,
-                &parts.headers,
-                Sink::File(&mut part),
-                &mut progress,
-                self.inner.config.timeouts.idle_read,
-                &call,
-            )
-            .await?;
+            let download = self
+                .stream(request, head, Sink::File(&mut part), &mut progress)
+                .await?;
             part.commit().await?;
-            Ok(download(parts, streamed.bytes, streamed.sha256, attempts))
-        }
-        .instrument(span.clone())
-        .await;
-        finish_span(&span, started, result.as_ref().err());
-        result
+            Ok(download)
+        })
+        .await
+    }
+
+    /// Streams a successful response's body to `sink`.
+    async fn stream<P: FnMut(Progress)>(
+        &self,
+        request: &Request,
+        (parts, body, attempts): SuccessHead,
+        sink: Sink<'_>,
+        progress: &mut P,
+    ) -> Result<Download, Error> {
+        let idle = self.inner.config.timeouts.idle_read;
+        let call = call_id(request);
+        let streamed = body::stream_to(body, &parts.headers, sink, progress, idle, &call).await?;
+        Ok(Download {
+            status: parts.status,
+            headers: parts.headers,
+            bytes: streamed.bytes,
+            sha256: streamed.sha256,
+            attempts,
+        })
     }
 
     /// The response head of a successful call, or [`Error::Status`].
-    async fn success_head(
-        &self,
-        request: &Request,
-    ) -> Result<(http::response::Parts, Incoming, u32), Error> {
+    async fn success_head(&self, request: &Request) -> Result<SuccessHead, Error> {
         let (head, attempts) = self.exchange(request).await?;
         let (parts, body) = head.into_parts();
         if !parts.status.is_success() {
@@ -404,6 +390,21 @@ fn finish_attempts<T>(
     }
 }
 
+/// A successful response head, its body still to read, and the attempts made.
+type SuccessHead = (http::response::Parts, Incoming, u32);
+
+/// Runs one call inside its span, and records the duration and error kind.
+async fn traced<T>(
+    request: &Request,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let span = call_span(request);
+    let started = Instant::now();
+    let result = work.instrument(span.clone()).await;
+    finish_span(&span, started, result.as_ref().err());
+    result
+}
+
 fn call_id(request: &Request) -> CallId {
     CallId {
         method: request.method().clone(),
@@ -449,15 +450,5 @@ fn error_kind(error: &Error) -> &'static str {
         Error::BodyInterrupted { .. } => "body_interrupted",
         Error::Http { .. } => "http",
         Error::Io { .. } => "io",
-    }
-}
-
-fn download(parts: http::response::Parts, bytes: u64, sha256: [u8; 32], attempts: u32) -> Download {
-    Download {
-        status: parts.status,
-        headers: parts.headers,
-        bytes,
-        sha256,
-        attempts,
     }
 }

@@ -1,0 +1,431 @@
+//! One function per subcommand that calls the service.
+
+use std::path::Path;
+
+use cli_support::CliError;
+use firmadoc_client::Client;
+use firmadoc_client::model::{
+    AttachmentUpload, DeviceInfo, EnvelopeCode, EventSet, LengthPolicy, NewUser, RecipientAction,
+    RecipientResponse, Sending, SendingCode, SignatureImage, Template, TemplateRef,
+    WebhookSubscription,
+};
+use serde_json::json;
+
+use crate::cli::{AttachArgs, DeviceArgs, RespondCommand, SendArgs, TemplateSetArgs, UserCommand};
+use crate::errors::{from_client, from_code, from_model, read_file};
+use crate::parse;
+
+/// What a command prints: a text for people, a JSON value for scripts.
+#[derive(Debug)]
+pub struct Output {
+    /// For a terminal.
+    pub human: String,
+    /// For `--json`.
+    pub json: serde_json::Value,
+}
+
+impl Output {
+    pub(crate) fn new(human: impl Into<String>, json: serde_json::Value) -> Self {
+        Self {
+            human: human.into(),
+            json,
+        }
+    }
+}
+
+fn policy(truncate: bool) -> LengthPolicy {
+    if truncate {
+        LengthPolicy::Truncate
+    } else {
+        LengthPolicy::Reject
+    }
+}
+
+fn code(value: &str) -> Result<SendingCode, CliError> {
+    SendingCode::parse(value).map_err(|e| from_code(&e))
+}
+
+fn device(d: DeviceArgs) -> DeviceInfo {
+    DeviceInfo {
+        os_name: d.os_name,
+        os_version: d.os_version,
+        model: d.device_model,
+        username: d.device_user,
+        device_id: d.device_id,
+    }
+}
+
+/// Builds the template from a file or flags, before any call.
+pub fn template(args: TemplateSetArgs) -> Result<Template, CliError> {
+    if let Some(path) = &args.file {
+        return template_file(path);
+    }
+    let name = args.name.unwrap_or_default();
+    let mut builder = Template::builder(name)
+        .signature_size(args.signature_height, args.signature_width)
+        .default_template(args.default)
+        .length_policy(policy(args.truncate));
+    if let Some(o) = &args.orientation {
+        builder = builder.orientation(o.parse().map_err(|e| from_model(&e))?);
+    }
+    if let Some(f) = &args.format {
+        builder = builder.page_format(f.parse().map_err(|e| from_model(&e))?);
+    }
+    if let Some(seal) = &args.seal {
+        builder = builder.seal(
+            read_file(seal, "seal image")?,
+            args.seal_height,
+            args.seal_width,
+        );
+    }
+    if let Some(n) = args.multi_signature {
+        builder = builder.multi_signature(n);
+    }
+    for spec in &args.placements {
+        builder = builder.placement(parse::placement(spec)?);
+    }
+    if let Some(user) = args.user {
+        builder = builder.user(user);
+    }
+    builder.build().map_err(|e| from_model(&e))
+}
+
+fn template_file(path: &Path) -> Result<Template, CliError> {
+    let bytes = read_file(path, "template file")?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CliError::invalid_input(
+            format!("the template file {} is not UTF-8 text", path.display()),
+            "save it as UTF-8 JSON or TOML",
+        )
+    })?;
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let hint = "use the guide's property names (NomPlantilla, Orientacion, CodFormato, AltoFirma, AnchoFirma, UbicacionFirmas...); see docs/cli.md";
+    if is_toml {
+        toml::from_str(&text).map_err(|e| {
+            CliError::invalid_input(
+                format!(
+                    "the template file {} is not a valid template: {}",
+                    path.display(),
+                    e.message()
+                ),
+                hint,
+            )
+        })
+    } else {
+        serde_json::from_str(&text).map_err(|e| {
+            CliError::invalid_input(
+                format!(
+                    "the template file {} is not a valid template: {e}",
+                    path.display()
+                ),
+                hint,
+            )
+        })
+    }
+}
+
+/// `template set`.
+pub async fn template_set(client: &Client, template: &Template) -> Result<Output, CliError> {
+    client
+        .set_template(template)
+        .await
+        .map_err(|e| from_client(&e))?;
+    Ok(Output::new(
+        format!("template `{}` set", template.name()),
+        json!({"template": template.name(), "set": true}),
+    ))
+}
+
+/// Builds the sending, before any call.
+pub fn sending(args: SendArgs) -> Result<Sending, CliError> {
+    let pdf = read_file(&args.pdf, "PDF")?;
+    let recipients: Vec<String> = args
+        .recipients
+        .iter()
+        .flat_map(|r| r.split(','))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let template = if args.multi_signature {
+        TemplateRef::multi_signature(args.template)
+    } else {
+        TemplateRef::named(args.template)
+    };
+    let mut b = Sending::builder()
+        .subject(args.subject)
+        .sender(args.sender)
+        .recipients(recipients)
+        .sending_kind(parse::sending_kind(&args.kind)?)
+        .expiry_days(args.expiry_days)
+        .multi_signature(args.multi_signature)
+        .priority(args.priority)
+        .country(parse::country(&args.country)?)
+        .template(template)
+        .document_pdf(pdf)
+        .length_policy(policy(args.truncate));
+    if let Some(id) = args.customer_id {
+        b = b.customer_id(id);
+    }
+    if let Some(s) = &args.signature {
+        b = b.signature_kind(parse::signature_kind(s)?);
+    }
+    for a in args.attachments {
+        b = b.attachment(a);
+    }
+    if let Some(u) = args.user {
+        b = b.user(u);
+    }
+    b.build().map_err(|e| from_model(&e))
+}
+
+/// `send`.
+pub async fn send(client: &Client, sending: &Sending) -> Result<Output, CliError> {
+    let reply = client
+        .create_sending(sending)
+        .await
+        .map_err(|e| from_client(&e))?;
+    let mut human = String::new();
+    for r in &reply {
+        let url = r.url.as_deref().unwrap_or_default();
+        human.push_str(&format!(
+            "sent: {}{}{}\n",
+            r.code,
+            if url.is_empty() { "" } else { " " },
+            url
+        ));
+    }
+    Ok(Output::new(human.trim_end(), json!({"sendings": reply})))
+}
+
+/// `status CODE`.
+pub async fn status(client: &Client, value: &str, d: DeviceArgs) -> Result<Output, CliError> {
+    let code = code(value)?;
+    let detail = client
+        .sending_detail(&code, &device(d))
+        .await
+        .map_err(|e| from_client(&e))?;
+    let state = detail
+        .state
+        .as_ref()
+        .map_or_else(|| "unknown".to_owned(), ToString::to_string);
+    let mut human = format!(
+        "{}: state {state}, subject `{}`",
+        detail.code,
+        detail.subject.as_deref().unwrap_or_default()
+    );
+    for r in &detail.recipient_states {
+        let state = r
+            .state
+            .as_ref()
+            .map_or_else(|| "unknown".to_owned(), ToString::to_string);
+        human.push_str(&format!(
+            "\n  recipient {}: {} state {state}",
+            r.recipient,
+            r.address.as_deref().unwrap_or_default(),
+        ));
+    }
+    let json = serde_json::to_value(&detail).unwrap_or(serde_json::Value::Null);
+    Ok(Output::new(human, json))
+}
+
+/// `document CODE -o FILE`.
+pub async fn document(
+    client: &Client,
+    value: &str,
+    output: &Path,
+    d: DeviceArgs,
+) -> Result<Output, CliError> {
+    let code = code(value)?;
+    let bytes = client
+        .document_to_file(&code, &device(d), output)
+        .await
+        .map_err(|e| from_client(&e))?;
+    Ok(written(output, bytes))
+}
+
+/// `trace CODE -o FILE`.
+pub async fn trace(client: &Client, value: &str, output: &Path) -> Result<Output, CliError> {
+    let code = EnvelopeCode::parse(value).map_err(|e| from_code(&e))?;
+    let bytes = client
+        .trace_to_file(&code, output)
+        .await
+        .map_err(|e| from_client(&e))?;
+    Ok(written(output, bytes))
+}
+
+fn written(path: &Path, bytes: u64) -> Output {
+    Output::new(
+        format!("wrote {bytes} bytes to {}", path.display()),
+        json!({"path": path.display().to_string(), "bytes": bytes}),
+    )
+}
+
+/// `attach`.
+pub async fn attach(client: &Client, args: AttachArgs) -> Result<Output, CliError> {
+    let code = code(&args.code)?;
+    let image = read_file(&args.image, "image")?;
+    let file_name = args.file_name.unwrap_or_else(|| {
+        args.image
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let upload = AttachmentUpload::new(
+        args.attachment_id,
+        args.order,
+        args.photos,
+        image,
+        file_name,
+    );
+    client
+        .upload_attachment(&code, &upload)
+        .await
+        .map_err(|e| from_client(&e))?;
+    Ok(Output::new(
+        format!(
+            "uploaded image {} of {} for attachment {}",
+            args.order, args.photos, args.attachment_id
+        ),
+        json!({"code": code.to_string(), "attachment_id": args.attachment_id, "order": args.order, "uploaded": true}),
+    ))
+}
+
+/// Builds the response, before any call.
+pub fn response(
+    cmd: RespondCommand,
+) -> Result<(SendingCode, RecipientResponse, &'static str), CliError> {
+    let (value, action, d, verb) = match cmd {
+        RespondCommand::Sign {
+            code,
+            image,
+            device,
+        } => {
+            let png = read_file(&image, "signature image")?;
+            let image = SignatureImage::new(png).map_err(|e| from_model(&e))?;
+            (code, RecipientAction::Sign(image), device, "signed")
+        }
+        RespondCommand::Reject {
+            code,
+            reason,
+            device,
+        } => (code, RecipientAction::Reject { reason }, device, "rejected"),
+        RespondCommand::Simple { code, name, device } => (
+            code,
+            RecipientAction::SimpleSign { name },
+            device,
+            "signed (simple signature)",
+        ),
+    };
+    let code = code(&value)?;
+    let response = RecipientResponse::new(action, device(d)).map_err(|e| from_model(&e))?;
+    Ok((code, response, verb))
+}
+
+/// `respond`.
+pub async fn respond(
+    client: &Client,
+    code: &SendingCode,
+    response: &RecipientResponse,
+    verb: &str,
+) -> Result<Output, CliError> {
+    client
+        .respond(code, response)
+        .await
+        .map_err(|e| from_client(&e))?;
+    Ok(Output::new(
+        format!("{code}: {verb}"),
+        json!({"code": code.to_string(), "operation": response.action().operation().code()}),
+    ))
+}
+
+/// `summary`.
+pub async fn summary(client: &Client, from: &str, to: &str) -> Result<Output, CliError> {
+    let (from, to) = (parse::date(from)?, parse::date(to)?);
+    if to < from {
+        return Err(CliError::invalid_input(
+            format!("the end date {to} is before the start date {from}"),
+            "give --from the earlier day and --to the later one",
+        ));
+    }
+    let s = client
+        .summary(from, to)
+        .await
+        .map_err(|e| from_client(&e))?;
+    Ok(Output::new(
+        format!(
+            "sent {}, pending {}, signed {}, rejected {}, expired {}",
+            s.sent, s.pending, s.signed, s.rejected, s.expired
+        ),
+        json!({"from": from.to_string(), "to": to.to_string(), "sent": s.sent, "pending": s.pending,
+               "signed": s.signed, "rejected": s.rejected, "expired": s.expired}),
+    ))
+}
+
+/// `budget`.
+pub async fn budget(client: &Client) -> Result<Output, CliError> {
+    let b = client.budget().await.map_err(|e| from_client(&e))?;
+    Ok(Output::new(
+        format!("{} sendings left", b.0),
+        json!({"sendings_left": b.0}),
+    ))
+}
+
+/// Builds the user, before any call.
+pub fn new_user(cmd: &UserCommand) -> Result<NewUser, CliError> {
+    let UserCommand::Add { name, email } = cmd;
+    NewUser::new(name.clone(), email.clone(), LengthPolicy::Reject).map_err(|e| from_model(&e))
+}
+
+/// `user add`. The generated password is the point of the call, so it is printed
+/// (to stdout only, never in an error).
+pub async fn user_add(client: &Client, user: &NewUser) -> Result<Output, CliError> {
+    let created = client
+        .create_user(user)
+        .await
+        .map_err(|e| from_client(&e))?;
+    let email = created
+        .email
+        .clone()
+        .unwrap_or_else(|| user.email().to_owned());
+    Ok(Output::new(
+        format!("created {email}; password: {}", created.password.expose()),
+        json!({"name": created.name, "email": email, "password": created.password.expose()}),
+    ))
+}
+
+/// Builds the subscription, before any call.
+pub fn subscription(url: &str, events: &str) -> Result<WebhookSubscription, CliError> {
+    let events: EventSet = events.parse().map_err(|e| from_model(&e))?;
+    WebhookSubscription::new(url, events).map_err(|e| from_model(&e))
+}
+
+/// `webhook subscribe`.
+pub async fn subscribe(client: &Client, s: &WebhookSubscription) -> Result<Output, CliError> {
+    client.subscribe(s).await.map_err(|e| from_client(&e))?;
+    Ok(Output::new(
+        format!("subscribed {} to {}", s.url(), s.events()),
+        json!({"url": s.url(), "events": s.events().to_string(), "subscribed": true}),
+    ))
+}
+
+/// `webhook unsubscribe`.
+pub async fn unsubscribe(client: &Client) -> Result<Output, CliError> {
+    client.unsubscribe().await.map_err(|e| from_client(&e))?;
+    Ok(Output::new("unsubscribed", json!({"unsubscribed": true})))
+}
+
+/// `webhook test EVENT`.
+pub async fn test_webhook(client: &Client, event: &str) -> Result<Output, CliError> {
+    let event = parse::event(event)?;
+    client
+        .test_webhook(event)
+        .await
+        .map_err(|e| from_client(&e))?;
+    Ok(Output::new(
+        format!("asked for a test `{}` event", event.code()),
+        json!({"event": event.code(), "requested": true}),
+    ))
+}

@@ -1,0 +1,166 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+mod errors;
+mod parse;
+pub mod settings;
+mod webhook;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use cli_support::{CliError, ExitStatus, process_env};
+use firmadoc_client::Client;
+
+pub use cli::Cli;
+use cli::{Command, TemplateCommand, WebhookCommand};
+use commands::Output;
+
+/// The tool's name, as printed before errors.
+pub const TOOL: &str = "firmadoc";
+
+/// Parses the process's arguments, runs the command, prints its output, and
+/// returns the exit code.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and --version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let json = cli.global.json;
+    match run(cli, &process_env) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(TOOL, json, &mut std::io::stderr().lock()).into(),
+    }
+}
+
+/// Runs a parsed command line, reading configuration through `env`.
+///
+/// # Errors
+/// The [`CliError`] to print, with its exit status.
+pub fn run(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<(), CliError> {
+    let json = cli.global.json;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CliError::new(
+                ExitStatus::Internal,
+                format!("cannot start the async runtime: {e}"),
+                "this is a bug or a resource limit; report it",
+            )
+        })?;
+    init_logging();
+    let output = runtime.block_on(execute(cli, env))?;
+    if let Some(output) = output {
+        print(&output, json);
+    }
+    Ok(())
+}
+
+fn print(output: &Output, json: bool) {
+    if json {
+        println!("{}", output.json);
+    } else if !output.human.is_empty() {
+        println!("{}", output.human);
+    }
+}
+
+/// Warnings of the libraries (a refused webhook delivery, say) go to stderr.
+fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+async fn execute(
+    cli: Cli,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Output>, CliError> {
+    let global = cli.global;
+    // Input is checked before configuration and before any call: a bad value
+    // never costs a sending, and is reported even without credentials.
+    let output = match cli.command {
+        Command::Template(TemplateCommand::Set(args)) => {
+            let template = commands::template(*args)?;
+            commands::template_set(&client(&global, env)?, &template).await?
+        }
+        Command::Send(args) => {
+            let sending = commands::sending(*args)?;
+            commands::send(&client(&global, env)?, &sending).await?
+        }
+        Command::Status { code, device } => {
+            commands::status(&client(&global, env)?, &code, device).await?
+        }
+        Command::Document {
+            code,
+            output,
+            device,
+        } => commands::document(&client(&global, env)?, &code, &output, device).await?,
+        Command::Trace { code, output } => {
+            commands::trace(&client(&global, env)?, &code, &output).await?
+        }
+        Command::Attach(args) => commands::attach(&client(&global, env)?, args).await?,
+        Command::Respond(cmd) => {
+            let (code, response, verb) = commands::response(cmd)?;
+            commands::respond(&client(&global, env)?, &code, &response, verb).await?
+        }
+        Command::Summary { from, to } => {
+            commands::summary(&client(&global, env)?, &from, &to).await?
+        }
+        Command::Budget => commands::budget(&client(&global, env)?).await?,
+        Command::User(cmd) => {
+            let user = commands::new_user(&cmd)?;
+            commands::user_add(&client(&global, env)?, &user).await?
+        }
+        Command::Webhook(cmd) => return webhook_command(cmd, &global, env).await,
+    };
+    Ok(Some(output))
+}
+
+async fn webhook_command(
+    cmd: WebhookCommand,
+    global: &cli::Global,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Output>, CliError> {
+    let output = match cmd {
+        WebhookCommand::Subscribe { url, events } => {
+            let s = commands::subscription(&url, &events)?;
+            commands::subscribe(&client(global, env)?, &s).await?
+        }
+        WebhookCommand::Unsubscribe => commands::unsubscribe(&client(global, env)?).await?,
+        WebhookCommand::Test { event } => {
+            commands::test_webhook(&client(global, env)?, &event).await?
+        }
+        WebhookCommand::Serve {
+            listen,
+            out,
+            max_events,
+        } => {
+            let settings = settings::resolve(global, env)?;
+            let n = webhook::serve(&settings.consumer_secret, listen, out, max_events).await?;
+            eprintln!("firmadoc: stopped after {n} verified deliveries");
+            return Ok(None);
+        }
+        WebhookCommand::Verify { body, signature } => {
+            let settings = settings::resolve(global, env)?;
+            webhook::verify(&settings.consumer_secret, &body, &signature)?
+        }
+    };
+    Ok(Some(output))
+}
+
+fn client(global: &cli::Global, env: &dyn Fn(&str) -> Option<String>) -> Result<Client, CliError> {
+    let config = settings::resolve(global, env)?.client_config()?;
+    Client::new(config).map_err(|e| errors::from_client(&e))
+}

@@ -1,0 +1,160 @@
+//! `webhook serve` and `webhook verify`: the receiver side.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use cli_support::{CliError, ExitStatus, SecretText};
+use firmadoc_client::model::WebhookDelivery;
+use firmadoc_client::webhook::{
+    HandlerError, Receiver, Rejection, WebhookSecret, verify_signature,
+};
+use serde_json::json;
+
+use crate::commands::Output;
+use crate::errors::read_file;
+
+fn webhook_secret(secret: &SecretText) -> Result<WebhookSecret, CliError> {
+    WebhookSecret::new(secret.expose()).map_err(|e| {
+        CliError::usage(
+            e.to_string(),
+            "webhooks are signed with the consumer secret: set FIRMADOC_CONSUMER_SECRET to the one FirmaDocumentos issued",
+        )
+    })
+}
+
+/// Where verified deliveries go, one JSON line each.
+enum Sink {
+    Stdout,
+    File(std::fs::File),
+}
+
+impl Sink {
+    fn open(path: Option<&Path>) -> Result<Self, CliError> {
+        let Some(path) = path else {
+            return Ok(Self::Stdout);
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map(Self::File)
+            .map_err(|e| {
+                CliError::invalid_input(
+                    format!("cannot open {} for appending: {e}", path.display()),
+                    "check that the directory exists and is writable",
+                )
+            })
+    }
+
+    /// Writes one line and flushes it: the sender is acknowledged only after.
+    fn write_line(&mut self, line: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::Stdout => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(line)?;
+                out.flush()
+            }
+            Self::File(f) => {
+                f.write_all(line)?;
+                f.flush()
+            }
+        }
+    }
+}
+
+/// Runs the receiver until Ctrl-C or `max_events` verified deliveries.
+///
+/// # Errors
+/// Exit 2 for a secret of the wrong length or an address that cannot be bound;
+/// exit 5 for an output file that cannot be opened.
+pub(crate) async fn serve(
+    secret: &SecretText,
+    listen: SocketAddr,
+    out: Option<PathBuf>,
+    max_events: Option<u64>,
+) -> Result<u64, CliError> {
+    let secret = webhook_secret(secret)?;
+    let sink = Arc::new(Mutex::new(Sink::open(out.as_deref())?));
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        CliError::usage(
+            format!("cannot listen on {listen}: {e}"),
+            "choose another address or port with --listen",
+        )
+    })?;
+    let local = listener.local_addr().unwrap_or(listen);
+    eprintln!("firmadoc: listening on http://{local}/ (Ctrl-C to stop)");
+
+    let count = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(tokio::sync::Notify::new());
+    let handler = {
+        let (count, done) = (Arc::clone(&count), Arc::clone(&done));
+        move |delivery: WebhookDelivery| {
+            let (sink, count, done) = (Arc::clone(&sink), Arc::clone(&count), Arc::clone(&done));
+            async move {
+                let mut line = serde_json::to_vec(&delivery)?;
+                line.push(b'\n');
+                let mut sink = sink
+                    .lock()
+                    .map_err(|_| -> HandlerError { "the output lock is poisoned".into() })?;
+                sink.write_line(&line)?;
+                let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+                if max_events.is_some_and(|max| n >= max) {
+                    done.notify_one();
+                }
+                Ok::<(), HandlerError>(())
+            }
+        }
+    };
+    let receiver = Receiver::new(secret, handler);
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = done.notified() => {}
+        }
+    };
+    receiver.serve(listener, shutdown).await.map_err(|e| {
+        CliError::new(
+            ExitStatus::Network,
+            format!("the webhook receiver stopped: {e}"),
+            "restart it; the sender retries deliveries that were not acknowledged",
+        )
+    })?;
+    Ok(count.load(Ordering::SeqCst))
+}
+
+/// Verifies a saved delivery against its `ms-signature` value.
+///
+/// # Errors
+/// Exit 7 when the signature does not verify (forged or altered, or another
+/// secret); exit 2 for a secret of the wrong length; exit 5 for an unreadable file.
+pub(crate) fn verify(
+    secret: &SecretText,
+    body: &Path,
+    signature: &str,
+) -> Result<Output, CliError> {
+    let secret = webhook_secret(secret)?;
+    let bytes = read_file(body, "delivery body")?;
+    verify_signature(&secret, [signature.as_bytes()], &bytes).map_err(|e| rejected(&e))?;
+    let delivery: WebhookDelivery =
+        serde_json::from_slice(&bytes).map_err(|e| rejected(&Rejection::Payload(e.to_string())))?;
+    Ok(Output::new(
+        format!(
+            "verified: delivery {} (attempt {}), {} notifications",
+            delivery.id,
+            delivery.attempt,
+            delivery.notifications.len()
+        ),
+        json!({"verified": true, "delivery": delivery}),
+    ))
+}
+
+fn rejected(e: &Rejection) -> CliError {
+    CliError::new(
+        ExitStatus::Verification,
+        format!("the webhook delivery is refused: {e}"),
+        "check that the body file holds the exact bytes received and that FIRMADOC_CONSUMER_SECRET is the secret of the sending account",
+    )
+}

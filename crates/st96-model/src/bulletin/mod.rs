@@ -56,6 +56,8 @@ pub struct BulletinReader<R> {
     ns: Vec<(String, String)>,
     root_seen: bool,
     header: Header,
+    /// Scratch vectors of `read_record`, kept to reuse their allocations.
+    scratch: (Vec<(usize, usize)>, Vec<(usize, usize)>),
 }
 
 impl<R> std::fmt::Debug for BulletinReader<R> {
@@ -72,7 +74,8 @@ impl<R> std::fmt::Debug for BulletinReader<R> {
 }
 
 impl<R: Read> BulletinReader<R> {
-    /// Reads from `src`; wrap unbuffered sources in nothing, the reader buffers itself.
+    /// Reads from `src`. The reader buffers by itself, so a `File` or a decompressing reader
+    /// can be passed as it is.
     pub fn new(src: R) -> Self {
         Self {
             src,
@@ -88,6 +91,7 @@ impl<R: Read> BulletinReader<R> {
             ns: Vec::new(),
             root_seen: false,
             header: Header::default(),
+            scratch: (Vec::new(), Vec::new()),
         }
     }
 
@@ -447,9 +451,10 @@ impl<R: Read> BulletinReader<R> {
         let offset = self.at(lt);
         let mut b = RecordBuilder::new(offset);
         // Name ranges of open elements, relative to `lt` (stable when the buffer moves).
-        let mut names: Vec<(usize, usize)> = Vec::with_capacity(32);
+        let (mut names, mut skips) = std::mem::take(&mut self.scratch);
+        names.clear();
         // Comments, CDATA and PIs, relative to `lt`: an `&` there is not a reference.
-        let mut skips: Vec<(usize, usize)> = Vec::new();
+        skips.clear();
         let first = token_at(&self.buf[..self.end], lt)
             .ok_or_else(|| self.malformed(lt, "the record's start tag is cut"))?;
         b.start(
@@ -539,6 +544,7 @@ impl<R: Read> BulletinReader<R> {
         }
         let raw = self.str_at(lt, q)?.to_owned();
         check_references(raw.as_bytes(), &skips, offset)?;
+        self.scratch = (names, skips);
         self.pos = q;
         Ok(b.finish(raw, &self.header))
     }

@@ -415,14 +415,17 @@ impl Extractor {
             }
             Tag::Leaf(_) => {
                 if let Some((field, lang)) = self.capturing.take() {
-                    let value = std::mem::take(&mut self.text);
-                    self.store(field, lang, value);
+                    // Reuse the text buffer's allocation for the next leaf.
+                    let mut value = std::mem::take(&mut self.text);
+                    self.store(field, lang, &value);
+                    value.clear();
+                    self.text = value;
                 }
             }
         }
     }
 
-    fn store(&mut self, field: Field, lang: Option<String>, value: String) {
+    fn store(&mut self, field: Field, lang: Option<String>, value: &str) {
         let trimmed = value.trim();
         let first = |slot: &mut Option<String>| {
             if slot.is_none() {

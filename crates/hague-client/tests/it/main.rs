@@ -1,0 +1,10 @@
+//! hague-client integration tests: mockito and small raw servers on loopback, and a real
+//! OpenID Provider (npm `oidc-provider`) for the token path.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod config;
+mod errors;
+mod operations;
+mod support;
+mod token;
+mod week;

@@ -1,0 +1,228 @@
+//! Shared helpers: a client against a mock server, a settable clock, packages, raw servers.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use hague_client::{Client, Config, Provider, SigningKey, TransportConfig};
+use hague_package::{FileSource, PackageBuilder};
+use http_transport::{Clock, RetryPolicy, Timeouts};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+pub(crate) struct TestClock(Mutex<SystemTime>);
+
+impl TestClock {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self(Mutex::new(
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_763_000_000),
+        )))
+    }
+    pub(crate) fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// A transport configuration for loopback tests: plain http, fast retries.
+pub(crate) fn transport() -> TransportConfig {
+    TransportConfig::default()
+        .allow_plain_http(true)
+        .timeouts(Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(10),
+            idle_read: Duration::from_secs(5),
+        })
+        .retry_policy(RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(50),
+            max_total: Duration::from_secs(10),
+        })
+}
+
+/// A configuration with an explicit token endpoint at `{token_base}/token` and the API at
+/// `api_base`.
+pub(crate) fn config(api_base: &str, token_base: &str) -> Config {
+    Config::new(
+        api_base,
+        Provider::TokenEndpoint {
+            issuer: token_base.to_owned(),
+            token_endpoint: format!("{token_base}/token"),
+        },
+        "das-api-auth",
+        SigningKey::generate_p256().unwrap(),
+    )
+    .unwrap()
+    .scope(Some("das-api/das-access".to_owned()))
+    .transport(transport())
+}
+
+pub(crate) fn client(server: &mockito::ServerGuard) -> Client {
+    Client::new(config(&server.url(), &server.url())).unwrap()
+}
+
+pub(crate) fn token_body(token: &str) -> String {
+    format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":3600}}"#)
+}
+
+/// A token endpoint mock answering `token` (exactly `hits` times).
+pub(crate) async fn token_mock(
+    server: &mut mockito::ServerGuard,
+    token: &str,
+    hits: usize,
+) -> mockito::Mock {
+    server
+        .mock("POST", "/token")
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_header("authorization", mockito::Matcher::Missing)
+        .match_body(mockito::Matcher::AllOf(vec![
+            mockito::Matcher::Regex("grant_type=client_credentials".into()),
+            mockito::Matcher::Regex("scope=das-api%2Fdas-access".into()),
+            mockito::Matcher::Regex(
+                "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+                    .into(),
+            ),
+            mockito::Matcher::Regex("client_assertion=[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+".into()),
+        ]))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(token_body(token))
+        .expect(hits)
+        .create_async()
+        .await
+}
+
+/// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
+pub(crate) fn valid_package() -> Vec<u8> {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
+  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
+  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
+  <dgn:HagueRefusalRequest>
+    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
+    <com:DocumentBag><com:Document>
+      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
+      <com:FileName>refusal/decision.pdf</com:FileName>
+    </com:Document></com:DocumentBag>
+  </dgn:HagueRefusalRequest>
+</dgn:HagueOfficeToIBTransaction>"#;
+    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
+        .unwrap()
+        .file(
+            "refusal/decision.pdf",
+            FileSource::Bytes(b"%PDF-1.7\n%fake but magic-correct\n".to_vec()),
+        )
+        .unwrap()
+        .write_to(Cursor::new(Vec::new()))
+        .unwrap();
+    zip.into_inner()
+}
+
+/// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).
+pub(crate) fn sha256sum(bytes: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum (coreutils) is needed");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
+}
+
+/// A raw HTTP/1.1 server on loopback: for each connection it reads the request head (and
+/// `Content-Length` bytes of body), then writes `reply` and closes. Returns the base URL.
+/// `reply` may be a truncated response, or empty (close without answering).
+pub(crate) async fn raw_server(reply: Vec<u8>) -> (String, Arc<Mutex<u32>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(Mutex::new(0u32));
+    let seen = Arc::clone(&count);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            *seen.lock().unwrap() += 1;
+            let reply = reply.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                // Read the head, then the body it announces.
+                loop {
+                    let Ok(n) = socket.read(&mut chunk).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map(|v| v.trim().parse().unwrap())
+                            .unwrap_or(0);
+                        while buf.len() < end + 4 + len {
+                            let Ok(n) = socket.read(&mut chunk).await else { return };
+                            if n == 0 {
+                                break;
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                        break;
+                    }
+                }
+                let _ = socket.write_all(&reply).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (url, count)
+}
+
+/// A fresh temporary directory.
+pub(crate) fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// The workspace root.
+pub(crate) fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The pinned Python of `cargo xtask tools`.
+pub(crate) fn python() -> PathBuf {
+    let path = std::env::var_os("XTASK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/tools/venv/bin/python"));
+    assert!(
+        path.exists(),
+        "no Python at {}: run `cargo xtask tools` first (or set XTASK_PYTHON)",
+        path.display()
+    );
+    path
+}
+
+/// The pinned node_modules of `cargo xtask tools`.
+pub(crate) fn node_modules() -> PathBuf {
+    let path = std::env::var_os("XTASK_NODE_MODULES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/tools/node/node_modules"));
+    assert!(
+        path.join("oidc-provider").exists(),
+        "no oidc-provider under {}: run `cargo xtask tools` first (or set XTASK_NODE_MODULES)",
+        path.display()
+    );
+    path
+}

@@ -18,6 +18,9 @@ pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
 
 const CHUNK: usize = 256 << 10;
 
+/// Byte ranges relative to a record's start.
+type Spans = Vec<(usize, usize)>;
+
 /// An element open outside any record.
 #[derive(Debug)]
 struct Frame {
@@ -57,7 +60,7 @@ pub struct BulletinReader<R> {
     root_seen: bool,
     header: Header,
     /// Scratch vectors of `read_record`, kept to reuse their allocations.
-    scratch: (Vec<(usize, usize)>, Vec<(usize, usize)>),
+    scratch: (Spans, Spans),
 }
 
 impl<R> std::fmt::Debug for BulletinReader<R> {

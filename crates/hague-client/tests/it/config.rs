@@ -73,7 +73,10 @@ fn missing_or_wrong_variables_are_named() {
         (&[], "HAGUE_API_BASE_URL"),
         (&[("HAGUE_API_BASE_URL", "https://a")], "HAGUE_CLIENT_ID"),
         (
-            &[("HAGUE_API_BASE_URL", "https://a"), ("HAGUE_CLIENT_ID", "c")],
+            &[
+                ("HAGUE_API_BASE_URL", "https://a"),
+                ("HAGUE_CLIENT_ID", "c"),
+            ],
             "HAGUE_PRIVATE_KEY",
         ),
         (
@@ -89,7 +92,10 @@ fn missing_or_wrong_variables_are_named() {
             &[
                 ("HAGUE_API_BASE_URL", "https://a"),
                 ("HAGUE_CLIENT_ID", "c"),
-                ("HAGUE_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+                (
+                    "HAGUE_PRIVATE_KEY",
+                    "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                ),
             ],
             "private key",
         ),
@@ -106,7 +112,10 @@ fn missing_or_wrong_variables_are_named() {
     for (pairs, needle) in cases {
         let err = Config::from_vars(vars(pairs)).unwrap_err();
         assert!(matches!(err, Error::Config { .. }));
-        assert!(err.to_string().contains(needle), "{err} should name {needle}");
+        assert!(
+            err.to_string().contains(needle),
+            "{err} should name {needle}"
+        );
         assert!(!err.to_string().contains("AAAA"));
     }
 }

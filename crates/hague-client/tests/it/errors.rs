@@ -65,15 +65,25 @@ async fn an_interrupted_submission_may_have_been_received_and_names_the_package(
         }
         other => panic!("{other:?}"),
     }
-    assert!(err.to_string().contains("may or may not have been received"), "{err}");
-    assert_eq!(*connections.lock().unwrap(), 1, "a POST /request is never sent twice");
+    assert!(
+        err.to_string()
+            .contains("may or may not have been received"),
+        "{err}"
+    );
+    assert_eq!(
+        *connections.lock().unwrap(),
+        1,
+        "a POST /request is never sent twice"
+    );
 }
 
 #[tokio::test]
 async fn a_download_cut_mid_body_leaves_no_file() {
     let mut server = mockito::Server::new_async().await;
     let _token = token_mock(&mut server, "tok", 1).await;
-    let mut reply = b"HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: 100000\r\n\r\n".to_vec();
+    let mut reply =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: 100000\r\n\r\n"
+            .to_vec();
     reply.extend(std::iter::repeat_n(b'x', 40_000));
     let (api, _) = raw_server(reply).await;
     let client = Client::new(config(&api, &server.url())).unwrap();
@@ -84,13 +94,22 @@ async fn a_download_cut_mid_body_leaves_no_file() {
         .bulletin("202447".parse().unwrap(), &target, |p| seen = p.received)
         .await
         .unwrap_err();
-    assert!(matches!(
-        err,
-        Error::Transport { source: http_transport::Error::BodyInterrupted { .. } }
-    ), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                source: http_transport::Error::BodyInterrupted { .. }
+            }
+        ),
+        "{err:?}"
+    );
     assert!(seen > 0 && seen < 100_000, "{seen}");
     assert!(!target.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no part file is left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no part file is left"
+    );
 }
 
 #[tokio::test]
@@ -99,20 +118,28 @@ async fn an_oversized_body_is_refused() {
     let _token = token_mock(&mut server, "tok", 1).await;
     let _get = server
         .mock("GET", "/request/SR-1")
-        .with_body(format!(r#"{{"processingStatus":"Registered","pad":"{}"}}"#, "x".repeat(5000)))
+        .with_body(format!(
+            r#"{{"processingStatus":"Registered","pad":"{}"}}"#,
+            "x".repeat(5000)
+        ))
         .create_async()
         .await;
-    let config = config(&server.url(), &server.url())
-        .transport(crate::support::transport().max_body(4096));
+    let config =
+        config(&server.url(), &server.url()).transport(crate::support::transport().max_body(4096));
     let err = Client::new(config)
         .unwrap()
         .request_status("SR-1")
         .await
         .unwrap_err();
-    assert!(matches!(
-        err,
-        Error::Transport { source: http_transport::Error::BodyTooLarge { .. } }
-    ), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                source: http_transport::Error::BodyTooLarge { .. }
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -132,13 +159,21 @@ async fn the_wipo_error_body_is_parsed() {
         .await
         .unwrap_err();
     match &err {
-        Error::Status { status, wipo: Some(wipo), excerpt, .. } => {
+        Error::Status {
+            status,
+            wipo: Some(wipo),
+            excerpt,
+            ..
+        } => {
             assert_eq!(status.as_u16(), 400);
             assert_eq!(wipo.code.as_deref(), Some("INVALID_INPUT_DATA"));
             assert_eq!(wipo.message, None);
             assert_eq!(wipo.details.len(), 1);
             assert_eq!(wipo.details[0].code.as_deref(), Some("-7"));
-            assert_eq!(wipo.details[0].message.as_deref(), Some("The request is not valid"));
+            assert_eq!(
+                wipo.details[0].message.as_deref(),
+                Some("The request is not valid")
+            );
             assert!(excerpt.contains("INVALID_INPUT_DATA"));
         }
         other => panic!("{other:?}"),

@@ -5,6 +5,7 @@
 mod config;
 mod errors;
 mod operations;
+mod provider;
 mod support;
 mod token;
 mod week;

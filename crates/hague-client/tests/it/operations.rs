@@ -60,7 +60,10 @@ async fn submit_refuses_an_invalid_package_without_sending() {
     let client = client(&server);
     // A ZIP whose XML references a file that is not there: hague-package refuses it.
     let mut package = valid_package();
-    let err = client.submit(b"not a zip at all".to_vec()).await.unwrap_err();
+    let err = client
+        .submit(b"not a zip at all".to_vec())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::PackageInvalid { .. }), "{err:?}");
     // Flip one byte of the PDF's data: CRC mismatch.
     let at = package.windows(8).position(|w| w == b"%PDF-1.7").unwrap();
@@ -243,7 +246,12 @@ async fn wait_for_status_stops_at_the_deadline_with_the_last_reply() {
         .await
         .unwrap_err();
     match err {
-        Error::DeadlineReached { polls, last_raw, waited, .. } => {
+        Error::DeadlineReached {
+            polls,
+            last_raw,
+            waited,
+            ..
+        } => {
             assert!(polls >= 2, "{polls}");
             assert!(waited >= Duration::from_millis(300));
             assert!(last_raw.unwrap().contains("En trámite"));

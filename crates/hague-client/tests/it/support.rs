@@ -161,7 +161,9 @@ pub(crate) async fn raw_server(reply: Vec<u8>) -> (String, Arc<Mutex<u32>>) {
                 let mut chunk = [0u8; 8192];
                 // Read the head, then the body it announces.
                 loop {
-                    let Ok(n) = socket.read(&mut chunk).await else { return };
+                    let Ok(n) = socket.read(&mut chunk).await else {
+                        return;
+                    };
                     if n == 0 {
                         return;
                     }
@@ -174,7 +176,9 @@ pub(crate) async fn raw_server(reply: Vec<u8>) -> (String, Arc<Mutex<u32>>) {
                             .map(|v| v.trim().parse().unwrap())
                             .unwrap_or(0);
                         while buf.len() < end + 4 + len {
-                            let Ok(n) = socket.read(&mut chunk).await else { return };
+                            let Ok(n) = socket.read(&mut chunk).await else {
+                                return;
+                            };
                             if n == 0 {
                                 break;
                             }

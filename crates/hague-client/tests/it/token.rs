@@ -180,12 +180,18 @@ async fn a_refused_token_request_carries_the_rfc6749_code() {
         .mock("POST", "/token")
         .with_status(401)
         .with_header("content-type", "application/json")
-        .with_body(r#"{"error":"invalid_client","error_description":"client authentication failed"}"#)
+        .with_body(
+            r#"{"error":"invalid_client","error_description":"client authentication failed"}"#,
+        )
         .create_async()
         .await;
     let api = server.mock("GET", "/pingMe").expect(0).create_async().await;
     let err = client(&server).ping().await.unwrap_err();
-    assert_eq!(err.oauth_error_code(), Some(&OAuthErrorCode::InvalidClient), "{err:?}");
+    assert_eq!(
+        err.oauth_error_code(),
+        Some(&OAuthErrorCode::InvalidClient),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("invalid_client"));
     api.assert_async().await;
 }
@@ -224,6 +230,9 @@ async fn secrets_never_appear_in_debug_or_errors() {
         assert!(!text.contains("SECRET-TOKEN-VALUE"), "{text}");
         assert!(!text.contains(&pem_body), "{text}");
         // A signed assertion starts with its (public) header and a dot.
-        assert!(!text.contains("eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9."), "an assertion leaked: {text}");
+        assert!(
+            !text.contains("eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9."),
+            "an assertion leaked: {text}"
+        );
     }
 }

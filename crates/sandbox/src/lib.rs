@@ -1,0 +1,281 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod civil;
+mod clock;
+mod firmadoc;
+mod hws;
+mod pdf;
+mod random;
+mod server;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use fapi_jwt_assert::PublicJwk;
+pub use firmadoc::DeliveryAttempt;
+
+/// The consumer key the sandbox accepts by default.
+pub const TEST_CONSUMER_KEY: &str = "sandbox-consumer-key";
+/// The consumer secret the sandbox accepts by default (40 characters: the ASP.NET WebHooks
+/// receivers want 32 to 128).
+pub const TEST_CONSUMER_SECRET: &str = "sandbox-consumer-secret-0123456789abcdef";
+/// The scope the sandbox grants by default (**inferred**, after DAS's `das-api/das-access`).
+pub const DEFAULT_SCOPE: &str = "hws-api/hws-access";
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A port could not be bound.
+    #[error(
+        "cannot listen on {addr} for {service}: {source}; pick another port or 0 for any free one"
+    )]
+    Bind {
+        /// Which service.
+        service: &'static str,
+        /// The address tried.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The consumer key or secret is unusable.
+    #[error("the FirmaDocumentos test credentials are invalid: {0}; give a non-empty consumer key")]
+    Credentials(String),
+}
+
+/// How to run the sandbox. [`SandboxConfig::default`] needs nothing: any free ports, the
+/// system clock, the test credentials.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct SandboxConfig {
+    /// The clock (inject a [`ManualClock`] to drive time in tests).
+    pub clock: Arc<dyn Clock>,
+    /// The HWS port on 127.0.0.1; 0 picks a free one.
+    pub hws_port: u16,
+    /// The FirmaDocumentos port on 127.0.0.1; 0 picks a free one.
+    pub firmadoc_port: u16,
+    /// Time from `POST /request` until the import status says `IMPORTED` and gives the
+    /// service request number (whole seconds).
+    pub hws_import_delay: Duration,
+    /// Time from the import until the service request is `Registered` (whole seconds).
+    pub hws_registration_delay: Duration,
+    /// The scopes the token endpoint grants; a request for any other is `invalid_scope`.
+    pub hws_scopes: Vec<String>,
+    /// Records in each generated bulletin or confidential copy.
+    pub bulletin_records: u64,
+    /// The FirmaDocumentos consumer key.
+    pub firmadoc_consumer_key: String,
+    /// The FirmaDocumentos consumer secret (also the webhook signing key).
+    pub firmadoc_consumer_secret: String,
+    /// How far an `oauth_timestamp` may be from the sandbox clock.
+    pub oauth_window: Duration,
+    /// Waits between webhook attempts: two delays, three attempts in all.
+    pub webhook_retry_delays: Vec<Duration>,
+    /// Sendings left in the plan (`/admin/Budget`).
+    pub firmadoc_budget: i64,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            hws_port: 0,
+            firmadoc_port: 0,
+            hws_import_delay: Duration::from_secs(1),
+            hws_registration_delay: Duration::from_secs(2),
+            hws_scopes: vec![DEFAULT_SCOPE.to_owned()],
+            bulletin_records: 200,
+            firmadoc_consumer_key: TEST_CONSUMER_KEY.to_owned(),
+            firmadoc_consumer_secret: TEST_CONSUMER_SECRET.to_owned(),
+            oauth_window: Duration::from_secs(300),
+            webhook_retry_delays: vec![Duration::from_millis(200), Duration::from_millis(400)],
+            firmadoc_budget: 1000,
+        }
+    }
+}
+
+impl fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("clock", &self.clock)
+            .field("hws_port", &self.hws_port)
+            .field("firmadoc_port", &self.firmadoc_port)
+            .field("hws_import_delay", &self.hws_import_delay)
+            .field("hws_registration_delay", &self.hws_registration_delay)
+            .field("hws_scopes", &self.hws_scopes)
+            .field("bulletin_records", &self.bulletin_records)
+            .field("firmadoc_consumer_key", &self.firmadoc_consumer_key)
+            .field("firmadoc_consumer_secret", &"[redacted]")
+            .field("oauth_window", &self.oauth_window)
+            .field("webhook_retry_delays", &self.webhook_retry_delays)
+            .field("firmadoc_budget", &self.firmadoc_budget)
+            .finish()
+    }
+}
+
+/// The FirmaDocumentos test credentials. `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TestCredentials {
+    /// The consumer key.
+    pub consumer_key: String,
+    secret: String,
+}
+
+impl TestCredentials {
+    /// The consumer secret: pass it to the client, never log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.secret
+    }
+}
+
+impl fmt::Debug for TestCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestCredentials")
+            .field("consumer_key", &self.consumer_key)
+            .field("consumer_secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// A running sandbox: both services on 127.0.0.1 until [`Sandbox::shutdown`] (or drop).
+///
+/// Must be started inside a Tokio runtime (multi-thread or current-thread).
+pub struct Sandbox {
+    hws: Arc<hws::Hws>,
+    firmadoc: Arc<firmadoc::Firmadoc>,
+    hws_addr: SocketAddr,
+    firmadoc_addr: SocketAddr,
+    credentials: TestCredentials,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("hws", &self.hws_addr)
+            .field("firmadoc", &self.firmadoc_addr)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Binds both ports and starts serving.
+    ///
+    /// # Errors
+    /// [`Error::Bind`] when a port is taken, [`Error::Credentials`] for an empty key.
+    pub async fn start(config: SandboxConfig) -> Result<Self, Error> {
+        if config.firmadoc_consumer_key.is_empty() {
+            return Err(Error::Credentials("the consumer key is empty".into()));
+        }
+        let bind = |service: &'static str, port: u16| async move {
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            TcpListener::bind(addr)
+                .await
+                .and_then(|l| l.local_addr().map(|a| (l, a)))
+                .map_err(|source| Error::Bind {
+                    service,
+                    addr,
+                    source,
+                })
+        };
+        let (hws_listener, hws_addr) = bind("HWS", config.hws_port).await?;
+        let (fd_listener, firmadoc_addr) = bind("FirmaDocumentos", config.firmadoc_port).await?;
+        let hws = Arc::new(hws::Hws::new(&config, format!("http://{hws_addr}")));
+        let firmadoc = Arc::new(firmadoc::Firmadoc::new(
+            &config,
+            format!("http://{firmadoc_addr}"),
+        ));
+        let (shutdown, rx) = watch::channel(false);
+        let tasks = vec![
+            tokio::spawn(server::serve(
+                hws_listener,
+                hws.clone().handler(),
+                rx.clone(),
+            )),
+            tokio::spawn(server::serve(fd_listener, firmadoc.clone().handler(), rx)),
+        ];
+        Ok(Self {
+            hws,
+            firmadoc,
+            hws_addr,
+            firmadoc_addr,
+            credentials: TestCredentials {
+                consumer_key: config.firmadoc_consumer_key,
+                secret: config.firmadoc_consumer_secret,
+            },
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// The HWS base URL, `http://127.0.0.1:<port>`.
+    pub fn hws_url(&self) -> String {
+        format!("http://{}", self.hws_addr)
+    }
+
+    /// The OpenID issuer, `http://127.0.0.1:<port>/am/oauth2`; discovery is at
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub fn issuer(&self) -> String {
+        self.hws.issuer()
+    }
+
+    /// The token endpoint, `<issuer>/access_token`.
+    pub fn token_endpoint(&self) -> String {
+        self.hws.token_endpoint()
+    }
+
+    /// The HWS API base, `http://127.0.0.1:<port>/hws-api/v1` (**inferred** path).
+    pub fn hws_api_url(&self) -> String {
+        format!("{}{}", self.hws_url(), hws::API_PATH)
+    }
+
+    /// The FirmaDocumentos base URL (`/send`, `/admin`, `/webhooks` below it).
+    pub fn firmadoc_url(&self) -> String {
+        format!("http://{}", self.firmadoc_addr)
+    }
+
+    /// Registers an HWS client and its public key (what WIPO does with the certificate an
+    /// office sends). Registering the same id again replaces the key.
+    pub fn register_hws_client(&self, client_id: &str, public_jwk: PublicJwk) {
+        self.hws.register_client(client_id, public_jwk);
+    }
+
+    /// The FirmaDocumentos consumer key and secret the sandbox accepts.
+    pub fn firmadoc_credentials(&self) -> TestCredentials {
+        self.credentials.clone()
+    }
+
+    /// Every webhook attempt so far, in order.
+    pub fn webhook_attempts(&self) -> Vec<DeliveryAttempt> {
+        self.firmadoc
+            .deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops accepting, lets open requests finish, and waits for the servers.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}

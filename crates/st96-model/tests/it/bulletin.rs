@@ -1,28 +1,11 @@
 //! The streaming bulletin reader: both shapes, and hostile input.
 
-use std::io::Read;
-
 use st96_model::{BulletinReader, Error, MAX_DEPTH, RecordKind};
 
-use crate::common::fixture;
+use crate::common::{Trickle, fixture};
 
 fn read_all(bytes: &[u8]) -> Result<Vec<st96_model::Record>, Error> {
     BulletinReader::new(bytes).collect()
-}
-
-/// A reader that hands out at most `n` bytes per call, to cut records at every place.
-struct Trickle<'a> {
-    data: &'a [u8],
-    n: usize,
-}
-
-impl Read for Trickle<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let k = self.n.min(buf.len()).min(self.data.len());
-        buf[..k].copy_from_slice(&self.data[..k]);
-        self.data = &self.data[k..];
-        Ok(k)
-    }
 }
 
 #[test]

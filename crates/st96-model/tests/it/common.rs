@@ -1,5 +1,6 @@
 //! Test helpers.
 
+use std::io::Read;
 use std::path::PathBuf;
 
 use quick_xml::NsReader;
@@ -100,4 +101,19 @@ pub(crate) fn assert_same_xml(actual: &[u8], expected: &[u8]) {
         assert_eq!(x, y, "first difference at event {i}");
     }
     assert_eq!(a.len(), e.len(), "event counts differ");
+}
+
+/// A reader that hands out at most `n` bytes per call, to cut records at every place.
+pub(crate) struct Trickle<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) n: usize,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.n.min(buf.len()).min(self.data.len());
+        buf[..k].copy_from_slice(&self.data[..k]);
+        self.data = &self.data[k..];
+        Ok(k)
+    }
 }

@@ -6,7 +6,7 @@ use st96_model::{
     LocalizedText, PartyName, St96Version, View, read_office_document,
 };
 
-use crate::common::fixture;
+use crate::common::{Trickle, fixture};
 
 /// Text that is mostly valid, with XML-special and non-ASCII characters.
 fn text() -> impl Strategy<Value = String> {
@@ -153,6 +153,18 @@ proptest! {
             .take(100)
             .count();
         prop_assert!(count <= 100);
+    }
+
+    #[test]
+    fn chunk_boundaries_never_change_the_records(seed in any::<u64>(), n in 1usize..5000) {
+        let mut bytes = Vec::new();
+        st96_model::synth::write_bulletin(&mut bytes, 12, seed).unwrap();
+        let whole: Vec<_> = BulletinReader::new(&bytes[..]).collect::<Result<_, _>>().unwrap();
+        let cut: Vec<_> = BulletinReader::new(Trickle { data: &bytes, n })
+            .collect::<Result<_, _>>()
+            .unwrap();
+        prop_assert_eq!(whole.len(), 12);
+        prop_assert_eq!(cut, whole);
     }
 
     #[test]

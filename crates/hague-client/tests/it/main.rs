@@ -7,5 +7,6 @@ mod errors;
 mod operations;
 mod provider;
 mod support;
+mod tls;
 mod token;
 mod week;

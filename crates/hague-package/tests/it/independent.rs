@@ -77,3 +77,68 @@ fn crc32fast_hash(bytes: &[u8]) -> u32 {
     .parse()
     .unwrap()
 }
+
+const ZIP64_AND_DESCRIPTORS: &str = r#"
+import io, sys, zipfile
+
+class Unseekable(io.RawIOBase):
+    """A write-only stream: zipfile must use data descriptors (flag bit 3)."""
+    def __init__(self, f): self.f = f
+    def writable(self): return True
+    def write(self, b): return self.f.write(b)
+    def flush(self): self.f.flush()
+
+mode = sys.argv[2]
+with open(sys.argv[1], "wb") as out:
+    target = Unseekable(out) if mode == "descriptors" else out
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        if mode == "descriptors":
+            z.writestr("t.xml", b"<x>" + b"b" * 3000 + b"</x>")
+            with z.open("img/a.jpg", "w") as f:
+                f.write(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20)
+        elif mode == "force64":
+            with z.open("img/a.jpg", "w", force_zip64=True) as f:
+                f.write(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20)
+        else:
+            for i in range(65536):
+                z.writestr(zipfile.ZipInfo(f"e/{i}"), b"")
+"#;
+
+fn python_variant(mode: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.zip");
+    run_python(ZIP64_AND_DESCRIPTORS, &[path.as_os_str(), mode.as_ref()]);
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn data_descriptors_and_zip64_local_headers_from_python_validate_clean() {
+    for mode in ["descriptors", "force64"] {
+        let zip = python_variant(mode);
+        let v = validate_archive(&mut Cursor::new(&zip), &Limits::default()).unwrap();
+        assert!(v.report.findings.is_empty(), "{mode}: {}", v.report);
+        assert!(
+            v.entries
+                .iter()
+                .any(|e| e.name == "img/a.jpg" && e.size == 5124)
+        );
+    }
+}
+
+#[test]
+fn zip64_end_record_from_python_with_65536_entries() {
+    let zip = python_variant("many");
+    let limits = Limits::default().with_max_entries(70_000);
+    let v = validate_archive(&mut Cursor::new(&zip), &limits).unwrap();
+    assert!(v.report.findings.is_empty(), "{}", v.report);
+    assert_eq!(v.entries.len(), 65_536);
+    // With the default limit the same archive is refused before its directory is read.
+    let v = validate_archive(&mut Cursor::new(&zip), &Limits::default()).unwrap();
+    assert!(matches!(
+        v.report.errors().collect::<Vec<_>>().as_slice(),
+        [Problem::TooManyEntries {
+            count: 65_536,
+            limit: 10_000
+        }]
+    ));
+}

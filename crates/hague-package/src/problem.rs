@@ -380,7 +380,8 @@ impl Problem {
 pub struct Finding {
     /// Error or warning.
     pub severity: Severity,
-    /// What is wrong.
+    /// What is wrong (flattened in the serialized form: `kind` and the fields).
+    #[serde(flatten)]
     pub problem: Problem,
 }
 

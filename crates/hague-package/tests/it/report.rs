@@ -65,3 +65,16 @@ fn case_only_duplicates_are_warnings() {
     assert_eq!(v.report.findings.len(), 1);
     assert_eq!(v.report.findings[0].severity, Severity::Warning);
 }
+
+#[test]
+fn serde_form_of_a_report_flattens_the_problem() {
+    let bytes = RawZip::new(vec![RawEntry::stored("/abs.jpg", b"\xff\xd8\xff")]).to_bytes();
+    let v = validate_archive(&mut Cursor::new(&bytes), &Limits::default()).unwrap();
+    let value = serde_json::to_value(&v.report).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!({"findings": [
+            {"severity": "error", "kind": "absolute_path", "entry": "/abs.jpg"}
+        ]})
+    );
+}

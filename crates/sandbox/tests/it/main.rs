@@ -1,1 +1,6 @@
-//! Tests.
+//! The sandbox's integration tests: one binary (see docs/contributing.md).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod firmadoc;
+mod hws;

@@ -1,0 +1,497 @@
+//! HWS: discovery, the token endpoint's checks, the API, packages, statuses, bulletins.
+//! Assertions come from `fapi-jwt-assert` (an independent signer), and replies are read by
+//! `fapi-jwt-assert`, `st96-model` and `hague-package`, not by the sandbox.
+
+use std::io::Cursor;
+use std::time::Duration;
+
+use fapi_jwt_assert::{
+    AssertionOptions, AssertionSigner, Audience, ProviderMetadata, SigningKey, SystemRandom,
+    TokenError, TokenRequest, TokenResponse, UrlPolicy,
+};
+use hague_package::{FileSource, PackageBuilder};
+use http::Method;
+use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};
+
+use crate::common::{Answer, call, manual_sandbox, wall_clock};
+
+const CLIENT: &str = "office-es";
+const SCOPE: &str = sandbox::DEFAULT_SCOPE;
+
+async fn provider(sb: &sandbox::Sandbox) -> ProviderMetadata {
+    let url = fapi_jwt_assert::discovery_url(&sb.issuer());
+    let a = call(Method::GET, &url, &[], "").await;
+    assert_eq!(a.status, 200);
+    ProviderMetadata::from_json(&a.body, &sb.issuer(), UrlPolicy::AllowLoopbackHttp).unwrap()
+}
+
+fn signer(key: SigningKey) -> AssertionSigner {
+    AssertionSigner::new(key, CLIENT, AssertionOptions::default()).unwrap()
+}
+
+async fn post_token(request: &TokenRequest) -> Answer {
+    call(
+        Method::POST,
+        request.url(),
+        &[("content-type", request.content_type())],
+        request.body().expose_secret().to_owned(),
+    )
+    .await
+}
+
+fn rejected(a: &Answer) -> (u16, String, String) {
+    match TokenResponse::from_http(a.status, &a.body) {
+        Err(TokenError::Rejected {
+            status,
+            error,
+            description,
+            ..
+        }) => (
+            status,
+            error.as_str().to_owned(),
+            description.unwrap_or_default(),
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn token(sb: &sandbox::Sandbox, signer: &AssertionSigner) -> String {
+    let p = provider(sb).await;
+    let req = TokenRequest::client_credentials(
+        &p,
+        signer,
+        &Audience::TokenEndpoint,
+        Some(SCOPE),
+        wall_clock(),
+        &SystemRandom::new(),
+    )
+    .unwrap();
+    let a = post_token(&req).await;
+    let t = TokenResponse::from_http(a.status, &a.body).unwrap();
+    assert_eq!(t.expires_in, Some(3600));
+    t.access_token.expose_secret().to_owned()
+}
+
+fn refusal_pdf_package(pdf_name: &str) -> Vec<u8> {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
+  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
+  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
+  <dgn:HagueRefusalRequest>
+    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
+    <com:DocumentBag><com:Document>
+      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
+      <com:FileName>refusal/decision.pdf</com:FileName>
+    </com:Document></com:DocumentBag>
+  </dgn:HagueRefusalRequest>
+</dgn:HagueOfficeToIBTransaction>"#;
+    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
+        .unwrap()
+        .file(pdf_name, FileSource::Bytes(b"%PDF-1.7\n%%EOF\n".to_vec()))
+        .unwrap()
+        .write_to(Cursor::new(Vec::new()))
+        .unwrap();
+    zip.into_inner()
+}
+
+#[tokio::test]
+async fn discovery_advertises_private_key_jwt() {
+    let (sb, _) = manual_sandbox().await;
+    let p = provider(&sb).await;
+    use fapi_jwt_assert::{Advertised, Algorithm};
+    assert_eq!(p.token_endpoint(), sb.token_endpoint());
+    assert_eq!(p.private_key_jwt(), Advertised::Yes);
+    assert_eq!(p.client_credentials(), Advertised::Yes);
+    for alg in [Algorithm::Es256, Algorithm::Ps256, Algorithm::Rs256] {
+        assert_eq!(p.signing_algorithm(alg), Advertised::Yes, "{alg:?}");
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_then_api_with_bearer() {
+    let (sb, clock) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let s = signer(key);
+    let token = token(&sb, &s).await;
+    let ping = format!("{}/pingMe", sb.hws_api_url());
+    let ok = call(
+        Method::GET,
+        &ping,
+        &[("authorization", &format!("Bearer {token}"))],
+        "",
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+    let none = call(Method::GET, &ping, &[], "").await;
+    assert_eq!(none.status, 401);
+    assert_eq!(none.json()["error"]["code"], "UNAUTHORIZED");
+    let wrong = call(
+        Method::GET,
+        &ping,
+        &[("authorization", "Bearer not-a-token")],
+        "",
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.header("www-authenticate").contains("invalid_token"));
+    // Tokens live 3600 s.
+    clock.advance(Duration::from_secs(3601));
+    let late = call(
+        Method::GET,
+        &ping,
+        &[("authorization", &format!("Bearer {token}"))],
+        "",
+    )
+    .await;
+    assert_eq!(late.status, 401);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn forged_assertion_is_invalid_client() {
+    let (sb, _) = manual_sandbox().await;
+    let registered = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, registered.public_jwk().clone());
+    // Same client id, another key: what an attacker who knows the id can do.
+    let forger = signer(SigningKey::generate_p256().unwrap());
+    let p = provider(&sb).await;
+    let req = TokenRequest::client_credentials(
+        &p,
+        &forger,
+        &Audience::TokenEndpoint,
+        Some(SCOPE),
+        wall_clock(),
+        &SystemRandom::new(),
+    )
+    .unwrap();
+    let (status, error, description) = rejected(&post_token(&req).await);
+    assert_eq!((status, error.as_str()), (401, "invalid_client"));
+    assert!(description.contains("signature"), "{description}");
+
+    // A genuine assertion with its payload edited (sub/iss swapped for another client).
+    let good = signer(registered);
+    let req = TokenRequest::client_credentials(
+        &p,
+        &good,
+        &Audience::TokenEndpoint,
+        Some(SCOPE),
+        wall_clock(),
+        &SystemRandom::new(),
+    )
+    .unwrap();
+    let body = req.body().expose_secret().to_owned();
+    let assertion = body.split("client_assertion=").nth(1).unwrap().to_owned();
+    let mut parts: Vec<String> = assertion.split('.').map(str::to_owned).collect();
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let claims = String::from_utf8(b64.decode(&parts[1]).unwrap()).unwrap();
+    parts[1] = b64.encode(claims.replace("\"exp\":", "\"exp\":1").as_bytes());
+    let tampered = body.replace(&assertion, &parts.join("."));
+    let a = call(
+        Method::POST,
+        req.url(),
+        &[("content-type", req.content_type())],
+        tampered,
+    )
+    .await;
+    let (status, error, _) = rejected(&a);
+    assert_eq!((status, error.as_str()), (401, "invalid_client"));
+
+    // A client nobody registered.
+    let stranger = AssertionSigner::new(
+        SigningKey::generate_p256().unwrap(),
+        "nobody",
+        AssertionOptions::default(),
+    )
+    .unwrap();
+    let req = TokenRequest::client_credentials(
+        &p,
+        &stranger,
+        &Audience::TokenEndpoint,
+        Some(SCOPE),
+        wall_clock(),
+        &SystemRandom::new(),
+    )
+    .unwrap();
+    let (status, error, description) = rejected(&post_token(&req).await);
+    assert_eq!((status, error.as_str()), (401, "invalid_client"));
+    assert!(description.contains("unknown client"), "{description}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn replayed_assertion_is_invalid_client() {
+    let (sb, _) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let p = provider(&sb).await;
+    let req = TokenRequest::client_credentials(
+        &p,
+        &signer(key),
+        &Audience::TokenEndpoint,
+        Some(SCOPE),
+        wall_clock(),
+        &SystemRandom::new(),
+    )
+    .unwrap();
+    let first = post_token(&req).await;
+    assert_eq!(
+        first.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let (status, error, description) = rejected(&post_token(&req).await);
+    assert_eq!((status, error.as_str()), (401, "invalid_client"));
+    assert!(description.contains("only be used once"), "{description}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn audience_lifetime_grant_and_scope_checks() {
+    let (sb, clock) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let s = signer(key);
+    let p = provider(&sb).await;
+    let rng = SystemRandom::new();
+    let now = wall_clock();
+
+    // The issuer is accepted as audience too; another audience is not.
+    let req = TokenRequest::client_credentials(&p, &s, &Audience::Issuer, Some(SCOPE), now, &rng)
+        .unwrap();
+    assert_eq!(post_token(&req).await.status, 200);
+    let other = Audience::Custom("https://logindev.wipo.int:443/am/oauth2/access_token".into());
+    let req = TokenRequest::client_credentials(&p, &s, &other, Some(SCOPE), now, &rng).unwrap();
+    let (_, error, description) = rejected(&post_token(&req).await);
+    assert_eq!(error, "invalid_client");
+    assert!(description.contains("aud"), "{description}");
+
+    // Signed 10 minutes ago with the 60 s default lifetime: expired.
+    let req = TokenRequest::client_credentials(
+        &p,
+        &s,
+        &Audience::TokenEndpoint,
+        Some(SCOPE),
+        now - Duration::from_secs(600),
+        &rng,
+    )
+    .unwrap();
+    let (_, error, description) = rejected(&post_token(&req).await);
+    assert_eq!(error, "invalid_client");
+    assert!(description.contains("expired"), "{description}");
+
+    // Issued in the future (the sandbox's clock is behind).
+    clock.set(now - Duration::from_secs(120));
+    let req =
+        TokenRequest::client_credentials(&p, &s, &Audience::TokenEndpoint, Some(SCOPE), now, &rng)
+            .unwrap();
+    let (_, error, _) = rejected(&post_token(&req).await);
+    assert_eq!(error, "invalid_client");
+    clock.set(now);
+
+    // Unknown scope, wrong grant type.
+    let req = TokenRequest::client_credentials(
+        &p,
+        &s,
+        &Audience::TokenEndpoint,
+        Some("admin"),
+        now,
+        &rng,
+    )
+    .unwrap();
+    let (status, error, _) = rejected(&post_token(&req).await);
+    assert_eq!((status, error.as_str()), (400, "invalid_scope"));
+    let req =
+        TokenRequest::client_credentials(&p, &s, &Audience::TokenEndpoint, Some(SCOPE), now, &rng)
+            .unwrap();
+    let body = req
+        .body()
+        .expose_secret()
+        .replace("grant_type=client_credentials", "grant_type=password");
+    let a = call(
+        Method::POST,
+        req.url(),
+        &[("content-type", req.content_type())],
+        body,
+    )
+    .await;
+    let (status, error, _) = rejected(&a);
+    assert_eq!((status, error.as_str()), (400, "unsupported_grant_type"));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn invalid_package_gets_wipo_error() {
+    let (sb, _) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let token = token(&sb, &signer(key)).await;
+    let auth = format!("Bearer {token}");
+    let url = format!("{}/request", sb.hws_api_url());
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/zip"),
+    ];
+
+    // The XML names refusal/decision.pdf, the ZIP holds refusal/Decision.pdf.
+    let a = call(
+        Method::POST,
+        &url,
+        &headers,
+        refusal_pdf_package("refusal/Decision.pdf"),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    let e = a.json();
+    assert_eq!(e["error"]["code"], "INVALID_INPUT_DATA");
+    let details = e["error"]["details"].as_array().unwrap();
+    assert!(
+        details.iter().any(|d| d["code"] == "missing_reference"),
+        "{e}"
+    );
+
+    // Not a ZIP at all.
+    let a = call(Method::POST, &url, &headers, "this is not a zip").await;
+    assert_eq!(a.status, 400);
+    assert!(
+        a.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "not_a_zip")
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn request_moves_from_import_to_registered() {
+    let (sb, clock) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let token = token(&sb, &signer(key)).await;
+    let auth = format!("Bearer {token}");
+    let h = [("authorization", auth.as_str())];
+    let api = sb.hws_api_url();
+
+    let a = call(
+        Method::POST,
+        &format!("{api}/request"),
+        &h,
+        refusal_pdf_package("refusal/decision.pdf"),
+    )
+    .await;
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.body));
+    let submitted = ImportStatus::parse(&a.body).unwrap();
+    let import_id = submitted.import_id.unwrap();
+
+    let a = call(
+        Method::GET,
+        &format!("{api}/request/import/{import_id}"),
+        &h,
+        "",
+    )
+    .await;
+    let pending = ImportStatus::parse(&a.body).unwrap();
+    assert_eq!(pending.status.as_deref(), Some("PENDING"));
+    assert_eq!(pending.service_request_number, None);
+
+    clock.advance(Duration::from_secs(1));
+    let a = call(
+        Method::GET,
+        &format!("{api}/request/import/{import_id}"),
+        &h,
+        "",
+    )
+    .await;
+    let imported = ImportStatus::parse(&a.body).unwrap();
+    assert_eq!(imported.status.as_deref(), Some("IMPORTED"));
+    let srn = imported.service_request_number.unwrap();
+
+    let a = call(Method::GET, &format!("{api}/request/{srn}"), &h, "").await;
+    assert_eq!(a.status, 200);
+    let s = ServiceRequestStatus::parse(&a.body).unwrap();
+    assert_eq!(s.processing_status, Some(ProcessingStatus::InProcess));
+    assert_eq!(s.service_request_number.as_deref(), Some(srn.as_str()));
+    assert_eq!(s.registration_number, None);
+
+    clock.advance(Duration::from_secs(2));
+    let a = call(Method::GET, &format!("{api}/request/{srn}"), &h, "").await;
+    let s = ServiceRequestStatus::parse(&a.body).unwrap();
+    assert_eq!(s.processing_status, Some(ProcessingStatus::Registered));
+    assert!(s.registration_number.unwrap().starts_with("DM/"));
+    assert!(s.expected_publication_date.is_some());
+
+    let a = call(
+        Method::GET,
+        &format!("{api}/request/SR-0000-999999"),
+        &h,
+        "",
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bulletins_and_confidential_copies_open() {
+    let (sb, _) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let token = token(&sb, &signer(key)).await;
+    let auth = format!("Bearer {token}");
+    let h = [("authorization", auth.as_str())];
+    let api = sb.hws_api_url();
+    for path in [
+        "publication/bulletin/202447",
+        "publication/copy/confidential/202447",
+    ] {
+        let a = call(Method::GET, &format!("{api}/{path}"), &h, "").await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.header("content-type"), "application/zip");
+        let mut b = hague_package::Bulletin::open(
+            Cursor::new(a.body.to_vec()),
+            &hague_package::Limits::default(),
+        )
+        .unwrap();
+        let records = b.records().unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+        assert_eq!(records.len(), 200, "{path}");
+    }
+    let a = call(
+        Method::GET,
+        &format!("{api}/publication/bulletin/2024-47"),
+        &h,
+        "",
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(a.json()["error"]["code"], "INVALID_INPUT_DATA");
+    let a = call(
+        Method::GET,
+        &format!("{api}/publication/bulletin/202447"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(a.status, 401);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn clients_register_over_http() {
+    let (sb, _) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    let body = serde_json::json!({"client_id": CLIENT, "jwk": key.public_jwk()}).to_string();
+    let a = call(
+        Method::POST,
+        &format!("{}/sandbox/clients", sb.hws_url()),
+        &[("content-type", "application/json")],
+        body,
+    )
+    .await;
+    assert_eq!(a.status, 201);
+    token(&sb, &signer(key)).await;
+    sb.shutdown().await;
+}

@@ -1,6 +1,5 @@
 //! The HWS client and its operations.
 
-use std::borrow::Cow;
 use std::io::Cursor;
 use std::path::Path;
 use std::sync::Arc;
@@ -334,109 +333,102 @@ impl Client {
         parse_reply(&response, TEMPLATE, ServiceRequestStatus::parse)
     }
 
-    /// Downloads the bulletin of `week` (`GET {base}/publication/bulletin/{weekId}`) to the file
-    /// `target`, through a temporary file renamed when complete; `progress` is called after
-    /// every chunk. The result has the byte count and SHA-256.
+    /// Downloads the bulletin of `week` (`GET {base}/publication/bulletin/{weekId}`) to the
+    /// file `target`. See [`Client::download`].
     ///
     /// # Errors
-    /// Any [`Error`] of a call; on error no file is left at `target`.
+    /// As [`Client::download`].
     pub async fn bulletin(
         &self,
         week: WeekId,
         target: &Path,
         progress: impl FnMut(Progress),
     ) -> Result<Download, Error> {
-        self.publication(
-            Publication::Bulletin,
-            week,
-            Sink::<Vec<u8>>::File(target),
-            progress,
-        )
-        .await
-    }
-
-    /// Streams the bulletin of `week` to `writer` (which may hold a partial body on error).
-    ///
-    /// # Errors
-    /// As [`Client::bulletin`].
-    pub async fn bulletin_to_writer<W: AsyncWrite + Unpin + Send>(
-        &self,
-        week: WeekId,
-        writer: &mut W,
-        progress: impl FnMut(Progress),
-    ) -> Result<Download, Error> {
-        self.publication(Publication::Bulletin, week, Sink::Writer(writer), progress)
+        self.download(Publication::Bulletin, week, target, progress)
             .await
     }
 
     /// Downloads the confidential copies of `week`
     /// (`GET {base}/publication/copy/confidential/{weekId}`; examining offices only) to the
-    /// file `target`, as [`Client::bulletin`] does.
+    /// file `target`. See [`Client::download`].
     ///
     /// # Errors
-    /// As [`Client::bulletin`].
+    /// As [`Client::download`].
     pub async fn confidential_copy(
         &self,
         week: WeekId,
         target: &Path,
         progress: impl FnMut(Progress),
     ) -> Result<Download, Error> {
-        self.publication(
-            Publication::Confidential,
-            week,
+        self.download(Publication::ConfidentialCopy, week, target, progress)
+            .await
+    }
+
+    /// Downloads a publication of `week` to the file `target`, through a temporary file in
+    /// the same directory renamed when complete; `progress` is called after every chunk.
+    /// The result has the byte count and the SHA-256.
+    ///
+    /// # Errors
+    /// Any [`Error`] of a call; on error no file is left at `target` (nor a temporary one).
+    pub async fn download(
+        &self,
+        publication: Publication,
+        week: WeekId,
+        target: &Path,
+        progress: impl FnMut(Progress),
+    ) -> Result<Download, Error> {
+        let (url, template) = self.publication_url(publication, week);
+        self.download_authorized(
+            || Ok(Request::get(&url, template)?),
             Sink::<Vec<u8>>::File(target),
             progress,
         )
         .await
     }
 
-    /// Streams the confidential copies of `week` to `writer`.
+    /// Streams a publication of `week` to `writer`, which may hold a partial body if an error
+    /// occurs (use [`Client::download`] to never keep a partial file).
     ///
     /// # Errors
-    /// As [`Client::bulletin`].
-    pub async fn confidential_copy_to_writer<W: AsyncWrite + Unpin + Send>(
+    /// As [`Client::download`].
+    pub async fn download_to_writer<W: AsyncWrite + Unpin + Send>(
         &self,
+        publication: Publication,
         week: WeekId,
         writer: &mut W,
         progress: impl FnMut(Progress),
     ) -> Result<Download, Error> {
-        self.publication(
-            Publication::Confidential,
-            week,
+        let (url, template) = self.publication_url(publication, week);
+        self.download_authorized(
+            || Ok(Request::get(&url, template)?),
             Sink::Writer(writer),
             progress,
         )
         .await
     }
 
-    async fn publication<W: AsyncWrite + Unpin + Send>(
-        &self,
-        kind: Publication,
-        week: WeekId,
-        sink: Sink<'_, W>,
-        progress: impl FnMut(Progress),
-    ) -> Result<Download, Error> {
-        let (prefix, template) = match kind {
+    fn publication_url(&self, publication: Publication, week: WeekId) -> (String, &'static str) {
+        let (prefix, template) = match publication {
             Publication::Bulletin => ("/publication/bulletin/", "/publication/bulletin/{weekId}"),
-            Publication::Confidential => (
+            Publication::ConfidentialCopy => (
                 "/publication/copy/confidential/",
                 "/publication/copy/confidential/{weekId}",
             ),
         };
-        let url = self.url(&format!("{prefix}{week}"));
-        self.download_authorized(
-            || Ok(Request::get(&url, Cow::Borrowed(template))?),
-            sink,
-            progress,
-        )
-        .await
+        (self.url(&format!("{prefix}{week}")), template)
     }
 }
 
-#[derive(Clone, Copy)]
-enum Publication {
+/// What to download for a week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Publication {
+    /// The weekly bulletin (`GET /publication/bulletin/{weekId}`): a ZIP with the ST.96 data
+    /// and image folders.
     Bulletin,
-    Confidential,
+    /// The weekly confidential copies (`GET /publication/copy/confidential/{weekId}`), for
+    /// examining offices; same layout as the bulletin.
+    ConfidentialCopy,
 }
 
 /// A successful response, or [`Error::Status`] with the WIPO error body when present.

@@ -9,7 +9,7 @@ mod token;
 mod wait;
 mod week;
 
-pub use client::{Client, ImportId, PACKAGE_CONTENT_TYPE, PING_PATH, Submission};
+pub use client::{Client, ImportId, PACKAGE_CONTENT_TYPE, PING_PATH, Publication, Submission};
 pub use config::{
     Config, Preset, Provider, WIPO_DEV_ISSUER, WIPO_EXAMPLE_CLIENT_ID, WIPO_EXAMPLE_SCOPE,
 };

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hague_client::{Error, ImportId, PollPolicy, ProcessingStatus, WeekId};
+use hague_client::{Error, ImportId, PollPolicy, ProcessingStatus, Publication, WeekId};
 use mockito::Matcher;
 
 use crate::support::{client, token_mock, valid_package};
@@ -168,7 +168,12 @@ async fn confidential_copy_streams_to_a_writer() {
         .await;
     let mut out = Vec::new();
     let download = client(&server)
-        .confidential_copy_to_writer("01/2025".parse().unwrap(), &mut out, |_| {})
+        .download_to_writer(
+            Publication::ConfidentialCopy,
+            "01/2025".parse().unwrap(),
+            &mut out,
+            |_| {},
+        )
         .await
         .unwrap();
     assert_eq!(out, b"PK-confidential");

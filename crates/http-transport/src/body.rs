@@ -166,75 +166,83 @@ pub(crate) async fn status_error(
     }
 }
 
-/// What a streamed body was: its length and SHA-256.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Streamed {
-    pub(crate) bytes: u64,
-    pub(crate) sha256: [u8; 32],
-}
-
-/// Where a streamed body goes.
+/// Where a streamed body goes. Each sink computes the SHA-256 of what it got.
 pub(crate) enum Sink<'a> {
-    /// A caller's writer.
-    Writer(&'a mut (dyn AsyncWrite + Unpin + Send)),
-    /// A part file written by its worker thread.
-    File(&'a mut PartFile),
+    /// A caller's writer, hashed on the way.
+    Writer {
+        /// The writer.
+        writer: &'a mut (dyn AsyncWrite + Unpin + Send),
+        /// The running hash.
+        hasher: Sha256,
+    },
+    /// A part file, hashed and written by its worker thread: the chunk then crosses
+    /// to the worker's core once, in the hash, and the copy into the page cache reads
+    /// it from a warm cache (see "Benchmark" in the README).
+    File(PartFile),
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    /// A writer sink.
+    pub(crate) fn writer(writer: &'a mut (dyn AsyncWrite + Unpin + Send)) -> Self {
+        Self::Writer {
+            writer,
+            hasher: Sha256::new(),
+        }
+    }
+
     async fn write(&mut self, chunk: Bytes) -> Result<(), Error> {
         match self {
-            Self::Writer(writer) => writer.write_all(&chunk).await.map_err(|source| Error::Io {
-                context: "writing the download",
-                path: None,
-                source,
-            }),
+            Self::Writer { writer, hasher } => {
+                hasher.update(&chunk);
+                writer.write_all(&chunk).await.map_err(|source| Error::Io {
+                    context: "writing the download",
+                    path: None,
+                    source,
+                })
+            }
             Self::File(part) => part.write(chunk).await,
         }
     }
 
-    async fn flush(&mut self) -> Result<(), Error> {
+    /// Completes the sink (flushes a writer; syncs and renames a part file) and gives
+    /// the SHA-256 of everything written.
+    pub(crate) async fn finish(self) -> Result<[u8; 32], Error> {
         match self {
-            Self::Writer(writer) => writer.flush().await.map_err(|source| Error::Io {
-                context: "flushing the download",
-                path: None,
-                source,
-            }),
-            // The part file is flushed and synced by `PartFile::commit`.
-            Self::File(_) => Ok(()),
+            Self::Writer { writer, hasher } => {
+                writer.flush().await.map_err(|source| Error::Io {
+                    context: "flushing the download",
+                    path: None,
+                    source,
+                })?;
+                Ok(hasher.finalize().into())
+            }
+            Self::File(part) => part.commit().await,
         }
     }
 }
 
-/// Streams a body to `sink`, hashing it and reporting progress (bytes handed to the
-/// sink). A writer is flushed at the end; it is not shut down.
+/// Streams a body to `sink`, reporting progress (bytes handed to the sink), and
+/// checks that it is as long as announced. Returns the byte count; the caller then
+/// completes the sink with [`Sink::finish`].
 pub(crate) async fn stream_to<P>(
     mut body: Incoming,
     headers: &HeaderMap,
-    mut sink: Sink<'_>,
+    sink: &mut Sink<'_>,
     progress: &mut P,
     idle: Duration,
     call: &CallId,
-) -> Result<Streamed, Error>
+) -> Result<u64, Error>
 where
     P: FnMut(Progress) + ?Sized,
 {
     let total = content_length(headers);
-    // Hashing here, on the network task, while the part file's worker thread writes:
-    // the two costs run on two cores (see the benchmark notes in the README).
-    let mut hasher = Sha256::new();
     let mut received: u64 = 0;
     progress(Progress { received, total });
     while let Some(chunk) = next_chunk(&mut body, idle, call, received, total).await? {
-        hasher.update(&chunk);
         received += chunk.len() as u64;
         sink.write(chunk).await?;
         progress(Progress { received, total });
     }
     check_complete(call, received, total)?;
-    sink.flush().await?;
-    Ok(Streamed {
-        bytes: received,
-        sha256: hasher.finalize().into(),
-    })
+    Ok(received)
 }

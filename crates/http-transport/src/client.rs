@@ -158,7 +158,7 @@ impl Transport {
     {
         traced(request, async {
             let head = self.success_head(request).await?;
-            self.stream(request, head, Sink::Writer(writer), &mut progress)
+            self.stream(request, head, Sink::writer(writer), &mut progress)
                 .await
         })
         .await
@@ -183,32 +183,30 @@ impl Transport {
         traced(request, async {
             // Ask first: no temporary file exists if the server refuses.
             let head = self.success_head(request).await?;
-            let mut part = PartFile::create(target)?;
-            let download = self
-                .stream(request, head, Sink::File(&mut part), &mut progress)
-                .await?;
-            part.commit().await?;
-            Ok(download)
+            let part = PartFile::create(target)?;
+            self.stream(request, head, Sink::File(part), &mut progress)
+                .await
         })
         .await
     }
 
-    /// Streams a successful response's body to `sink`.
+    /// Streams a successful response's body to `sink`, then completes the sink.
     async fn stream<P: FnMut(Progress)>(
         &self,
         request: &Request,
         (parts, body, attempts): SuccessHead,
-        sink: Sink<'_>,
+        mut sink: Sink<'_>,
         progress: &mut P,
     ) -> Result<Download, Error> {
         let idle = self.inner.config.timeouts.idle_read;
         let call = call_id(request);
-        let streamed = body::stream_to(body, &parts.headers, sink, progress, idle, &call).await?;
+        let bytes = body::stream_to(body, &parts.headers, &mut sink, progress, idle, &call).await?;
+        let sha256 = sink.finish().await?;
         Ok(Download {
             status: parts.status,
             headers: parts.headers,
-            bytes: streamed.bytes,
-            sha256: streamed.sha256,
+            bytes,
+            sha256,
             attempts,
         })
     }

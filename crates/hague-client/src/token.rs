@@ -231,6 +231,16 @@ impl TokenSource {
         let status: StatusCode = response.status();
         let token = TokenResponse::from_http(status.as_u16(), response.body())
             .map_err(|source| Error::Token { source })?;
+        if HeaderValue::from_str(&format!("Bearer {}", token.access_token.expose_secret())).is_err()
+        {
+            return Err(Error::Token {
+                source: fapi_jwt_assert::TokenError::MalformedResponse {
+                    status: status.as_u16(),
+                    detail: "the access token has characters that cannot go in an HTTP header"
+                        .to_owned(),
+                },
+            });
+        }
         let mut cache = self
             .cache
             .lock()

@@ -236,3 +236,25 @@ async fn secrets_never_appear_in_debug_or_errors() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_token_that_cannot_go_in_a_header_is_a_token_error() {
+    let mut server = mockito::Server::new_async().await;
+    let _token = server
+        .mock("POST", "/token")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token":"bad\ntoken","token_type":"Bearer","expires_in":3600}"#)
+        .create_async()
+        .await;
+    let err = client(&server).ping().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            hague_client::Error::Token {
+                source: fapi_jwt_assert::TokenError::MalformedResponse { .. }
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("bad"));
+}

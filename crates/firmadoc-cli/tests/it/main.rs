@@ -1,0 +1,8 @@
+//! Integration tests of the `firmadoc` binary, run against mockito on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure report
+
+mod config;
+mod failures;
+mod operations;
+mod support;
+mod webhook;

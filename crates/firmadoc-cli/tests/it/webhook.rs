@@ -1,0 +1,201 @@
+//! `webhook serve` and `webhook verify`, with the upstream ASP.NET WebHooks
+//! test vector (`webhooks-fixtures.md`, V1: `WebHookSenderTests.cs`).
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+use crate::support::{firmadoc, run};
+
+/// V1 body: 239 bytes, CRLF line breaks, as the upstream test serialises it.
+fn v1_body() -> Vec<u8> {
+    "{\r\n  \"Id\": \"1234567890\",\r\n  \"Attempt\": 1,\r\n  \"Properties\": {\r\n    \"p1\": \"pv1\"\r\n  },\r\n  \"Notifications\": [\r\n    {\r\n      \"Action\": \"a1\",\r\n      \"d1\": \"dv1\"\r\n    },\r\n    {\r\n      \"Action\": \"a1\",\r\n      \"d2\": \"http://localhost\"\r\n    }\r\n  ]\r\n}".as_bytes().to_vec()
+}
+/// V1 signature, keyed with the 48-character secret the tests use.
+const V1_SIGNATURE: &str =
+    "sha256=DCDEB62502988CDEDE464AF6A97566D61288C446CFC46F74F341E11173FF30A1";
+
+/// One HTTP/1.1 request on a fresh connection; returns status and body.
+fn http(
+    addr: &str,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Starts `webhook serve` on a free port; returns the child, its address and its stderr.
+fn serve(extra: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
+    let mut child = firmadoc("http://127.0.0.1:9")
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let addr = line
+        .split("listening on http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    (child, addr, stderr)
+}
+
+fn json_header() -> (&'static str, &'static str) {
+    ("Content-Type", "application/json; charset=utf-8")
+}
+
+#[test]
+fn serve_writes_verified_deliveries_and_refuses_forged_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("events.jsonl");
+    std::fs::write(&out, "{\"earlier\":true}\n").unwrap();
+    let (mut child, addr, mut stderr) =
+        serve(&["--out", out.to_str().unwrap(), "--max-events", "1"]);
+
+    // The echo handshake.
+    assert_eq!(
+        http(&addr, "GET", "/?echo=4f2a", &[], b""),
+        (200, "4f2a".to_owned())
+    );
+
+    // A forged delivery: one byte of the body changed, the signature kept.
+    let mut forged = v1_body();
+    let at = forged.iter().position(|b| *b == b'7').unwrap();
+    forged[at] = b'8';
+    let (status, body) = http(
+        &addr,
+        "POST",
+        "/",
+        &[("ms-signature", V1_SIGNATURE), json_header()],
+        &forged,
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("does not match the body"), "{body}");
+    // No signature at all.
+    let (status, _) = http(&addr, "POST", "/", &[json_header()], &v1_body());
+    assert_eq!(status, 400);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "{\"earlier\":true}\n",
+        "nothing written"
+    );
+
+    // The genuine delivery: acknowledged, appended, and the server stops (--max-events 1).
+    let (status, _) = http(
+        &addr,
+        "POST",
+        "/",
+        &[("ms-signature", V1_SIGNATURE), json_header()],
+        &v1_body(),
+    );
+    assert_eq!(status, 200);
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(0));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("webhook delivery refused"), "{rest}");
+    assert!(
+        rest.contains("stopped after 1 verified deliveries"),
+        "{rest}"
+    );
+
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 2, "{written}");
+    assert_eq!(lines[0], "{\"earlier\":true}", "appended, not overwritten");
+    let v: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(v["Id"], "1234567890");
+    assert_eq!(v["Attempt"], 1);
+    assert_eq!(v["Properties"]["p1"], "pv1");
+    assert_eq!(v["Notifications"][1]["d2"], "http://localhost");
+}
+
+#[test]
+fn serve_writes_to_stdout_by_default() {
+    let (mut child, addr, _stderr) = serve(&["--max-events", "1"]);
+    let (status, _) = http(
+        &addr,
+        "POST",
+        "/",
+        &[("ms-signature", V1_SIGNATURE), json_header()],
+        &v1_body(),
+    );
+    assert_eq!(status, 200);
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
+    assert_eq!(v["Notifications"][0]["Action"], "a1");
+}
+
+#[test]
+fn serve_needs_a_secret_of_webhook_length() {
+    let err = run(firmadoc("http://127.0.0.1:9")
+        .env("FIRMADOC_CONSUMER_SECRET", "too-short")
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0"]))
+    .fails(2);
+    assert!(err.contains("the webhook secret has 9 characters"), "{err}");
+}
+
+#[test]
+fn verify_accepts_the_upstream_vector_and_refuses_a_forgery() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("delivery.json");
+    std::fs::write(&body, v1_body()).unwrap();
+    let out = run(firmadoc("http://127.0.0.1:9")
+        .args(["webhook", "verify", "--signature", V1_SIGNATURE, "--body"])
+        .arg(&body))
+    .ok();
+    assert_eq!(
+        out.trim(),
+        "verified: delivery 1234567890 (attempt 1), 2 notifications"
+    );
+    // Lower-case hex is accepted too (the receiver decodes any case).
+    let lower = V1_SIGNATURE.to_ascii_lowercase();
+    run(firmadoc("http://127.0.0.1:9")
+        .args(["webhook", "verify", "--signature", &lower, "--body"])
+        .arg(&body))
+    .ok();
+    let mut forged = v1_body();
+    forged.extend_from_slice(b" ");
+    std::fs::write(&body, forged).unwrap();
+    let err = run(firmadoc("http://127.0.0.1:9")
+        .args(["webhook", "verify", "--signature", V1_SIGNATURE, "--body"])
+        .arg(&body))
+    .fails(7);
+    assert!(
+        err.contains("error: the webhook delivery is refused"),
+        "{err}"
+    );
+}

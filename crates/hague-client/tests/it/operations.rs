@@ -292,3 +292,27 @@ async fn wait_for_status_returns_on_a_target() {
         .unwrap();
     assert_eq!(s.processing_status, Some(ProcessingStatus::Abandoned));
 }
+
+/// Every operation's future can be spawned on a multi-threaded runtime.
+#[test]
+fn futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = hague_client::Client::new(crate::support::config(
+        "https://hws.example",
+        "https://idp.example",
+    ))
+    .unwrap();
+    let week: WeekId = "202447".parse().unwrap();
+    let id = ImportId::new("x");
+    let path = std::path::Path::new("x");
+    let mut writer = Vec::new();
+    assert_send(&client.ping());
+    assert_send(&client.submit(Vec::new()));
+    assert_send(&client.import_status(&id));
+    assert_send(&client.request_status("x"));
+    assert_send(&client.bulletin(week, path, |_| {}));
+    assert_send(&client.confidential_copy(week, path, |_| {}));
+    assert_send(&client.download_to_writer(Publication::Bulletin, week, &mut writer, |_| {}));
+    assert_send(&client.wait_for_service_request(&id, PollPolicy::default()));
+    assert_send(&client.wait_for_status("x", &[], PollPolicy::default()));
+}

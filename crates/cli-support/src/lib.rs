@@ -5,11 +5,13 @@
 mod config;
 mod error;
 mod exit;
+mod report;
 mod secret;
 
 pub use config::{ConfigLocation, Origin, ProfileFile, config_location, layered, process_env};
 pub use error::CliError;
 pub use exit::ExitStatus;
+pub use report::Report;
 pub use secret::{SecretText, read_secret_file};
 
 /// Whether `url` is `http://` or `https://` to a loopback host (`127.0.0.0/8`,

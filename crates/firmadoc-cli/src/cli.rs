@@ -115,7 +115,7 @@ pub enum TemplateCommand {
 #[derive(Debug, Args)]
 pub struct TemplateSetArgs {
     /// A template file: JSON (the guide's body) or TOML (same keys), by its extension.
-    #[arg(long, short, value_name = "FILE", conflicts_with_all = ["name", "orientation", "format", "signature_height", "signature_width", "seal", "multi_signature", "default", "placements", "user"])]
+    #[arg(long, short, value_name = "FILE", conflicts_with_all = ["truncate", "name", "orientation", "format", "signature_height", "signature_width", "seal", "multi_signature", "default", "placements", "user"])]
     pub file: Option<PathBuf>,
     /// `NomPlantilla`: the template's name (at most 40 characters).
     #[arg(long, required_unless_present = "file")]

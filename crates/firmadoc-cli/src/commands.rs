@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cli_support::CliError;
+use cli_support::{CliError, Report};
 use firmadoc_client::Client;
 use firmadoc_client::model::{
     AttachmentUpload, DeviceInfo, EnvelopeCode, EventSet, LengthPolicy, NewUser, RecipientAction,
@@ -14,24 +14,6 @@ use serde_json::json;
 use crate::cli::{AttachArgs, DeviceArgs, RespondCommand, SendArgs, TemplateSetArgs, UserCommand};
 use crate::errors::{from_client, from_code, from_model, read_file};
 use crate::parse;
-
-/// What a command prints: a text for people, a JSON value for scripts.
-#[derive(Debug)]
-pub struct Output {
-    /// For a terminal.
-    pub human: String,
-    /// For `--json`.
-    pub json: serde_json::Value,
-}
-
-impl Output {
-    pub(crate) fn new(human: impl Into<String>, json: serde_json::Value) -> Self {
-        Self {
-            human: human.into(),
-            json,
-        }
-    }
-}
 
 fn policy(truncate: bool) -> LengthPolicy {
     if truncate {
@@ -127,12 +109,12 @@ fn template_file(path: &Path) -> Result<Template, CliError> {
 }
 
 /// `template set`.
-pub async fn template_set(client: &Client, template: &Template) -> Result<Output, CliError> {
+pub async fn template_set(client: &Client, template: &Template) -> Result<Report, CliError> {
     client
         .set_template(template)
         .await
         .map_err(|e| from_client(&e))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!("template `{}` set", template.name()),
         json!({"template": template.name(), "set": true}),
     ))
@@ -182,7 +164,7 @@ pub fn sending(args: SendArgs) -> Result<Sending, CliError> {
 }
 
 /// `send`.
-pub async fn send(client: &Client, sending: &Sending) -> Result<Output, CliError> {
+pub async fn send(client: &Client, sending: &Sending) -> Result<Report, CliError> {
     let reply = client
         .create_sending(sending)
         .await
@@ -197,11 +179,11 @@ pub async fn send(client: &Client, sending: &Sending) -> Result<Output, CliError
             url
         ));
     }
-    Ok(Output::new(human.trim_end(), json!({"sendings": reply})))
+    Ok(Report::new(human.trim_end(), json!({"sendings": reply})))
 }
 
 /// `status CODE`.
-pub async fn status(client: &Client, value: &str, d: DeviceArgs) -> Result<Output, CliError> {
+pub async fn status(client: &Client, value: &str, d: DeviceArgs) -> Result<Report, CliError> {
     let code = code(value)?;
     let detail = client
         .sending_detail(&code, &device(d))
@@ -228,7 +210,7 @@ pub async fn status(client: &Client, value: &str, d: DeviceArgs) -> Result<Outpu
         ));
     }
     let json = serde_json::to_value(&detail).unwrap_or(serde_json::Value::Null);
-    Ok(Output::new(human, json))
+    Ok(Report::new(human, json))
 }
 
 /// `document CODE -o FILE`.
@@ -237,7 +219,7 @@ pub async fn document(
     value: &str,
     output: &Path,
     d: DeviceArgs,
-) -> Result<Output, CliError> {
+) -> Result<Report, CliError> {
     let code = code(value)?;
     let bytes = client
         .document_to_file(&code, &device(d), output)
@@ -247,7 +229,7 @@ pub async fn document(
 }
 
 /// `trace CODE -o FILE`.
-pub async fn trace(client: &Client, value: &str, output: &Path) -> Result<Output, CliError> {
+pub async fn trace(client: &Client, value: &str, output: &Path) -> Result<Report, CliError> {
     let code = EnvelopeCode::parse(value).map_err(|e| from_code(&e))?;
     let bytes = client
         .trace_to_file(&code, output)
@@ -256,15 +238,15 @@ pub async fn trace(client: &Client, value: &str, output: &Path) -> Result<Output
     Ok(written(output, bytes))
 }
 
-fn written(path: &Path, bytes: u64) -> Output {
-    Output::new(
+fn written(path: &Path, bytes: u64) -> Report {
+    Report::new(
         format!("wrote {bytes} bytes to {}", path.display()),
         json!({"path": path.display().to_string(), "bytes": bytes}),
     )
 }
 
 /// `attach`.
-pub async fn attach(client: &Client, args: AttachArgs) -> Result<Output, CliError> {
+pub async fn attach(client: &Client, args: AttachArgs) -> Result<Report, CliError> {
     let code = code(&args.code)?;
     let image = read_file(&args.image, "image")?;
     let file_name = args.file_name.unwrap_or_else(|| {
@@ -284,7 +266,7 @@ pub async fn attach(client: &Client, args: AttachArgs) -> Result<Output, CliErro
         .upload_attachment(&code, &upload)
         .await
         .map_err(|e| from_client(&e))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!(
             "uploaded image {} of {} for attachment {}",
             args.order, args.photos, args.attachment_id
@@ -330,19 +312,19 @@ pub async fn respond(
     code: &SendingCode,
     response: &RecipientResponse,
     verb: &str,
-) -> Result<Output, CliError> {
+) -> Result<Report, CliError> {
     client
         .respond(code, response)
         .await
         .map_err(|e| from_client(&e))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!("{code}: {verb}"),
         json!({"code": code.to_string(), "operation": response.action().operation().code()}),
     ))
 }
 
 /// `summary`.
-pub async fn summary(client: &Client, from: &str, to: &str) -> Result<Output, CliError> {
+pub async fn summary(client: &Client, from: &str, to: &str) -> Result<Report, CliError> {
     let (from, to) = (parse::date(from)?, parse::date(to)?);
     if to < from {
         return Err(CliError::invalid_input(
@@ -354,7 +336,7 @@ pub async fn summary(client: &Client, from: &str, to: &str) -> Result<Output, Cl
         .summary(from, to)
         .await
         .map_err(|e| from_client(&e))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!(
             "sent {}, pending {}, signed {}, rejected {}, expired {}",
             s.sent, s.pending, s.signed, s.rejected, s.expired
@@ -365,9 +347,9 @@ pub async fn summary(client: &Client, from: &str, to: &str) -> Result<Output, Cl
 }
 
 /// `budget`.
-pub async fn budget(client: &Client) -> Result<Output, CliError> {
+pub async fn budget(client: &Client) -> Result<Report, CliError> {
     let b = client.budget().await.map_err(|e| from_client(&e))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!("{} sendings left", b.0),
         json!({"sendings_left": b.0}),
     ))
@@ -381,7 +363,7 @@ pub fn new_user(cmd: &UserCommand) -> Result<NewUser, CliError> {
 
 /// `user add`. The generated password is the point of the call, so it is printed
 /// (to stdout only, never in an error).
-pub async fn user_add(client: &Client, user: &NewUser) -> Result<Output, CliError> {
+pub async fn user_add(client: &Client, user: &NewUser) -> Result<Report, CliError> {
     let created = client
         .create_user(user)
         .await
@@ -390,7 +372,7 @@ pub async fn user_add(client: &Client, user: &NewUser) -> Result<Output, CliErro
         .email
         .clone()
         .unwrap_or_else(|| user.email().to_owned());
-    Ok(Output::new(
+    Ok(Report::new(
         format!("created {email}; password: {}", created.password.expose()),
         json!({"name": created.name, "email": email, "password": created.password.expose()}),
     ))
@@ -403,28 +385,28 @@ pub fn subscription(url: &str, events: &str) -> Result<WebhookSubscription, CliE
 }
 
 /// `webhook subscribe`.
-pub async fn subscribe(client: &Client, s: &WebhookSubscription) -> Result<Output, CliError> {
+pub async fn subscribe(client: &Client, s: &WebhookSubscription) -> Result<Report, CliError> {
     client.subscribe(s).await.map_err(|e| from_client(&e))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!("subscribed {} to {}", s.url(), s.events()),
         json!({"url": s.url(), "events": s.events().to_string(), "subscribed": true}),
     ))
 }
 
 /// `webhook unsubscribe`.
-pub async fn unsubscribe(client: &Client) -> Result<Output, CliError> {
+pub async fn unsubscribe(client: &Client) -> Result<Report, CliError> {
     client.unsubscribe().await.map_err(|e| from_client(&e))?;
-    Ok(Output::new("unsubscribed", json!({"unsubscribed": true})))
+    Ok(Report::new("unsubscribed", json!({"unsubscribed": true})))
 }
 
 /// `webhook test EVENT`.
-pub async fn test_webhook(client: &Client, event: &str) -> Result<Output, CliError> {
+pub async fn test_webhook(client: &Client, event: &str) -> Result<Report, CliError> {
     let event = parse::event(event)?;
     client
         .test_webhook(event)
         .await
         .map_err(|e| from_client(&e))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!("asked for a test `{}` event", event.code()),
         json!({"event": event.code(), "requested": true}),
     ))

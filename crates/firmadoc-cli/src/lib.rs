@@ -12,12 +12,11 @@ mod webhook;
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use cli_support::{CliError, ExitStatus, process_env};
+use cli_support::{CliError, ExitStatus, Report, process_env};
 use firmadoc_client::Client;
 
 pub use cli::Cli;
 use cli::{Command, TemplateCommand, WebhookCommand};
-use commands::Output;
 
 /// The tool's name, as printed before errors.
 pub const TOOL: &str = "firmadoc";
@@ -60,17 +59,10 @@ pub fn run(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<(), CliErro
     init_logging();
     let output = runtime.block_on(execute(cli, env))?;
     if let Some(output) = output {
-        print(&output, json);
+        // A closed pipe (`firmadoc status X | head -0`) is not an error of the command.
+        let _ = output.print(json, &mut std::io::stdout().lock());
     }
     Ok(())
-}
-
-fn print(output: &Output, json: bool) {
-    if json {
-        println!("{}", output.json);
-    } else if !output.human.is_empty() {
-        println!("{}", output.human);
-    }
 }
 
 /// Warnings of the libraries (a refused webhook delivery, say) go to stderr.
@@ -86,7 +78,7 @@ fn init_logging() {
 async fn execute(
     cli: Cli,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<Output>, CliError> {
+) -> Result<Option<Report>, CliError> {
     let global = cli.global;
     // Input is checked before configuration and before any call: a bad value
     // never costs a sending, and is reported even without credentials.
@@ -132,7 +124,7 @@ async fn webhook_command(
     cmd: WebhookCommand,
     global: &cli::Global,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<Output>, CliError> {
+) -> Result<Option<Report>, CliError> {
     let output = match cmd {
         WebhookCommand::Subscribe { url, events } => {
             let s = commands::subscription(&url, &events)?;

@@ -6,14 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use cli_support::{CliError, ExitStatus, SecretText};
+use cli_support::{CliError, ExitStatus, Report, SecretText};
 use firmadoc_client::model::WebhookDelivery;
 use firmadoc_client::webhook::{
     HandlerError, Receiver, Rejection, WebhookSecret, verify_signature,
 };
 use serde_json::json;
 
-use crate::commands::Output;
 use crate::errors::read_file;
 
 fn webhook_secret(secret: &SecretText) -> Result<WebhookSecret, CliError> {
@@ -134,13 +133,13 @@ pub(crate) fn verify(
     secret: &SecretText,
     body: &Path,
     signature: &str,
-) -> Result<Output, CliError> {
+) -> Result<Report, CliError> {
     let secret = webhook_secret(secret)?;
     let bytes = read_file(body, "delivery body")?;
     verify_signature(&secret, [signature.as_bytes()], &bytes).map_err(|e| rejected(&e))?;
     let delivery: WebhookDelivery =
         serde_json::from_slice(&bytes).map_err(|e| rejected(&Rejection::Payload(e.to_string())))?;
-    Ok(Output::new(
+    Ok(Report::new(
         format!(
             "verified: delivery {} (attempt {}), {} notifications",
             delivery.id,

@@ -228,3 +228,19 @@ fn loopback_urls() {
         assert!(!is_loopback_url(no), "{no}");
     }
 }
+
+#[test]
+fn reports_print_text_or_one_json_line() {
+    let r = cli_support::Report::new("7 left", serde_json::json!({"left": 7}));
+    let mut out = Vec::new();
+    r.print(false, &mut out).unwrap();
+    assert_eq!(out, b"7 left\n");
+    out.clear();
+    r.print(true, &mut out).unwrap();
+    assert_eq!(out, b"{\"left\":7}\n");
+    out.clear();
+    cli_support::Report::new("", serde_json::Value::Null)
+        .print(false, &mut out)
+        .unwrap();
+    assert!(out.is_empty());
+}

@@ -157,3 +157,24 @@ fn unknown_profiles_and_bad_files_are_configuration_errors() {
     .fails(2);
     assert!(err.contains("unknown field `consumer_secret`"), "{err}");
 }
+
+#[test]
+fn resolved_settings_never_print_the_secret() {
+    use clap::Parser as _;
+    let cli = firmadoc_cli::Cli::try_parse_from(["firmadoc", "budget"]).unwrap();
+    let env = |name: &str| match name {
+        "FIRMADOC_CONSUMER_KEY" => Some(KEY.to_owned()),
+        "FIRMADOC_CONSUMER_SECRET" => Some(SECRET.to_owned()),
+        "FIRMADOC_ENV" => Some("http://localhost:8080".to_owned()),
+        _ => None,
+    };
+    let settings = firmadoc_cli::settings::resolve(&cli.global, &env).unwrap();
+    assert_eq!(settings.consumer_secret.expose(), SECRET);
+    let shown = format!("{settings:?}");
+    assert!(
+        shown.contains("[redacted]") && !shown.contains(SECRET),
+        "{shown}"
+    );
+    let config = settings.client_config().unwrap();
+    assert!(!format!("{config:?}").contains(SECRET));
+}

@@ -2,6 +2,25 @@
 
 use crate::support::{SECRET, firmadoc, path, run};
 
+/// `firmadoc send` of a small PDF, and the directory holding it.
+fn send(url: &str, subject: &str) -> (tempfile::TempDir, std::process::Command) {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("a.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
+    let mut c = firmadoc(url);
+    c.args(["send", "--pdf"]).arg(&pdf).args([
+        "--subject",
+        subject,
+        "--sender",
+        "e",
+        "--to",
+        "a@b.es",
+        "--template",
+        "P",
+    ]);
+    (dir, c)
+}
+
 #[test]
 fn a_missing_credential_is_a_configuration_error() {
     let server = mockito::Server::new();
@@ -56,23 +75,8 @@ fn a_418_exits_4_with_the_service_text() {
         .with_body("\"El envío por enlace no es compatible con envíos multifirma\"")
         .expect(1)
         .create();
-    let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("a.pdf");
-    std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
-    let err = run(firmadoc(&server.url())
-        .args(["send", "--pdf"])
-        .arg(&pdf)
-        .args([
-            "--subject",
-            "s",
-            "--sender",
-            "e",
-            "--to",
-            "a@b.es",
-            "--template",
-            "P",
-        ]))
-    .fails(4);
+    let (_dir, mut cmd) = send(&server.url(), "s");
+    let err = run(&mut cmd).fails(4);
     assert!(
         err.contains(
             "error: FirmaDocumentos refused /send/Sending (418): El envío por enlace no es compatible con envíos multifirma"
@@ -89,24 +93,8 @@ fn an_over_long_subject_exits_5_before_anything_is_sent() {
         .mock("POST", path("/send/Sending"))
         .expect(0)
         .create();
-    let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("a.pdf");
-    std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
-    let subject = "x".repeat(41);
-    let err = run(firmadoc(&server.url())
-        .args(["send", "--pdf"])
-        .arg(&pdf)
-        .args([
-            "--subject",
-            &subject,
-            "--sender",
-            "e",
-            "--to",
-            "a@b.es",
-            "--template",
-            "P",
-        ]))
-    .fails(5);
+    let (_dir, mut cmd) = send(&server.url(), &"x".repeat(41));
+    let err = run(&mut cmd).fails(5);
     assert!(
         err.contains("`Asunto` is 41 UTF-16 code units long"),
         "{err}"

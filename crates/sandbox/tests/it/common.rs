@@ -1,7 +1,7 @@
 //! Shared helpers: a plain-http transport and one-call requests.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::{HeaderName, HeaderValue, Method};
 use http_transport::{Request, Transport, TransportConfig};
@@ -65,8 +65,4 @@ pub(crate) async fn manual_sandbox() -> (Sandbox, Arc<ManualClock>) {
     config.clock = clock.clone();
     config.webhook_retry_delays = vec![Duration::from_millis(50), Duration::from_millis(100)];
     (Sandbox::start(config).await.unwrap(), clock)
-}
-
-pub(crate) fn unix(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH).unwrap().as_secs()
 }

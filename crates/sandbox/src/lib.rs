@@ -28,8 +28,9 @@ pub const TEST_CONSUMER_KEY: &str = "sandbox-consumer-key";
 /// The consumer secret the sandbox accepts by default (40 characters: the ASP.NET WebHooks
 /// receivers want 32 to 128).
 pub const TEST_CONSUMER_SECRET: &str = "sandbox-consumer-secret-0123456789abcdef";
-/// The scope the sandbox grants by default (**inferred**, after DAS's `das-api/das-access`).
-pub const DEFAULT_SCOPE: &str = "hws-api/hws-access";
+/// The scope the sandbox grants by default: `das-api/das-access`, the only scope WIPO's
+/// guide names (its DAS example); that HWS uses it is **inferred**, as in `hague-client`.
+pub const DEFAULT_SCOPE: &str = "das-api/das-access";
 
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]

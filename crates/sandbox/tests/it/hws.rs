@@ -495,3 +495,53 @@ async fn clients_register_over_http() {
     token(&sb, &signer(key)).await;
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_real_hague_client_runs_the_cycle() {
+    use hague_client::{Config, PollPolicy, Provider, WeekId};
+    let (sb, clock) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let config = Config::new(
+        sb.hws_api_url(),
+        Provider::Discovery {
+            issuer: sb.issuer(),
+        },
+        CLIENT,
+        key,
+    )
+    .unwrap()
+    .scope(Some(SCOPE.to_owned()))
+    .transport(http_transport::TransportConfig::default().allow_plain_http(true));
+    let client = hague_client::Client::new(config).unwrap();
+    client.ping().await.unwrap();
+    let id = client
+        .submit(refusal_pdf_package("refusal/decision.pdf"))
+        .await
+        .unwrap();
+    let mut fast = PollPolicy::default();
+    fast.initial_interval = Duration::from_millis(10);
+    fast.max_interval = Duration::from_millis(20);
+    fast.deadline = Duration::from_secs(10);
+    clock.advance(Duration::from_secs(1));
+    let import = client.wait_for_service_request(&id, fast).await.unwrap();
+    let srn = import.service_request_number.unwrap();
+    let status = client.request_status(&srn).await.unwrap();
+    assert_eq!(status.processing_status, Some(ProcessingStatus::InProcess));
+    clock.advance(Duration::from_secs(2));
+    let status = client
+        .wait_for_status(&srn, &[ProcessingStatus::Registered], fast)
+        .await
+        .unwrap();
+    assert!(status.registration_number.is_some());
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bulletin.zip");
+    let week: WeekId = "2024-W47".parse().unwrap();
+    let download = client.bulletin(week, &target, |_| {}).await.unwrap();
+    assert!(download.bytes > 0);
+    let file = std::fs::File::open(&target).unwrap();
+    let mut b = hague_package::Bulletin::open(file, &hague_package::Limits::default()).unwrap();
+    assert_eq!(b.records().unwrap().count(), 200);
+    assert_eq!(client.token_requests_sent(), 1);
+    sb.shutdown().await;
+}

@@ -24,6 +24,7 @@ pub struct Cli {
 
 /// Options every subcommand takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Machine-readable output: one JSON document on stdout; errors as one JSON line on stderr.
     #[arg(long, global = true)]

@@ -6,7 +6,7 @@ use cli_support::{CliError, Report};
 use firmadoc_client::Client;
 use firmadoc_client::model::{
     AttachmentUpload, DeviceInfo, EnvelopeCode, EventSet, LengthPolicy, NewUser, RecipientAction,
-    RecipientResponse, Sending, SendingCode, SignatureImage, Template, TemplateRef,
+    RecipientResponse, Sending, SendingCode, SignatureImage, Template, TemplateRef, WebhookEvent,
     WebhookSubscription,
 };
 use serde_json::json;
@@ -23,11 +23,13 @@ fn policy(truncate: bool) -> LengthPolicy {
     }
 }
 
-fn code(value: &str) -> Result<SendingCode, CliError> {
+/// A sending or recipient code.
+pub fn code(value: &str) -> Result<SendingCode, CliError> {
     SendingCode::parse(value).map_err(|e| from_code(&e))
 }
 
-fn device(d: DeviceArgs) -> DeviceInfo {
+/// The device information of the flags.
+pub fn device(d: DeviceArgs) -> DeviceInfo {
     DeviceInfo {
         os_name: d.os_name,
         os_version: d.os_version,
@@ -183,10 +185,13 @@ pub async fn send(client: &Client, sending: &Sending) -> Result<Report, CliError
 }
 
 /// `status CODE`.
-pub async fn status(client: &Client, value: &str, d: DeviceArgs) -> Result<Report, CliError> {
-    let code = code(value)?;
+pub async fn status(
+    client: &Client,
+    code: &SendingCode,
+    device: &DeviceInfo,
+) -> Result<Report, CliError> {
     let detail = client
-        .sending_detail(&code, &device(d))
+        .sending_detail(code, device)
         .await
         .map_err(|e| from_client(&e))?;
     let state = detail
@@ -216,23 +221,30 @@ pub async fn status(client: &Client, value: &str, d: DeviceArgs) -> Result<Repor
 /// `document CODE -o FILE`.
 pub async fn document(
     client: &Client,
-    value: &str,
+    code: &SendingCode,
+    device: &DeviceInfo,
     output: &Path,
-    d: DeviceArgs,
 ) -> Result<Report, CliError> {
-    let code = code(value)?;
     let bytes = client
-        .document_to_file(&code, &device(d), output)
+        .document_to_file(code, device, output)
         .await
         .map_err(|e| from_client(&e))?;
     Ok(written(output, bytes))
 }
 
+/// An envelope code (5 characters).
+pub fn envelope(value: &str) -> Result<EnvelopeCode, CliError> {
+    EnvelopeCode::parse(value).map_err(|e| from_code(&e))
+}
+
 /// `trace CODE -o FILE`.
-pub async fn trace(client: &Client, value: &str, output: &Path) -> Result<Report, CliError> {
-    let code = EnvelopeCode::parse(value).map_err(|e| from_code(&e))?;
+pub async fn trace(
+    client: &Client,
+    code: &EnvelopeCode,
+    output: &Path,
+) -> Result<Report, CliError> {
     let bytes = client
-        .trace_to_file(&code, output)
+        .trace_to_file(code, output)
         .await
         .map_err(|e| from_client(&e))?;
     Ok(written(output, bytes))
@@ -245,8 +257,8 @@ fn written(path: &Path, bytes: u64) -> Report {
     )
 }
 
-/// `attach`.
-pub async fn attach(client: &Client, args: AttachArgs) -> Result<Report, CliError> {
+/// Builds the upload of `attach`, before any call.
+pub fn attachment(args: AttachArgs) -> Result<(SendingCode, AttachmentUpload), CliError> {
     let code = code(&args.code)?;
     let image = read_file(&args.image, "image")?;
     let file_name = args.file_name.unwrap_or_else(|| {
@@ -262,16 +274,25 @@ pub async fn attach(client: &Client, args: AttachArgs) -> Result<Report, CliErro
         image,
         file_name,
     );
+    Ok((code, upload))
+}
+
+/// `attach`.
+pub async fn attach(
+    client: &Client,
+    code: &SendingCode,
+    upload: &AttachmentUpload,
+) -> Result<Report, CliError> {
     client
-        .upload_attachment(&code, &upload)
+        .upload_attachment(code, upload)
         .await
         .map_err(|e| from_client(&e))?;
     Ok(Report::new(
         format!(
             "uploaded image {} of {} for attachment {}",
-            args.order, args.photos, args.attachment_id
+            upload.order, upload.photo_count, upload.attachment_id
         ),
-        json!({"code": code.to_string(), "attachment_id": args.attachment_id, "order": args.order, "uploaded": true}),
+        json!({"code": code.to_string(), "attachment_id": upload.attachment_id, "order": upload.order, "uploaded": true}),
     ))
 }
 
@@ -323,8 +344,8 @@ pub async fn respond(
     ))
 }
 
-/// `summary`.
-pub async fn summary(client: &Client, from: &str, to: &str) -> Result<Report, CliError> {
+/// The dates of `summary`, checked before any call.
+pub fn dates(from: &str, to: &str) -> Result<(time::Date, time::Date), CliError> {
     let (from, to) = (parse::date(from)?, parse::date(to)?);
     if to < from {
         return Err(CliError::invalid_input(
@@ -332,6 +353,15 @@ pub async fn summary(client: &Client, from: &str, to: &str) -> Result<Report, Cl
             "give --from the earlier day and --to the later one",
         ));
     }
+    Ok((from, to))
+}
+
+/// `summary`.
+pub async fn summary(
+    client: &Client,
+    from: time::Date,
+    to: time::Date,
+) -> Result<Report, CliError> {
     let s = client
         .summary(from, to)
         .await
@@ -378,6 +408,11 @@ pub async fn user_add(client: &Client, user: &NewUser) -> Result<Report, CliErro
     ))
 }
 
+/// The event of `webhook test`.
+pub fn event(value: &str) -> Result<WebhookEvent, CliError> {
+    parse::event(value)
+}
+
 /// Builds the subscription, before any call.
 pub fn subscription(url: &str, events: &str) -> Result<WebhookSubscription, CliError> {
     let events: EventSet = events.parse().map_err(|e| from_model(&e))?;
@@ -400,8 +435,7 @@ pub async fn unsubscribe(client: &Client) -> Result<Report, CliError> {
 }
 
 /// `webhook test EVENT`.
-pub async fn test_webhook(client: &Client, event: &str) -> Result<Report, CliError> {
-    let event = parse::event(event)?;
+pub async fn test_webhook(client: &Client, event: WebhookEvent) -> Result<Report, CliError> {
     client
         .test_webhook(event)
         .await

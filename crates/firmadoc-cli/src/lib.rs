@@ -92,23 +92,32 @@ async fn execute(
             commands::send(&client(&global, env)?, &sending).await?
         }
         Command::Status { code, device } => {
-            commands::status(&client(&global, env)?, &code, device).await?
+            let (code, device) = (commands::code(&code)?, commands::device(device));
+            commands::status(&client(&global, env)?, &code, &device).await?
         }
         Command::Document {
             code,
             output,
             device,
-        } => commands::document(&client(&global, env)?, &code, &output, device).await?,
+        } => {
+            let (code, device) = (commands::code(&code)?, commands::device(device));
+            commands::document(&client(&global, env)?, &code, &device, &output).await?
+        }
         Command::Trace { code, output } => {
+            let code = commands::envelope(&code)?;
             commands::trace(&client(&global, env)?, &code, &output).await?
         }
-        Command::Attach(args) => commands::attach(&client(&global, env)?, args).await?,
+        Command::Attach(args) => {
+            let (code, upload) = commands::attachment(args)?;
+            commands::attach(&client(&global, env)?, &code, &upload).await?
+        }
         Command::Respond(cmd) => {
             let (code, response, verb) = commands::response(cmd)?;
             commands::respond(&client(&global, env)?, &code, &response, verb).await?
         }
         Command::Summary { from, to } => {
-            commands::summary(&client(&global, env)?, &from, &to).await?
+            let (from, to) = commands::dates(&from, &to)?;
+            commands::summary(&client(&global, env)?, from, to).await?
         }
         Command::Budget => commands::budget(&client(&global, env)?).await?,
         Command::User(cmd) => {
@@ -132,7 +141,8 @@ async fn webhook_command(
         }
         WebhookCommand::Unsubscribe => commands::unsubscribe(&client(global, env)?).await?,
         WebhookCommand::Test { event } => {
-            commands::test_webhook(&client(global, env)?, &event).await?
+            let event = commands::event(&event)?;
+            commands::test_webhook(&client(global, env)?, event).await?
         }
         WebhookCommand::Serve {
             listen,

@@ -108,6 +108,11 @@ fn other_invalid_inputs_exit_5() {
     let server = mockito::Server::new();
     let url = server.url();
     let err = run(firmadoc(&url).args(["status", "XJ"])).fails(5);
+    // Input is checked first: even without credentials the input error is the one reported.
+    run(firmadoc(&url)
+        .env_remove("FIRMADOC_CONSUMER_SECRET")
+        .args(["trace", "XJH2901", "-o", "t.pdf"]))
+    .fails(5);
     assert!(
         err.contains("hint: a sending code has 5 letters or digits"),
         "{err}"

@@ -8,6 +8,7 @@ mod firmadoc;
 mod hws;
 mod pdf;
 mod random;
+mod redacted;
 mod server;
 
 use std::fmt;
@@ -163,9 +164,11 @@ pub struct Sandbox {
 impl fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sandbox")
-            .field("hws", &self.hws_addr)
-            .field("firmadoc", &self.firmadoc_addr)
+            .field("hws_addr", &self.hws_addr)
+            .field("firmadoc_addr", &self.firmadoc_addr)
             .field("credentials", &self.credentials)
+            .field("hws", &self.hws)
+            .field("firmadoc", &self.firmadoc)
             .finish_non_exhaustive()
     }
 }

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 
 use crate::civil::{iso_date, iso_datetime};
 use crate::random::hex_id;
+use crate::redacted::Redacted;
 use crate::server::{Handler, Req, Resp, json, respond};
 use crate::{Clock, SandboxConfig};
 pub use webhook::DeliveryAttempt;
@@ -27,7 +28,7 @@ pub use webhook::DeliveryAttempt;
 pub(crate) struct Firmadoc {
     clock: Arc<dyn Clock>,
     key: String,
-    secret: String,
+    secret: Redacted,
     window: u64,
     base: String,
     inner: Mutex<Inner>,
@@ -93,7 +94,7 @@ impl Firmadoc {
         Self {
             clock: config.clock.clone(),
             key: config.firmadoc_consumer_key.clone(),
-            secret: config.firmadoc_consumer_secret.clone(),
+            secret: Redacted(config.firmadoc_consumer_secret.clone()),
             window: config.oauth_window.as_secs(),
             base,
             inner: Mutex::new(Inner {
@@ -191,7 +192,8 @@ impl Firmadoc {
             &options,
             |key, token| {
                 if key == self.key && token.is_none() {
-                    oauth1_sign::Credentials::new(self.key.clone(), self.secret.clone()).ok()
+                    oauth1_sign::Credentials::new(self.key.clone(), self.secret.expose().to_owned())
+                        .ok()
                 } else {
                     None
                 }

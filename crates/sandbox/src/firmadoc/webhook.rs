@@ -43,7 +43,7 @@ struct Body<'a> {
 #[derive(Debug)]
 pub(crate) struct Job {
     pub(crate) url: String,
-    pub(crate) secret: String,
+    pub(crate) secret: crate::redacted::Redacted,
     pub(crate) notification: Notification,
 }
 
@@ -95,7 +95,7 @@ pub(crate) async fn worker(
         let notifications = [job.notification];
         for attempt in 1..=(delays.len() as u32 + 1) {
             let body = body_bytes(&id, attempt, &notifications);
-            let sig = signature(&job.secret, &body);
+            let sig = signature(job.secret.expose(), &body);
             let status = exchange(
                 Method::POST,
                 &job.url,

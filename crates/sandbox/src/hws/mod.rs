@@ -12,6 +12,7 @@ use http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::random::hex_id;
+use crate::redacted::Redacted;
 use crate::server::{Handler, Req, Resp, json, respond};
 use crate::{Clock, SandboxConfig};
 
@@ -57,7 +58,7 @@ struct Inner {
     /// (client id, jti) -> the assertion's `exp`: kept until it expires.
     jtis: HashMap<(String, String), u64>,
     /// access token -> (client id, expiry).
-    tokens: HashMap<String, (String, u64)>,
+    tokens: HashMap<Redacted, (String, u64)>,
     imports: HashMap<String, Import>,
     /// service request number -> import id.
     by_srn: HashMap<String, String>,
@@ -265,7 +266,7 @@ impl Hws {
             inner.tokens.retain(|_, (_, exp)| *exp > now);
             inner
                 .tokens
-                .insert(token.clone(), (client_id, now + TOKEN_LIFETIME));
+                .insert(Redacted(token.clone()), (client_id, now + TOKEN_LIFETIME));
         }
         let mut body = json!({
             "access_token": token,
@@ -371,7 +372,7 @@ impl Hws {
         let found = token.and_then(|t| {
             self.lock()
                 .tokens
-                .get(t)
+                .get(&Redacted(t.to_owned()))
                 .filter(|(_, exp)| *exp > now)
                 .map(|(c, _)| c.clone())
         });

@@ -545,3 +545,21 @@ async fn the_real_hague_client_runs_the_cycle() {
     assert_eq!(client.token_requests_sent(), 1);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn secrets_never_show_in_debug() {
+    let (sb, _) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let token = token(&sb, &signer(key)).await;
+    let secret = sb.firmadoc_credentials().expose_secret().to_owned();
+    let config = format!("{:?}", sandbox::SandboxConfig::default());
+    let creds = format!("{:?}", sb.firmadoc_credentials());
+    let whole = format!("{sb:?}");
+    for text in [&config, &creds, &whole] {
+        assert!(!text.contains(&secret), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+    assert!(!whole.contains(&token), "the access token leaks: {whole}");
+    sb.shutdown().await;
+}

@@ -4,3 +4,4 @@
 mod common;
 mod firmadoc;
 mod hws;
+mod pyjwt;

@@ -22,6 +22,8 @@ use crate::error::Error;
 /// Write buffer of the worker: small chunks are gathered into large `write` calls;
 /// chunks at least this large (hyper yields up to ~500 KiB) are written directly.
 const WRITE_BUFFER: usize = 256 * 1024;
+/// Hash-then-write granularity: well within a core's L2 cache.
+const PIECE: usize = 64 * 1024;
 /// Chunks in flight between the network and the worker (hyper's chunks are at most
 /// a few hundred KiB, so this bounds the memory held to a few MiB).
 const CHANNEL_CHUNKS: usize = 16;
@@ -161,8 +163,12 @@ fn write_worker(
     while let Some(message) = receiver.blocking_recv() {
         match message {
             Message::Chunk(chunk) => {
-                hasher.update(&chunk);
-                out.write_all(&chunk)?;
+                // Hash then write a piece at a time, so that the piece is still in
+                // the core's cache when it is copied into the page cache.
+                for piece in chunk.chunks(PIECE) {
+                    hasher.update(piece);
+                    out.write_all(piece)?;
+                }
                 unsynced += chunk.len() as u64;
                 if unsynced >= SYNC_EVERY {
                     if let Some(syncer) = &syncer {

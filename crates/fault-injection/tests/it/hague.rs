@@ -1,0 +1,238 @@
+//! hague-client (API calls, with a well-behaved token endpoint beside the faulty API).
+
+use std::time::{Duration, Instant};
+
+use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, refused_addr};
+use hague_client::Error;
+use http_transport::{Error as T, TimeoutPhase};
+
+use crate::support::{self, hague, import_id, plan, within};
+
+const STATUS_JSON: &[u8] = br#"{"importId":"IMP-42","importStatus":"PENDING"}"#;
+const ROUTE: &str = "/request/import/IMP-42";
+
+#[tokio::test]
+async fn hague_connection_refused() {
+    let addr = refused_addr().await.unwrap();
+    let h = hague(&format!("http://{addr}")).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { source: T::Connect { attempts: 3, .. } }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn hague_reset_mid_request() {
+    let server = FaultServer::http(|_, _| plan::reset_mid_request()).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { source: T::Http { .. } }), "{err:?}");
+    // A broken exchange is not a connect failure: the GET is not retried.
+    assert_eq!(server.requests_to(ROUTE), 1);
+}
+
+#[tokio::test]
+async fn hague_reset_mid_response_body() {
+    let server = FaultServer::http(|_, _| plan::reset_mid_body()).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport { source: T::BodyInterrupted { received: 10, expected: Some(1000), .. } }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn hague_stall_forever() {
+    let server = FaultServer::http(|_, _| plan::stall()).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    let started = Instant::now();
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout { source: T::Timeout { phase: TimeoutPhase::Response, .. } }
+        ),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < support::TIMEOUTS.request * 3, "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn hague_slow_drip() {
+    let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout { source: T::Timeout { phase: TimeoutPhase::IdleRead, .. } }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn hague_truncated_chunked_body() {
+    let server = FaultServer::http(|_, _| plan::truncated_chunked()).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport { source: T::BodyInterrupted { received: 5, expected: None, .. } }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn hague_content_length_lies() {
+    // Shorter: the client reads what was declared (it cannot know better); the cut JSON is
+    // an `UnexpectedReply` that keeps the raw bytes.
+    let short = FaultServer::http(|_, _| plan::content_length_short("application/json", STATUS_JSON))
+        .await
+        .unwrap();
+    let h = hague(&short.http_url()).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    match err {
+        Error::UnexpectedReply { raw, .. } => {
+            assert_eq!(raw.as_bytes(), &STATUS_JSON[..STATUS_JSON.len() / 2]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Longer: the stream ends before the declared length.
+    let long = FaultServer::http(|_, _| plan::content_length_long("application/json", STATUS_JSON))
+        .await
+        .unwrap();
+    let h = hague(&long.http_url()).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { source: T::BodyInterrupted { .. } }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn hague_tls_handshake_failure() {
+    let server = FaultServer::raw(vec![
+        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
+        Step::Close,
+    ])
+    .await
+    .unwrap();
+    let h = hague(&server.https_url()).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(matches!(err, Error::Tls { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn hague_tls_wrong_name() {
+    let pki = TestPki::new(&["wrong.example"]).unwrap();
+    let server = FaultServer::https(pki.server.clone(), |_, _| plan::ok("application/json", STATUS_JSON))
+        .await
+        .unwrap();
+    let transport = support::transport()
+        .add_root_certificate_pem(pki.ca_pem.as_bytes())
+        .unwrap();
+    let h = support::hague_with(&server.https_url(), transport).await;
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert!(matches!(err, Error::Tls { .. }), "{err:?}");
+    assert!(err.to_string().contains("TLS handshake failed"), "{err}");
+    assert_eq!(server.seen().len(), 0, "no request may cross a refused handshake");
+}
+
+#[tokio::test]
+async fn hague_5xx_storm() {
+    let server = FaultServer::http(|_, _| plan::status(503)).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    // A read: retried up to the policy's 3 attempts, then the typed status error.
+    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    assert_eq!(server.requests_to(ROUTE), support::RETRY.max_attempts as usize);
+    // The submission (POST): sent once, never retried.
+    let err = within(h.client.submit(support::valid_package())).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    assert_eq!(server.requests_to("/request"), 1);
+}
+
+#[tokio::test]
+async fn hague_429_retry_after() {
+    let server = FaultServer::http(|seen, _| {
+        if seen.method == "GET" && seen.route() == ROUTE && GETS.fetch_add(1, SEQ) == 0 {
+            plan::too_many("1")
+        } else if seen.method == "GET" {
+            plan::ok("application/json", STATUS_JSON)
+        } else {
+            plan::too_many("1")
+        }
+    })
+    .await
+    .unwrap();
+    let h = hague(&server.http_url()).await;
+    let started = Instant::now();
+    let status = within(h.client.import_status(&import_id())).await.unwrap();
+    assert_eq!(status.status.as_deref(), Some("PENDING"));
+    assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 was not honoured");
+    assert_eq!(server.requests_to(ROUTE), 2);
+    // A POST answered 429 is returned as is, not retried.
+    let err = within(h.client.submit(support::valid_package())).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err:?}");
+    assert_eq!(server.requests_to("/request"), 1);
+}
+
+static GETS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+const SEQ: std::sync::atomic::Ordering = std::sync::atomic::Ordering::SeqCst;
+
+#[tokio::test]
+async fn hague_invalid_xml_or_json_in_200() {
+    for (content_type, body) in [
+        ("application/xml", &b"<ImportStatus><ImportId>IMP-42</ImportStatus>"[..]),
+        ("application/json", &b"{\"importId\": \"IMP-42\","[..]),
+    ] {
+        let server = FaultServer::http(move |_, _| plan::ok(content_type, body)).await.unwrap();
+        let h = hague(&server.http_url()).await;
+        let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+        match err {
+            Error::UnexpectedReply { raw, template, .. } => {
+                assert_eq!(raw.as_bytes(), body);
+                assert_eq!(template, "/request/import/{importId}");
+            }
+            other => panic!("{content_type}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn hague_wrong_content_type() {
+    // Documented recovery: the content type is not checked, the body is sniffed (XML if it
+    // starts with `<`, JSON if with `{` or `[`), so a well-formed status under a wrong
+    // type is read.
+    let server = FaultServer::http(|_, _| plan::ok("text/html", STATUS_JSON)).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    let status = within(h.client.import_status(&import_id())).await.unwrap();
+    assert_eq!(status.import_id.as_deref(), Some("IMP-42"));
+    // A captive portal's HTML page: whatever the status reader makes of it, the raw page is
+    // kept, and a submission that finds no import ID fails with `UnexpectedReply`.
+    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE)).await.unwrap();
+    let h = hague(&portal.http_url()).await;
+    match within(h.client.import_status(&import_id())).await {
+        Ok(status) => {
+            assert_eq!(status.raw.as_bytes(), plan::HTML_PAGE);
+            assert_eq!(status.import_id, None);
+            assert_eq!(status.status, None);
+        }
+        Err(Error::UnexpectedReply { raw, .. }) => assert_eq!(raw.as_bytes(), plan::HTML_PAGE),
+        Err(other) => panic!("{other:?}"),
+    }
+    let err = within(h.client.submit(support::valid_package())).await.unwrap_err();
+    match err {
+        Error::UnexpectedReply { raw, .. } => assert_eq!(raw.as_bytes(), plan::HTML_PAGE),
+        other => panic!("{other:?}"),
+    }
+}
+

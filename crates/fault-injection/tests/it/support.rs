@@ -1,0 +1,262 @@
+//! Shared set-up: short timeouts, clients against the fault server, the fault plans, and
+//! the checks that no file is left behind.
+
+use std::future::Future;
+use std::path::Path;
+use std::time::Duration;
+
+use fault_injection::{FaultServer, Plan, Step, response};
+use http_transport::{RetryPolicy, Timeouts, TransportConfig};
+
+/// The configured timeouts of every test: short, so the binary stays fast.
+pub(crate) const TIMEOUTS: Timeouts = Timeouts {
+    connect: Duration::from_secs(1),
+    request: Duration::from_millis(500),
+    idle_read: Duration::from_millis(300),
+};
+
+/// The retry policy of every test: at most 3 attempts, short backoff, 5 s budget.
+pub(crate) const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 3,
+    initial_backoff: Duration::from_millis(10),
+    max_backoff: Duration::from_millis(50),
+    max_total: Duration::from_secs(5),
+};
+
+/// The margin over the configured timeouts after which a test counts as hung.
+pub(crate) const HANG_MARGIN: Duration = Duration::from_secs(8);
+
+pub(crate) fn transport() -> TransportConfig {
+    TransportConfig::default()
+        .allow_plain_http(true)
+        .timeouts(TIMEOUTS)
+        .retry_policy(RETRY)
+}
+
+/// Runs `fut`, failing the test if it does not end within [`HANG_MARGIN`].
+pub(crate) async fn within<T>(fut: impl Future<Output = T>) -> T {
+    tokio::time::timeout(HANG_MARGIN, fut)
+        .await
+        .expect("the call hung past the configured timeouts")
+}
+
+/// The directory holds nothing: no target and no temporary file.
+pub(crate) fn assert_empty_dir(dir: &Path) {
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "files left after a failed download: {left:?}");
+}
+
+pub(crate) fn token_server_script() -> impl Fn(&fault_injection::Seen, usize) -> Plan + Send + Sync
+{
+    |_, _| {
+        Plan::reply(response(
+            200,
+            &[("Content-Type", "application/json")],
+            br#"{"access_token":"fault-token","token_type":"Bearer","expires_in":3600}"#,
+        ))
+    }
+}
+
+/// A hague-client with its own (well-behaved) token endpoint and the API at `api_base`.
+pub(crate) struct Hague {
+    pub(crate) client: hague_client::Client,
+    pub(crate) _token: FaultServer,
+}
+
+pub(crate) async fn hague_with(api_base: &str, transport: TransportConfig) -> Hague {
+    let token = FaultServer::http(token_server_script()).await.unwrap();
+    let config = hague_client::Config::new(
+        api_base,
+        hague_client::Provider::TokenEndpoint {
+            issuer: token.http_url(),
+            token_endpoint: format!("{}/token", token.http_url()),
+        },
+        "das-api-auth",
+        hague_client::SigningKey::generate_p256().unwrap(),
+    )
+    .unwrap()
+    .transport(transport);
+    Hague {
+        client: hague_client::Client::new(config).unwrap(),
+        _token: token,
+    }
+}
+
+pub(crate) async fn hague(api_base: &str) -> Hague {
+    hague_with(api_base, transport()).await
+}
+
+pub(crate) fn import_id() -> hague_client::ImportId {
+    hague_client::ImportId::new("IMP-42")
+}
+
+pub(crate) fn firmadoc_with(base: &str, transport: TransportConfig) -> firmadoc_client::Client {
+    let mut config = firmadoc_client::ClientConfig::new(
+        firmadoc_client::Environment::Custom(base.to_owned()),
+        firmadoc_client::Credentials::new("fault-key", "fault-secret").unwrap(),
+    );
+    config.transport = transport;
+    firmadoc_client::Client::new(config).unwrap()
+}
+
+pub(crate) fn firmadoc(base: &str) -> firmadoc_client::Client {
+    firmadoc_with(base, transport())
+}
+
+pub(crate) fn envelope() -> firmadoc_client::model::EnvelopeCode {
+    firmadoc_client::model::EnvelopeCode::parse("XJH29").unwrap()
+}
+
+pub(crate) fn week() -> hague_client::WeekId {
+    "2024-W47".parse().unwrap()
+}
+
+/// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
+pub(crate) fn valid_package() -> Vec<u8> {
+    use hague_package::{FileSource, PackageBuilder};
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
+  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
+  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
+  <dgn:HagueRefusalRequest>
+    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
+    <com:DocumentBag><com:Document>
+      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
+      <com:FileName>refusal/decision.pdf</com:FileName>
+    </com:Document></com:DocumentBag>
+  </dgn:HagueRefusalRequest>
+</dgn:HagueOfficeToIBTransaction>"#;
+    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
+        .unwrap()
+        .file(
+            "refusal/decision.pdf",
+            FileSource::Bytes(b"%PDF-1.7\n%fake but magic-correct\n".to_vec()),
+        )
+        .unwrap()
+        .write_to(std::io::Cursor::new(Vec::new()))
+        .unwrap();
+    zip.into_inner()
+}
+
+/// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).
+pub(crate) fn sha256sum(bytes: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum (coreutils) is needed");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
+}
+
+/// The fault plans, one per fault of the issue; `ok` is the well-formed reply body of the
+/// call under test (used where the fault lies about framing).
+pub(crate) mod plan {
+    use super::*;
+
+    pub(crate) fn ok(content_type: &str, body: &[u8]) -> Plan {
+        Plan::reply(response(200, &[("Content-Type", content_type)], body))
+    }
+
+    /// Resets as soon as the request head is read, before any request body.
+    pub(crate) fn reset_mid_request() -> Plan {
+        Plan {
+            read_body: false,
+            steps: vec![Step::Reset],
+        }
+    }
+
+    /// Announces 1000 bytes, sends 10, then resets.
+    pub(crate) fn reset_mid_body() -> Plan {
+        Plan::after_body(vec![
+            Step::Write(response(
+                200,
+                &[("Content-Type", "application/octet-stream"), ("Content-Length", "1000")],
+                b"0123456789",
+            )),
+            Step::Sleep(Duration::from_millis(50)),
+            Step::Reset,
+        ])
+    }
+
+    /// Reads the request and never answers.
+    pub(crate) fn stall() -> Plan {
+        Plan::after_body(vec![Step::Hang])
+    }
+
+    /// Sends the head at once, then the body one byte per second.
+    pub(crate) fn drip() -> Plan {
+        Plan::after_body(vec![
+            Step::Write(response(
+                200,
+                &[("Content-Type", "application/octet-stream"), ("Content-Length", "5")],
+                b"",
+            )),
+            Step::Drip {
+                bytes: b"abcde".to_vec(),
+                every: Duration::from_secs(1),
+            },
+        ])
+    }
+
+    /// A chunked body cut after its first chunk (no last `0` chunk), then closed.
+    pub(crate) fn truncated_chunked() -> Plan {
+        Plan::after_body(vec![
+            Step::Write(response(
+                200,
+                &[("Content-Type", "application/octet-stream"), ("Transfer-Encoding", "chunked")],
+                b"5\r\nabcde\r\n",
+            )),
+            Step::Sleep(Duration::from_millis(20)),
+            Step::Close,
+        ])
+    }
+
+    /// `Content-Length` smaller than the body sent (the rest is sent anyway), then closed.
+    pub(crate) fn content_length_short(content_type: &str, body: &[u8]) -> Plan {
+        let declared = (body.len() / 2).to_string();
+        Plan::after_body(vec![
+            Step::Write(response(
+                200,
+                &[("Content-Type", content_type), ("Content-Length", &declared)],
+                body,
+            )),
+            Step::Close,
+        ])
+    }
+
+    /// `Content-Length` larger than the body sent, then closed.
+    pub(crate) fn content_length_long(content_type: &str, body: &[u8]) -> Plan {
+        let declared = (body.len() + 100).to_string();
+        Plan::after_body(vec![
+            Step::Write(response(
+                200,
+                &[("Content-Type", content_type), ("Content-Length", &declared)],
+                body,
+            )),
+            Step::Close,
+        ])
+    }
+
+    pub(crate) fn status(code: u16) -> Plan {
+        Plan::reply(response(code, &[("Content-Type", "text/plain")], b"overloaded"))
+    }
+
+    pub(crate) fn too_many(retry_after: &str) -> Plan {
+        Plan::reply(response(
+            429,
+            &[("Content-Type", "text/plain"), ("Retry-After", retry_after)],
+            b"slow down",
+        ))
+    }
+
+    /// What a captive portal or a misrouted proxy sends.
+    pub(crate) const HTML_PAGE: &[u8] =
+        b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><p>Please sign in</p></body></html>";
+}

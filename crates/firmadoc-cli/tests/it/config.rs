@@ -178,3 +178,21 @@ fn resolved_settings_never_print_the_secret() {
     let config = settings.client_config().unwrap();
     assert!(!format!("{config:?}").contains(SECRET));
 }
+
+#[test]
+fn the_secret_may_come_from_a_file_named_in_the_environment() {
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("GET", path("/admin/Budget"))
+        .match_request(signed(server.url()))
+        .with_body("1")
+        .create();
+    let dir = config_dir("unused", 0o600);
+    let out = run(firmadoc(&server.url())
+        .env_remove("FIRMADOC_CONSUMER_SECRET")
+        .env("FIRMADOC_CONSUMER_SECRET_FILE", dir.path().join("secret"))
+        .arg("budget"))
+    .ok();
+    assert_eq!(out.trim(), "1 sendings left");
+    m.assert();
+}

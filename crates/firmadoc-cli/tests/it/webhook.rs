@@ -199,3 +199,73 @@ fn verify_accepts_the_upstream_vector_and_refuses_a_forgery() {
         "{err}"
     );
 }
+
+#[test]
+fn serve_writes_a_retried_delivery_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("events.jsonl");
+    let (mut child, addr, _stderr) = serve(&["--out", out.to_str().unwrap(), "--max-events", "2"]);
+    let post = |body: &[u8], sig: &str| {
+        http(
+            &addr,
+            "POST",
+            "/",
+            &[("ms-signature", sig), json_header()],
+            body,
+        )
+        .0
+    };
+    assert_eq!(post(&v1_body(), V1_SIGNATURE), 200);
+    // The sender retries the same delivery (same Id): acknowledged, not written again.
+    assert_eq!(post(&v1_body(), V1_SIGNATURE), 200);
+    // A second delivery, signed by the library's signer (which reproduces V1 above).
+    let second = br#"{"Id":"second","Attempt":1,"Notifications":[{"Action":"F","id":"XJH29","id2":0,"date":"2026-11-23","comment":""}]}"#;
+    let secret = firmadoc_client::webhook::WebhookSecret::new(crate::support::SECRET).unwrap();
+    assert_eq!(
+        secret.sign(&v1_body()),
+        V1_SIGNATURE,
+        "the signer matches the upstream vector"
+    );
+    assert_eq!(post(second, &secret.sign(second)), 200);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let written = std::fs::read_to_string(&out).unwrap();
+    let ids: Vec<String> = written
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["Id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["1234567890", "second"]);
+    let v: serde_json::Value = serde_json::from_str(written.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(v["Notifications"][0]["Action"], "F");
+    assert_eq!(v["Notifications"][0]["id"], "XJH29");
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_stops_cleanly_on_sigint() {
+    let (mut child, addr, mut stderr) = serve(&[]);
+    let (status, _) = http(
+        &addr,
+        "POST",
+        "/",
+        &[("ms-signature", V1_SIGNATURE), json_header()],
+        &v1_body(),
+    );
+    assert_eq!(status, 200);
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(
+        rest.contains("stopped after 1 verified deliveries"),
+        "{rest}"
+    );
+}

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use fapi_jwt_assert::{
-    AssertionSigner, Audience, Lookup, ProviderMetadata, SystemRandom, TokenCache, TokenRequest,
-    TokenResponse, UrlPolicy, discovery_url,
+    Advertised, AssertionSigner, Audience, Lookup, ProviderMetadata, SystemRandom, TokenCache,
+    TokenRequest, TokenResponse, UrlPolicy, discovery_url,
 };
 use http_transport::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http_transport::http::{HeaderValue, StatusCode};
@@ -152,7 +152,9 @@ impl TokenSource {
             return Ok(bearer);
         }
         if metadata.is_none() {
-            *metadata = Some(self.metadata().await?);
+            let found = self.metadata().await?;
+            self.warn_if_unadvertised(&found);
+            *metadata = Some(found);
         }
         let Some(metadata) = metadata.as_ref() else {
             return Err(Error::Config {
@@ -165,6 +167,24 @@ impl TokenSource {
                      check the clock and the provider's expires_in"
                 .to_owned(),
         })
+    }
+
+    /// Warns when the provider says it does not take `private_key_jwt` or this algorithm
+    /// (it may still work: some providers advertise less than they accept).
+    fn warn_if_unadvertised(&self, metadata: &ProviderMetadata) {
+        if metadata.private_key_jwt() == Advertised::No {
+            tracing::warn!(
+                "the provider does not advertise private_key_jwt client authentication; \
+                 the token request may be refused"
+            );
+        }
+        let algorithm = self.signer.algorithm();
+        if metadata.signing_algorithm(algorithm) == Advertised::No {
+            tracing::warn!(
+                algorithm = algorithm.as_str(),
+                "the provider does not advertise this assertion signing algorithm"
+            );
+        }
     }
 
     /// The API refused the token of `generation`: drop it (unless already replaced).

@@ -258,3 +258,77 @@ async fn a_token_that_cannot_go_in_a_header_is_a_token_error() {
     );
     assert!(!err.to_string().contains("bad"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expiring_token_is_refreshed_once_for_many_concurrent_calls() {
+    let mut server = mockito::Server::new_async().await;
+    let first = token_mock(&mut server, "tok-1", 1).await;
+    let second = server
+        .mock("POST", "/token")
+        .with_header("content-type", "application/json")
+        .with_chunked_body(|w| {
+            std::thread::sleep(Duration::from_millis(200));
+            w.write_all(crate::support::token_body("tok-2").as_bytes())
+        })
+        .expect(1)
+        .create_async()
+        .await;
+    let api = server
+        .mock("GET", "/pingMe")
+        .match_header("authorization", "Bearer tok-2")
+        .expect(100)
+        .create_async()
+        .await;
+    let _old = server
+        .mock("GET", "/pingMe")
+        .match_header("authorization", "Bearer tok-1")
+        .expect(1)
+        .create_async()
+        .await;
+    let clock = TestClock::new();
+    let client = Client::new(config(&server.url(), &server.url()).clock(clock.clone())).unwrap();
+    client.ping().await.unwrap();
+    clock.advance(Duration::from_secs(3590)); // inside the 30 s refresh margin
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.ping().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    first.assert_async().await;
+    second.assert_async().await;
+    api.assert_async().await;
+    assert_eq!(client.token_requests_sent(), 2);
+}
+
+#[tokio::test]
+async fn a_401_on_submit_sends_the_package_once_more_with_a_new_token() {
+    let mut server = mockito::Server::new_async().await;
+    let _t1 = token_mock(&mut server, "tok-old", 1).await;
+    let _t2 = token_mock(&mut server, "tok-new", 1).await;
+    let refused = server
+        .mock("POST", "/request")
+        .match_header("authorization", "Bearer tok-old")
+        .with_status(401)
+        .expect(1)
+        .create_async()
+        .await;
+    let accepted = server
+        .mock("POST", "/request")
+        .match_header("authorization", "Bearer tok-new")
+        .with_status(201)
+        .with_body("<ImportStatus><ImportIdentifier>IMP-77</ImportIdentifier></ImportStatus>")
+        .expect(1)
+        .create_async()
+        .await;
+    let id = client(&server)
+        .submit(crate::support::valid_package())
+        .await
+        .unwrap();
+    assert_eq!(id.as_str(), "IMP-77");
+    refused.assert_async().await;
+    accepted.assert_async().await;
+}

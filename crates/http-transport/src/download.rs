@@ -19,8 +19,8 @@ use tokio::task::JoinHandle;
 
 use crate::error::Error;
 
-/// Write buffer of the worker: small chunks are gathered into large `write` calls;
-/// chunks at least this large (hyper yields up to ~500 KiB) are written directly.
+/// Write buffer of the worker: the hashed pieces are gathered into `write` calls of
+/// this size.
 const WRITE_BUFFER: usize = 256 * 1024;
 /// Hash-then-write granularity: well within a core's L2 cache.
 const PIECE: usize = 64 * 1024;

@@ -314,3 +314,23 @@ fn document_kind_on_an_enclosing_element_and_several_file_names() {
     assert_eq!(doc.unknown_elements.len(), 1);
     assert!(doc.unknown_elements[0].xml.contains("div/b.pdf"));
 }
+
+#[test]
+fn default_namespace_and_other_prefixes_read_the_same() {
+    // The same refusal as the golden file, written with a default namespace for Design and
+    // `c:` for Common, attributes in another order and no indentation.
+    let xml = format!(
+        r#"<?xml version='1.0' encoding='utf-8'?><HagueOfficeToIBTransaction xmlns:c="{}" c:st96Version="V4_0" xmlns="{}"><HagueRefusalRequest><c:OfficeReferenceIdentifier>ES-REF-2024-001</c:OfficeReferenceIdentifier><c:InternationalRegistrationNumber>DM/081234</c:InternationalRegistrationNumber><c:RecordNotifyingOfficeCode>ES</c:RecordNotifyingOfficeCode><c:DecisionDate>2024-03-01</c:DecisionDate><AffectedDesign><AllDesignsIndicator>true</AllDesignsIndicator></AffectedDesign><c:DocumentBag><c:Document><c:FileName>refusal.pdf</c:FileName><c:DocumentKindCategory>REFUSAL_DECISION</c:DocumentKindCategory></c:Document></c:DocumentBag></HagueRefusalRequest></HagueOfficeToIBTransaction>"#,
+        st96_model::COM,
+        st96_model::DGN
+    );
+    let doc = read_office_document(xml.as_bytes()).unwrap();
+    assert_eq!(doc.kind, TransactionKind::RefusalRequest);
+    assert!(doc.unknown_elements.is_empty());
+    let golden =
+        st96_model::Decision::from_xml(&fixture("office/refusal_all_designs.xml")).unwrap();
+    assert_eq!(
+        st96_model::Decision::from_xml(xml.as_bytes()).unwrap(),
+        golden
+    );
+}

@@ -55,17 +55,28 @@ fn rejected(a: &Answer) -> (u16, String, String) {
     }
 }
 
+/// A token request for `signer`, signed at `now`.
+fn token_request(
+    p: &ProviderMetadata,
+    signer: &AssertionSigner,
+    audience: &Audience,
+    scope: &str,
+    now: std::time::SystemTime,
+) -> TokenRequest {
+    TokenRequest::client_credentials(p, signer, audience, Some(scope), now, &SystemRandom::new())
+        .unwrap()
+}
+
+/// Registers a new P-256 client and returns its `Authorization: Bearer` value.
+async fn bearer(sb: &sandbox::Sandbox) -> String {
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    format!("Bearer {}", token(sb, &signer(key)).await)
+}
+
 async fn token(sb: &sandbox::Sandbox, signer: &AssertionSigner) -> String {
     let p = provider(sb).await;
-    let req = TokenRequest::client_credentials(
-        &p,
-        signer,
-        &Audience::TokenEndpoint,
-        Some(SCOPE),
-        wall_clock(),
-        &SystemRandom::new(),
-    )
-    .unwrap();
+    let req = token_request(&p, signer, &Audience::TokenEndpoint, SCOPE, wall_clock());
     let a = post_token(&req).await;
     let t = TokenResponse::from_http(a.status, &a.body).unwrap();
     assert_eq!(t.expires_in, Some(3600));
@@ -157,30 +168,14 @@ async fn forged_assertion_is_invalid_client() {
     // Same client id, another key: what an attacker who knows the id can do.
     let forger = signer(SigningKey::generate_p256().unwrap());
     let p = provider(&sb).await;
-    let req = TokenRequest::client_credentials(
-        &p,
-        &forger,
-        &Audience::TokenEndpoint,
-        Some(SCOPE),
-        wall_clock(),
-        &SystemRandom::new(),
-    )
-    .unwrap();
+    let req = token_request(&p, &forger, &Audience::TokenEndpoint, SCOPE, wall_clock());
     let (status, error, description) = rejected(&post_token(&req).await);
     assert_eq!((status, error.as_str()), (401, "invalid_client"));
     assert!(description.contains("signature"), "{description}");
 
     // A genuine assertion with its payload edited (sub/iss swapped for another client).
     let good = signer(registered);
-    let req = TokenRequest::client_credentials(
-        &p,
-        &good,
-        &Audience::TokenEndpoint,
-        Some(SCOPE),
-        wall_clock(),
-        &SystemRandom::new(),
-    )
-    .unwrap();
+    let req = token_request(&p, &good, &Audience::TokenEndpoint, SCOPE, wall_clock());
     let body = req.body().expose_secret().to_owned();
     let assertion = body.split("client_assertion=").nth(1).unwrap().to_owned();
     let mut parts: Vec<String> = assertion.split('.').map(str::to_owned).collect();
@@ -206,15 +201,7 @@ async fn forged_assertion_is_invalid_client() {
         AssertionOptions::default(),
     )
     .unwrap();
-    let req = TokenRequest::client_credentials(
-        &p,
-        &stranger,
-        &Audience::TokenEndpoint,
-        Some(SCOPE),
-        wall_clock(),
-        &SystemRandom::new(),
-    )
-    .unwrap();
+    let req = token_request(&p, &stranger, &Audience::TokenEndpoint, SCOPE, wall_clock());
     let (status, error, description) = rejected(&post_token(&req).await);
     assert_eq!((status, error.as_str()), (401, "invalid_client"));
     assert!(description.contains("unknown client"), "{description}");
@@ -227,15 +214,13 @@ async fn replayed_assertion_is_invalid_client() {
     let key = SigningKey::generate_p256().unwrap();
     sb.register_hws_client(CLIENT, key.public_jwk().clone());
     let p = provider(&sb).await;
-    let req = TokenRequest::client_credentials(
+    let req = token_request(
         &p,
         &signer(key),
         &Audience::TokenEndpoint,
-        Some(SCOPE),
+        SCOPE,
         wall_clock(),
-        &SystemRandom::new(),
-    )
-    .unwrap();
+    );
     let first = post_token(&req).await;
     assert_eq!(
         first.status,
@@ -256,57 +241,41 @@ async fn audience_lifetime_grant_and_scope_checks() {
     sb.register_hws_client(CLIENT, key.public_jwk().clone());
     let s = signer(key);
     let p = provider(&sb).await;
-    let rng = SystemRandom::new();
     let now = wall_clock();
 
     // The issuer is accepted as audience too; another audience is not.
-    let req = TokenRequest::client_credentials(&p, &s, &Audience::Issuer, Some(SCOPE), now, &rng)
-        .unwrap();
+    let req = token_request(&p, &s, &Audience::Issuer, SCOPE, now);
     assert_eq!(post_token(&req).await.status, 200);
     let other = Audience::Custom("https://logindev.wipo.int:443/am/oauth2/access_token".into());
-    let req = TokenRequest::client_credentials(&p, &s, &other, Some(SCOPE), now, &rng).unwrap();
+    let req = token_request(&p, &s, &other, SCOPE, now);
     let (_, error, description) = rejected(&post_token(&req).await);
     assert_eq!(error, "invalid_client");
     assert!(description.contains("aud"), "{description}");
 
     // Signed 10 minutes ago with the 60 s default lifetime: expired.
-    let req = TokenRequest::client_credentials(
+    let req = token_request(
         &p,
         &s,
         &Audience::TokenEndpoint,
-        Some(SCOPE),
+        SCOPE,
         now - Duration::from_secs(600),
-        &rng,
-    )
-    .unwrap();
+    );
     let (_, error, description) = rejected(&post_token(&req).await);
     assert_eq!(error, "invalid_client");
     assert!(description.contains("expired"), "{description}");
 
     // Issued in the future (the sandbox's clock is behind).
     clock.set(now - Duration::from_secs(120));
-    let req =
-        TokenRequest::client_credentials(&p, &s, &Audience::TokenEndpoint, Some(SCOPE), now, &rng)
-            .unwrap();
+    let req = token_request(&p, &s, &Audience::TokenEndpoint, SCOPE, now);
     let (_, error, _) = rejected(&post_token(&req).await);
     assert_eq!(error, "invalid_client");
     clock.set(now);
 
     // Unknown scope, wrong grant type.
-    let req = TokenRequest::client_credentials(
-        &p,
-        &s,
-        &Audience::TokenEndpoint,
-        Some("admin"),
-        now,
-        &rng,
-    )
-    .unwrap();
+    let req = token_request(&p, &s, &Audience::TokenEndpoint, "admin", now);
     let (status, error, _) = rejected(&post_token(&req).await);
     assert_eq!((status, error.as_str()), (400, "invalid_scope"));
-    let req =
-        TokenRequest::client_credentials(&p, &s, &Audience::TokenEndpoint, Some(SCOPE), now, &rng)
-            .unwrap();
+    let req = token_request(&p, &s, &Audience::TokenEndpoint, SCOPE, now);
     let body = req
         .body()
         .expose_secret()
@@ -326,10 +295,7 @@ async fn audience_lifetime_grant_and_scope_checks() {
 #[tokio::test]
 async fn invalid_package_gets_wipo_error() {
     let (sb, _) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
-    let token = token(&sb, &signer(key)).await;
-    let auth = format!("Bearer {token}");
+    let auth = bearer(&sb).await;
     let url = format!("{}/request", sb.hws_api_url());
     let headers = [
         ("authorization", auth.as_str()),
@@ -369,10 +335,7 @@ async fn invalid_package_gets_wipo_error() {
 #[tokio::test]
 async fn request_moves_from_import_to_registered() {
     let (sb, clock) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
-    let token = token(&sb, &signer(key)).await;
-    let auth = format!("Bearer {token}");
+    let auth = bearer(&sb).await;
     let h = [("authorization", auth.as_str())];
     let api = sb.hws_api_url();
 
@@ -438,10 +401,7 @@ async fn request_moves_from_import_to_registered() {
 #[tokio::test]
 async fn bulletins_and_confidential_copies_open() {
     let (sb, _) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
-    let token = token(&sb, &signer(key)).await;
-    let auth = format!("Bearer {token}");
+    let auth = bearer(&sb).await;
     let h = [("authorization", auth.as_str())];
     let api = sb.hws_api_url();
     for path in [

@@ -1,0 +1,268 @@
+//! The bulletin download, by both paths: `hague_client::Client::bulletin` (to a file) and
+//! `http_transport::Transport::download_to_file`. After every failure, the target's
+//! directory must hold neither the target nor a temporary part file.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, refused_addr};
+use http_transport::{Download, Error as T, Request, TimeoutPhase, Transport, TransportConfig};
+
+use crate::support::{self, assert_empty_dir, plan, week, within};
+
+const ROUTE: &str = "/publication/bulletin/202447";
+const TEMPLATE: &str = "/publication/bulletin/{weekId}";
+/// Stand-in bulletin bytes (the start of a ZIP local header, then filler).
+const ZIP: &[u8] = b"PK\x03\x04bulletin bytes of week 47";
+
+/// What each path did.
+struct Both {
+    hague: Result<(Download, PathBuf), hague_client::Error>,
+    transport: Result<(Download, PathBuf), T>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl Both {
+    /// Both failed; returns the errors. The directories are checked empty.
+    fn errors(self) -> (hague_client::Error, T) {
+        let (h, t) = match (self.hague, self.transport) {
+            (Err(h), Err(t)) => (h, t),
+            (h, t) => panic!("expected two errors, got {:?} / {:?}", h.map(|d| d.0), t.map(|d| d.0)),
+        };
+        assert_empty_dir(self._dirs.0.path());
+        assert_empty_dir(self._dirs.1.path());
+        (h, t)
+    }
+
+    fn downloads(self) -> ((Download, Vec<u8>), (Download, Vec<u8>), (tempfile::TempDir, tempfile::TempDir)) {
+        let (h, t) = match (self.hague, self.transport) {
+            (Ok(h), Ok(t)) => (h, t),
+            (h, t) => panic!("expected two downloads, got {:?} / {:?}", h.map(|d| d.0), t.map(|d| d.0)),
+        };
+        let hb = std::fs::read(&h.1).unwrap();
+        let tb = std::fs::read(&t.1).unwrap();
+        // Only the target: no part file left beside it.
+        for dir in [&self._dirs.0, &self._dirs.1] {
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        }
+        ((h.0, hb), (t.0, tb), self._dirs)
+    }
+}
+
+async fn both(base: &str) -> Both {
+    both_with(base, support::transport()).await
+}
+
+async fn both_with(base: &str, config: TransportConfig) -> Both {
+    let h = support::hague_with(base, config.clone()).await;
+    let (hd, td) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let target = hd.path().join("bulletin-202447.zip");
+    let hague = within(h.client.bulletin(week(), &target, |_| {}))
+        .await
+        .map(|d| (d, target));
+    let transport = Transport::new(config).unwrap();
+    let target = td.path().join("bulletin-202447.zip");
+    let request = Request::get(&format!("{base}{ROUTE}"), TEMPLATE).unwrap();
+    let transport = within(transport.download_to_file(&request, &target, |_| {}))
+        .await
+        .map(|d| (d, target));
+    Both {
+        hague,
+        transport,
+        _dirs: (hd, td),
+    }
+}
+
+fn transport_error(e: &hague_client::Error) -> &T {
+    use hague_client::Error as H;
+    match e {
+        H::Transport { source } | H::Timeout { source } | H::Tls { source } => source,
+        other => panic!("not a transport error: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bulletin_connection_refused() {
+    let addr = refused_addr().await.unwrap();
+    let (h, t) = both(&format!("http://{addr}")).await.errors();
+    assert!(matches!(transport_error(&h), T::Connect { attempts: 3, .. }), "{h:?}");
+    assert!(matches!(t, T::Connect { attempts: 3, .. }), "{t:?}");
+}
+
+#[tokio::test]
+async fn bulletin_reset_mid_request() {
+    let server = FaultServer::http(|_, _| plan::reset_mid_request()).await.unwrap();
+    let (h, t) = both(&server.http_url()).await.errors();
+    assert!(matches!(transport_error(&h), T::Http { .. }), "{h:?}");
+    assert!(matches!(t, T::Http { .. }), "{t:?}");
+    assert_eq!(server.requests_to(ROUTE), 2, "one request per path, none retried");
+}
+
+#[tokio::test]
+async fn bulletin_reset_mid_response_body() {
+    let server = FaultServer::http(|_, _| plan::reset_mid_body()).await.unwrap();
+    let (h, t) = both(&server.http_url()).await.errors();
+    for e in [transport_error(&h), &t] {
+        assert!(
+            matches!(e, T::BodyInterrupted { received: 10, expected: Some(1000), .. }),
+            "{e:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bulletin_stall_forever() {
+    let server = FaultServer::http(|_, _| plan::stall()).await.unwrap();
+    let started = Instant::now();
+    let (h, t) = both(&server.http_url()).await.errors();
+    assert!(h.is_timeout(), "{h:?}");
+    for e in [transport_error(&h), &t] {
+        assert!(matches!(e, T::Timeout { phase: TimeoutPhase::Response, .. }), "{e:?}");
+    }
+    assert!(started.elapsed() < support::TIMEOUTS.request * 6, "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn bulletin_slow_drip() {
+    let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
+    let (h, t) = both(&server.http_url()).await.errors();
+    for e in [transport_error(&h), &t] {
+        assert!(matches!(e, T::Timeout { phase: TimeoutPhase::IdleRead, .. }), "{e:?}");
+    }
+}
+
+/// The idle-read timeout is between chunks, not a total: a drip faster than it completes.
+/// A caller who wants a total deadline wraps the call in `tokio::time::timeout`.
+#[tokio::test]
+async fn bulletin_drip_faster_than_idle_read_completes() {
+    let server = FaultServer::http(|_, _| {
+        fault_injection::Plan::after_body(vec![
+            Step::Write(fault_injection::response(200, &[("Content-Length", "6")], b"")),
+            Step::Drip { bytes: b"PK\x03\x04ok".to_vec(), every: Duration::from_millis(100) },
+        ])
+    })
+    .await
+    .unwrap();
+    let ((hd, hb), (td, tb), _dirs) = both(&server.http_url()).await.downloads();
+    assert_eq!((hd.bytes, td.bytes), (6, 6));
+    assert_eq!((hb.as_slice(), tb.as_slice()), (&b"PK\x03\x04ok"[..], &b"PK\x03\x04ok"[..]));
+}
+
+#[tokio::test]
+async fn bulletin_truncated_chunked_body() {
+    let server = FaultServer::http(|_, _| plan::truncated_chunked()).await.unwrap();
+    let (h, t) = both(&server.http_url()).await.errors();
+    for e in [transport_error(&h), &t] {
+        assert!(matches!(e, T::BodyInterrupted { received: 5, expected: None, .. }), "{e:?}");
+    }
+}
+
+#[tokio::test]
+async fn bulletin_content_length_lies() {
+    // Longer than sent: the cut is detected, nothing is kept.
+    let long = FaultServer::http(|_, _| plan::content_length_long("application/zip", ZIP))
+        .await
+        .unwrap();
+    let (h, t) = both(&long.http_url()).await.errors();
+    for e in [transport_error(&h), &t] {
+        assert!(matches!(e, T::BodyInterrupted { .. }), "{e:?}");
+    }
+    // Shorter than sent: HTTP/1.1 framing is the declared length, so the client keeps
+    // exactly the declared bytes and reports their count and SHA-256 (checked here against
+    // coreutils `sha256sum`); the excess is never read as body. Comparing the SHA-256 with
+    // the publisher's is how a caller detects it.
+    let short = FaultServer::http(|_, _| plan::content_length_short("application/zip", ZIP))
+        .await
+        .unwrap();
+    let ((hd, hb), (td, tb), _dirs) = both(&short.http_url()).await.downloads();
+    let declared = &ZIP[..ZIP.len() / 2];
+    assert_eq!((hb.as_slice(), tb.as_slice()), (declared, declared));
+    assert_eq!(hd.sha256_hex(), support::sha256sum(declared));
+    assert_eq!(td.sha256_hex(), support::sha256sum(declared));
+}
+
+#[tokio::test]
+async fn bulletin_tls_handshake_failure() {
+    let server = FaultServer::raw(vec![
+        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
+        Step::Close,
+    ])
+    .await
+    .unwrap();
+    let (h, t) = both(&server.https_url()).await.errors();
+    assert!(matches!(h, hague_client::Error::Tls { .. }), "{h:?}");
+    assert!(t.is_tls(), "{t:?}");
+}
+
+#[tokio::test]
+async fn bulletin_tls_wrong_name() {
+    let pki = TestPki::new(&["wrong.example"]).unwrap();
+    let server = FaultServer::https(pki.server.clone(), |_, _| plan::ok("application/zip", ZIP))
+        .await
+        .unwrap();
+    let config = support::transport()
+        .add_root_certificate_pem(pki.ca_pem.as_bytes())
+        .unwrap();
+    let (h, t) = both_with(&server.https_url(), config).await.errors();
+    assert!(matches!(h, hague_client::Error::Tls { .. }), "{h:?}");
+    assert!(t.is_tls(), "{t:?}");
+    assert_eq!(server.seen().len(), 0);
+}
+
+#[tokio::test]
+async fn bulletin_5xx_storm() {
+    let server = FaultServer::http(|_, _| plan::status(502)).await.unwrap();
+    let (h, t) = both(&server.http_url()).await.errors();
+    assert_eq!(h.status().map(|s| s.as_u16()), Some(502), "{h:?}");
+    assert!(matches!(t, T::Status { status, .. } if status.as_u16() == 502), "{t:?}");
+    // Three attempts per path, as the policy says.
+    assert_eq!(server.requests_to(ROUTE), 2 * support::RETRY.max_attempts as usize);
+}
+
+#[tokio::test]
+async fn bulletin_429_retry_after() {
+    let server = FaultServer::http(|_, index| {
+        // Requests 0 and 2 are each path's first attempt.
+        if index % 2 == 0 {
+            plan::too_many("1")
+        } else {
+            plan::ok("application/zip", ZIP)
+        }
+    })
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let ((hd, hb), (td, tb), _dirs) = both(&server.http_url()).await.downloads();
+    assert!(started.elapsed() >= Duration::from_millis(1900), "Retry-After: 1 was not honoured twice");
+    assert_eq!((hb.as_slice(), tb.as_slice()), (ZIP, ZIP));
+    assert_eq!((hd.attempts, td.attempts), (2, 2));
+    assert_eq!(hd.sha256_hex(), support::sha256sum(ZIP));
+}
+
+#[tokio::test]
+async fn bulletin_invalid_xml_in_200() {
+    // The download does not look inside the bulletin: the bytes are stored complete, with
+    // their SHA-256. Reading them is `st96-model`'s `BulletinReader`, which gives a typed
+    // error on broken XML.
+    const BROKEN: &[u8] = b"<dgn:HagueBulletin xmlns:dgn=\"http://www.wipo.int/standards/XMLSchema/ST96/Design\"><dgn:HagueRegistrationBag><dgn:HagueRegistration></dgn:Oops>";
+    let server = FaultServer::http(|_, _| plan::ok("application/xml", BROKEN)).await.unwrap();
+    let ((_, hb), (_, tb), _dirs) = both(&server.http_url()).await.downloads();
+    assert_eq!((hb.as_slice(), tb.as_slice()), (BROKEN, BROKEN));
+    let results: Vec<_> = st96_model::BulletinReader::new(hb.as_slice()).collect();
+    assert!(
+        results.iter().any(Result::is_err),
+        "broken XML must give a typed error: {results:?}"
+    );
+}
+
+#[tokio::test]
+async fn bulletin_wrong_content_type() {
+    // Documented behaviour: neither path checks the content type; the file is stored and
+    // the response headers come back in `Download::headers` for the caller to check.
+    let server = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE)).await.unwrap();
+    let ((hd, hb), (td, _), _dirs) = both(&server.http_url()).await.downloads();
+    assert_eq!(hb, plan::HTML_PAGE);
+    for d in [&hd, &td] {
+        assert_eq!(d.headers.get("content-type").unwrap(), "text/html");
+    }
+}

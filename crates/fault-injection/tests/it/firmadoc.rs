@@ -1,0 +1,239 @@
+//! firmadoc-client: reads (`GET /send/Trace/{cod}` written with `trace_to_file`,
+//! `GET /admin/Budget`) and a write (`POST /webhooks/Test/{evento}`, never retried).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, refused_addr};
+use firmadoc_client::Error;
+use firmadoc_client::model::WebhookEvent;
+use http_transport::{Error as T, TimeoutPhase};
+
+use crate::support::{self, assert_empty_dir, envelope, firmadoc, plan, within};
+
+const TRACE: &str = "/send/Trace/XJH29";
+/// `"%PDF-1.7\n"` in base64, as a JSON string (what the service sends for a document).
+const TRACE_JSON: &[u8] = b"\"JVBERi0xLjcK\"";
+
+/// Calls `trace_to_file` into a fresh directory; on error, checks that nothing is left there.
+async fn trace(client: &firmadoc_client::Client) -> Result<(tempfile::TempDir, PathBuf), Error> {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("trace.pdf");
+    match within(client.trace_to_file(&envelope(), &target)).await {
+        Ok(_) => Ok((dir, target)),
+        Err(e) => {
+            assert_empty_dir(dir.path());
+            Err(e)
+        }
+    }
+}
+
+#[tokio::test]
+async fn firmadoc_connection_refused() {
+    let addr = refused_addr().await.unwrap();
+    let client = firmadoc(&format!("http://{addr}"));
+    let err = trace(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(T::Connect { .. })), "{err:?}");
+}
+
+#[tokio::test]
+async fn firmadoc_reset_mid_request() {
+    let server = FaultServer::http(|_, _| plan::reset_mid_request()).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(T::Http { .. })), "{err:?}");
+    assert_eq!(server.requests_to(TRACE), 1);
+    // A write cut while its body may be on the wire: it may have been received, not resent.
+    let err = within(client.test_webhook(WebhookEvent::Signed)).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(T::MayHaveBeenReceived { .. })), "{err:?}");
+    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+}
+
+#[tokio::test]
+async fn firmadoc_reset_mid_response_body() {
+    let server = FaultServer::http(|_, _| plan::reset_mid_body()).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(T::BodyInterrupted { received: 10, expected: Some(1000), .. })),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn firmadoc_stall_forever() {
+    let server = FaultServer::http(|_, _| plan::stall()).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let started = Instant::now();
+    let err = trace(&client).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(T::Timeout { phase: TimeoutPhase::Response, .. })),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < support::TIMEOUTS.request * 3, "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn firmadoc_slow_drip() {
+    let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(T::Timeout { phase: TimeoutPhase::IdleRead, .. })),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn firmadoc_truncated_chunked_body() {
+    let server = FaultServer::http(|_, _| plan::truncated_chunked()).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(T::BodyInterrupted { received: 5, expected: None, .. })),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn firmadoc_content_length_lies() {
+    let short = FaultServer::http(|_, _| plan::content_length_short("application/json", TRACE_JSON))
+        .await
+        .unwrap();
+    let client = firmadoc(&short.http_url());
+    match trace(&client).await.unwrap_err() {
+        Error::Reply { raw, .. } => assert_eq!(&raw[..], &TRACE_JSON[..TRACE_JSON.len() / 2]),
+        other => panic!("{other:?}"),
+    }
+    let long = FaultServer::http(|_, _| plan::content_length_long("application/json", TRACE_JSON))
+        .await
+        .unwrap();
+    let client = firmadoc(&long.http_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(T::BodyInterrupted { .. })), "{err:?}");
+}
+
+#[tokio::test]
+async fn firmadoc_tls_handshake_failure() {
+    let server = FaultServer::raw(vec![
+        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
+        Step::Close,
+    ])
+    .await
+    .unwrap();
+    let client = firmadoc(&server.https_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(T::Tls { .. })), "{err:?}");
+}
+
+#[tokio::test]
+async fn firmadoc_tls_wrong_name() {
+    let pki = TestPki::new(&["wrong.example"]).unwrap();
+    let server = FaultServer::https(pki.server.clone(), |_, _| plan::ok("application/json", TRACE_JSON))
+        .await
+        .unwrap();
+    let transport = support::transport()
+        .add_root_certificate_pem(pki.ca_pem.as_bytes())
+        .unwrap();
+    let client = support::firmadoc_with(&server.https_url(), transport);
+    let err = trace(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(T::Tls { .. })), "{err:?}");
+    assert_eq!(server.seen().len(), 0);
+}
+
+/// The same server name with the right certificate works: the wrong-name test fails for the
+/// name, not for the set-up.
+#[tokio::test]
+async fn firmadoc_tls_right_name_control() {
+    let pki = TestPki::new(&["127.0.0.1"]).unwrap();
+    let server = FaultServer::https(pki.server.clone(), |_, _| plan::ok("application/json", TRACE_JSON))
+        .await
+        .unwrap();
+    let transport = support::transport()
+        .add_root_certificate_pem(pki.ca_pem.as_bytes())
+        .unwrap();
+    let client = support::firmadoc_with(&server.https_url(), transport);
+    let (_dir, target) = trace(&client).await.unwrap();
+    assert_eq!(std::fs::read(target).unwrap(), b"%PDF-1.7\n");
+}
+
+#[tokio::test]
+async fn firmadoc_5xx_storm() {
+    let server = FaultServer::http(|_, _| plan::status(503)).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Status { status, .. } if status.as_u16() == 503),
+        "{err:?}"
+    );
+    let tries: Vec<_> = server.seen().into_iter().filter(|s| s.route() == TRACE).collect();
+    assert_eq!(tries.len(), support::RETRY.max_attempts as usize);
+    // Every retry is signed anew (a fresh nonce, so a different query string).
+    assert_ne!(tries[0].path, tries[1].path);
+    // A write is sent once.
+    let err = within(client.test_webhook(WebhookEvent::Signed)).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Status { status, .. } if status.as_u16() == 503),
+        "{err:?}"
+    );
+    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+}
+
+#[tokio::test]
+async fn firmadoc_429_retry_after() {
+    let first = std::sync::atomic::AtomicBool::new(true);
+    let server = FaultServer::http(move |seen, _| {
+        if seen.method == "GET" && !first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            plan::ok("application/json", TRACE_JSON)
+        } else {
+            plan::too_many("1")
+        }
+    })
+    .await
+    .unwrap();
+    let client = firmadoc(&server.http_url());
+    let started = Instant::now();
+    let (_dir, target) = trace(&client).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 was not honoured");
+    assert_eq!(std::fs::read(target).unwrap(), b"%PDF-1.7\n");
+    assert_eq!(server.requests_to(TRACE), 2);
+    let err = within(client.test_webhook(WebhookEvent::Signed)).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Status { status, .. } if status.as_u16() == 429),
+        "{err:?}"
+    );
+    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+}
+
+#[tokio::test]
+async fn firmadoc_invalid_json_in_200() {
+    let server = FaultServer::http(|_, _| plan::ok("application/json", b"{\"Budget\": ")).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    match within(client.budget()).await.unwrap_err() {
+        Error::Reply { raw, operation, .. } => {
+            assert_eq!(&raw[..], b"{\"Budget\": ");
+            assert_eq!(operation, "/admin/Budget");
+        }
+        other => panic!("{other:?}"),
+    }
+    match trace(&client).await.unwrap_err() {
+        Error::Reply { raw, .. } => assert_eq!(&raw[..], b"{\"Budget\": "),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn firmadoc_wrong_content_type() {
+    // Documented recovery: the content type is not checked; a body that parses is used.
+    let server = FaultServer::http(|_, _| plan::ok("text/html", b"250")).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let budget = within(client.budget()).await.unwrap();
+    assert_eq!(budget.0, 250);
+    // An HTML page where a document was expected: `Reply`, raw page kept, no file written.
+    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE)).await.unwrap();
+    let client = firmadoc(&portal.http_url());
+    match trace(&client).await.unwrap_err() {
+        Error::Reply { raw, .. } => assert_eq!(&raw[..], plan::HTML_PAGE),
+        other => panic!("{other:?}"),
+    }
+}

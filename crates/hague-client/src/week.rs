@@ -135,11 +135,12 @@ impl FromStr for WeekId {
             let year = s[..pos].strip_suffix('-').unwrap_or(&s[..pos]);
             digits(year, 4).zip(digits(&s[pos + 1..], 2))
         } else {
-            digits(s.get(..4).unwrap_or(""), 4).zip(if s.len() == 6 {
-                digits(&s[4..], 2)
+            // yyyyww: six ASCII digits (checked byte-wise, so no slicing inside a character).
+            if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+                digits(&s[..4], 4).zip(digits(&s[4..], 2))
             } else {
                 None
-            })
+            }
         };
         let (year, week) = parsed.ok_or_else(|| WeekIdError::Format {
             text: s.chars().take(32).collect(),

@@ -43,3 +43,29 @@ fn years_with_53_weeks_from_the_iso_week_date_article() {
     // The known bulletin 46/2019 (published 15.11.2019) is weekId 201946.
     assert_eq!("46/2019".parse::<WeekId>().unwrap().to_string(), "201946");
 }
+
+proptest::proptest! {
+    /// Any text gives a week or an error, never a panic.
+    #[test]
+    fn parsing_never_panics(text in "\\PC{0,12}", near in "[0-9Ww/ é€-]{0,8}") {
+        let _ = text.parse::<WeekId>();
+        let _ = near.parse::<WeekId>();
+    }
+
+    /// Every existing week reads back the same from its three forms.
+    #[test]
+    fn the_three_forms_agree(year in 1000u16..=9999, week in 1u8..=53) {
+        let expected = WeekId::new(year.into(), week.into());
+        for text in [
+            format!("{year}{week:02}"),
+            format!("{year}-W{week:02}"),
+            format!("{week}/{year}"),
+        ] {
+            proptest::prop_assert_eq!(text.parse::<WeekId>(), expected.clone());
+        }
+        if let Ok(w) = expected {
+            proptest::prop_assert_eq!(w.to_string(), format!("{year}{week:02}"));
+            proptest::prop_assert_eq!(w.to_string().parse::<WeekId>(), Ok(w));
+        }
+    }
+}

@@ -4,5 +4,6 @@
 mod config;
 mod failures;
 mod operations;
+mod sandbox;
 mod support;
 mod webhook;

@@ -5,10 +5,14 @@
 //! - `tools`: install the pinned Python and npm tools that tests compare against
 //!   (into `target/tools/`), and print where they are.
 //! - `test-contract`: replay the recorded HTTP exchanges in `fixtures/`.
+//! - `deny`: supply-chain checks with cargo-deny.
+//! - `fuzz`: run the fuzz targets of `fuzz/`.
 //! - `gen-bulletin --records N --out FILE`: write a synthetic Hague bulletin.
 
 mod ci;
 mod contract;
+mod deny;
+mod fuzz;
 mod gen_bulletin;
 mod tools;
 mod workspace;
@@ -24,6 +28,10 @@ commands:
   tools    install the pinned Python/npm test tools into target/tools/
   test-contract [--service hague|firmadoc] [--filter TEXT] [--update]
            replay the recorded exchanges in fixtures/ against the clients
+  deny [--advisories]
+           cargo-deny: licences, bans, sources (and the RustSec advisories where reachable)
+  fuzz [--seconds N] [--target NAME]
+           run every fuzz target in fuzz/ (nightly + cargo-fuzz), seeded from fixtures/
   gen-bulletin --records N --out FILE [--seed S]
            write a realistic synthetic Hague bulletin (ST.96 XML)";
 
@@ -32,6 +40,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
         Some("test-contract") => contract::run(&args[1..]),
+        Some("deny") => deny::run_deny(&args[1..]),
+        Some("fuzz") => fuzz::run_fuzz(&args[1..]),
         Some("gen-bulletin") => gen_bulletin::run(&args[1..]),
         Some("tools") => tools::ensure().map(|t| t.print()),
         Some("-h" | "--help" | "help") | None => {

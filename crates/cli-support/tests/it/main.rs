@@ -224,6 +224,8 @@ fn loopback_urls() {
         "http://user@127.0.0.1@evil.es",
         "ftp://127.0.0.1",
         "http://10.0.0.1",
+        "http://localhost.evil.es",
+        "not a url",
     ] {
         assert!(!is_loopback_url(no), "{no}");
     }

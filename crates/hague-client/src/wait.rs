@@ -83,12 +83,28 @@ impl Client {
         id: &ImportId,
         policy: PollPolicy,
     ) -> Result<ImportStatus, Error> {
+        self.wait_for_import(id, policy, |s| s.service_request_number.is_some())
+            .await
+    }
+
+    /// Polls [`Client::import_status`] until `done` accepts the reply, and returns it. Use it
+    /// to stop on an import state of your own too (for example a rejection: the import-state
+    /// values HWS sends are not public, so none is built in).
+    ///
+    /// # Errors
+    /// As [`Client::wait_for_service_request`].
+    pub async fn wait_for_import(
+        &self,
+        id: &ImportId,
+        policy: PollPolicy,
+        done: impl Fn(&ImportStatus) -> bool,
+    ) -> Result<ImportStatus, Error> {
         poll(
             policy,
             || self.import_status(id),
-            |s: &ImportStatus| s.service_request_number.is_some(),
+            done,
             |s: &ImportStatus| s.raw.clone(),
-            "a service request number for the import",
+            "the import to reach the awaited state",
         )
         .await
     }

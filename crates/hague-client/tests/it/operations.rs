@@ -316,3 +316,30 @@ fn futures_are_send() {
     assert_send(&client.wait_for_service_request(&id, PollPolicy::default()));
     assert_send(&client.wait_for_status("x", &[], PollPolicy::default()));
 }
+
+#[tokio::test]
+async fn wait_for_import_stops_on_a_state_of_the_callers_choice() {
+    let mut server = mockito::Server::new_async().await;
+    let _token = token_mock(&mut server, "tok", 1).await;
+    let _a = server
+        .mock("GET", "/request/import/IMP-9")
+        .with_body(r#"{"importStatus":"QUEUED"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let _b = server
+        .mock("GET", "/request/import/IMP-9")
+        .with_body(r#"{"importStatus":"REJECTED"}"#)
+        .create_async()
+        .await;
+    let policy = PollPolicy::with_deadline(Duration::from_secs(10))
+        .intervals(Duration::from_millis(10), Duration::from_millis(10));
+    let s = client(&server)
+        .wait_for_import(&ImportId::new("IMP-9"), policy, |s| {
+            s.service_request_number.is_some() || s.status.as_deref() == Some("REJECTED")
+        })
+        .await
+        .unwrap();
+    assert_eq!(s.status.as_deref(), Some("REJECTED"));
+    assert_eq!(s.service_request_number, None);
+}

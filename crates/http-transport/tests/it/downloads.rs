@@ -204,3 +204,41 @@ async fn an_error_status_gives_an_excerpt_and_creates_no_file() {
     }
     assert!(entries(dir.path()).is_empty());
 }
+
+#[tokio::test]
+async fn the_part_file_sits_next_to_the_target_and_goes_when_the_download_is_dropped() {
+    let (addr, _) = raw_server(|mut s| async move {
+        read_head(&mut s).await;
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst")
+            .await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bulletin.zip");
+    let request = Request::get(&format!("http://{addr}/bulletin"), "/bulletin").unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = {
+        let target = target.clone();
+        tokio::spawn(async move {
+            let _ = transport()
+                .download_to_file(&request, &target, move |p| {
+                    let _ = tx.send(p.received);
+                })
+                .await;
+        })
+    };
+    // Wait until the first bytes were handed over.
+    while rx.recv().await.unwrap() == 0 {}
+    let during = entries(dir.path());
+    assert_eq!(during.len(), 1, "{during:?}");
+    assert!(
+        during[0].starts_with(".bulletin.zip.") && during[0].ends_with(".part"),
+        "{during:?}"
+    );
+    assert!(!target.exists());
+    task.abort();
+    let _ = task.await;
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+}

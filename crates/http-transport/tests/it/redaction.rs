@@ -61,6 +61,24 @@ fn request_debug_redacts_sensitive_headers_and_the_query() {
 }
 
 #[tokio::test]
+async fn response_debug_redacts_cookies() {
+    let mut server = mockito::Server::new_async().await;
+    let _m = server
+        .mock("GET", "/login")
+        .with_header("set-cookie", "session=COOKIESECRET")
+        .with_header("content-type", "application/json")
+        .with_body("{}")
+        .create_async()
+        .await;
+    let request = Request::get(&format!("{}/login", server.url()), "/login").unwrap();
+    let response = transport().send(&request).await.unwrap();
+    let shown = format!("{response:?}");
+    assert!(!shown.contains("COOKIESECRET"), "{shown}");
+    assert!(shown.contains("\"set-cookie\": \"[redacted]\""), "{shown}");
+    assert!(shown.contains("application/json"), "{shown}");
+}
+
+#[tokio::test]
 async fn errors_name_the_template_not_the_url() {
     let (addr, _) = raw_server(|mut s| async move {
         read_head(&mut s).await;

@@ -86,7 +86,7 @@ impl Default for Roots {
 /// ```
 ///
 /// There is deliberately no setting that turns certificate verification off.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TransportConfig {
     pub(crate) timeouts: Timeouts,
     pub(crate) max_body: u64,
@@ -116,6 +116,27 @@ impl Default for TransportConfig {
             clock: Arc::new(SystemClock),
             jitter: Arc::new(RandomJitter),
         }
+    }
+}
+
+impl std::fmt::Debug for TransportConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportConfig")
+            .field("timeouts", &self.timeouts)
+            .field("max_body", &self.max_body)
+            .field("roots", &self.roots)
+            .field(
+                "extra_roots",
+                &format_args!("[{} certificate(s)]", self.extra_roots.len()),
+            )
+            .field("allow_plain_http", &self.allow_plain_http)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("clock", &self.clock)
+            .field("jitter", &self.jitter)
+            .finish()
     }
 }
 

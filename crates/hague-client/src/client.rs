@@ -17,7 +17,7 @@ use tokio::io::AsyncWrite;
 
 use crate::config::Config;
 use crate::error::{Error, WipoError};
-use crate::token::{Bearer, TokenSource};
+use crate::token::{Bearer, TokenInfo, TokenSource};
 use crate::week::WeekId;
 
 /// **Inferred** path of the connectivity check: the guide names an endpoint `pingMe` but not
@@ -215,6 +215,19 @@ impl Client {
                 other => return other.map_err(Error::from),
             }
         }
+    }
+
+    /// A usable access token (from the cache, or requested now) with what the token endpoint
+    /// said about it: type, lifetime and granted scope. For display and diagnostics (the
+    /// `hague token` command); the calls of this client need none of it.
+    ///
+    /// # Errors
+    /// [`Error::Discovery`], [`Error::Token`], [`Error::Assertion`] or a transport error.
+    pub async fn token_info(&self) -> Result<TokenInfo, Error> {
+        self.inner.tokens.bearer().await?;
+        self.inner.tokens.last().ok_or_else(|| Error::Config {
+            reason: "no token details are recorded for the cached token".to_owned(),
+        })
     }
 
     /// Checks the connection and the token: `GET {base}/pingMe` (**inferred** path and method).

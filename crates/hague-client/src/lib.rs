@@ -14,11 +14,12 @@ pub use config::{
     Config, Preset, Provider, WIPO_DEV_ISSUER, WIPO_EXAMPLE_CLIENT_ID, WIPO_EXAMPLE_SCOPE,
 };
 pub use error::{Error, WipoError, WipoErrorDetail};
+pub use token::TokenInfo;
 pub use wait::PollPolicy;
 pub use week::{WeekId, WeekIdError, iso_weeks_in_year};
 
 // Re-exported so that callers use the same versions.
-pub use fapi_jwt_assert::{Audience, CachePolicy, OAuthErrorCode, SigningKey};
+pub use fapi_jwt_assert::{AccessToken, Audience, CachePolicy, OAuthErrorCode, SigningKey};
 pub use hague_package::ValidationOptions;
 pub use http_transport::{Download, Progress, TransportConfig};
 pub use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};

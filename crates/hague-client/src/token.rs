@@ -16,6 +16,23 @@ use http_transport::{Clock, Request, Transport};
 use crate::config::Provider;
 use crate::error::Error;
 
+/// The last token the endpoint issued, as `Client::token_info` returns it (for display, as
+/// in the `hague token` command). `Debug` prints the token as `[redacted]`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TokenInfo {
+    /// The access token. Never log what `expose_secret` returns.
+    pub access_token: fapi_jwt_assert::AccessToken,
+    /// `token_type`, as sent.
+    pub token_type: String,
+    /// `expires_in` in seconds, when sent.
+    pub expires_in: Option<u64>,
+    /// The granted scope, when sent.
+    pub scope: Option<String>,
+    /// The instant before the token request was sent (the lifetime counts from it).
+    pub requested_at: std::time::SystemTime,
+}
+
 /// A bearer header and the cache generation of the token inside it.
 pub(crate) struct Bearer {
     pub(crate) header: HeaderValue,
@@ -35,6 +52,7 @@ pub(crate) struct TokenSource {
     /// the new token in the cache. It also holds the provider metadata once known.
     refresh: tokio::sync::Mutex<Option<ProviderMetadata>>,
     requests: AtomicU64,
+    last: Mutex<Option<TokenInfo>>,
 }
 
 impl std::fmt::Debug for TokenSource {
@@ -96,6 +114,7 @@ impl TokenSource {
             cache: Mutex::new(TokenCache::default()),
             refresh: tokio::sync::Mutex::new(None),
             requests: AtomicU64::new(0),
+            last: Mutex::new(None),
         }
     }
 
@@ -104,6 +123,14 @@ impl TokenSource {
             cache: Mutex::new(TokenCache::new(policy)),
             ..self
         }
+    }
+
+    /// What the endpoint answered for the token now cached, if any.
+    pub(crate) fn last(&self) -> Option<TokenInfo> {
+        self.last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// How many token requests were sent (for diagnostics).
@@ -261,11 +288,22 @@ impl TokenSource {
                 },
             });
         }
+        let info = TokenInfo {
+            access_token: token.access_token.clone(),
+            token_type: token.token_type.clone(),
+            expires_in: token.expires_in,
+            scope: token.scope.clone(),
+            requested_at: now,
+        };
         let mut cache = self
             .cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         cache.store(token, now);
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(info);
         Ok(())
     }
 }

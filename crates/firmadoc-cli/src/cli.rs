@@ -83,7 +83,8 @@ pub enum Command {
     },
     /// Uploads one image of an attachment a recipient supplies (POST /send/Attachment/{cod}).
     Attach(AttachArgs),
-    /// Answers as a recipient: sign, reject, or sign simply (POST /send/AddresseeResponse/{cod}).
+    /// Answers as a recipient: sign, reject, sign with a certificate, or sign simply
+    /// (POST /send/AddresseeResponse/{cod}).
     #[command(subcommand)]
     Respond(RespondCommand),
     /// Counts of sendings by state between two dates (GET /admin/Summary).
@@ -275,6 +276,22 @@ pub enum RespondCommand {
         /// Why.
         #[arg(long)]
         reason: String,
+        /// Device information recorded in the trace.
+        #[command(flatten)]
+        device: DeviceArgs,
+    },
+    /// Signs with a certificate (`Operacion` FC): a PKCS#12 file; its password from
+    /// FIRMADOC_CERTIFICATE_PASSWORD or --password-file, never from the command line.
+    Certificate {
+        /// The sending or recipient code.
+        code: String,
+        /// The certificate and its private key, exported as PKCS#12 (.p12, .pfx).
+        #[arg(long, value_name = "FILE")]
+        pkcs12: PathBuf,
+        /// A file holding the certificate's password (mode 0600); else
+        /// FIRMADOC_CERTIFICATE_PASSWORD.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
         /// Device information recorded in the trace.
         #[command(flatten)]
         device: DeviceArgs,

@@ -2,18 +2,19 @@
 
 use std::path::Path;
 
-use cli_support::{CliError, Report};
+use cli_support::{CliError, Report, SecretText, read_secret_file};
 use firmadoc_client::Client;
 use firmadoc_client::model::{
-    AttachmentUpload, DeviceInfo, EnvelopeCode, EventSet, LengthPolicy, NewUser, RecipientAction,
-    RecipientResponse, Sending, SendingCode, SignatureImage, Template, TemplateRef, WebhookEvent,
-    WebhookSubscription,
+    AttachmentUpload, Certificate, DeviceInfo, EnvelopeCode, EventSet, LengthPolicy, NewUser,
+    RecipientAction, RecipientResponse, Sending, SendingCode, SignatureImage, Template,
+    TemplateRef, WebhookEvent, WebhookSubscription,
 };
 use serde_json::json;
 
 use crate::cli::{AttachArgs, DeviceArgs, RespondCommand, SendArgs, TemplateSetArgs, UserCommand};
 use crate::errors::{from_client, from_code, from_model, read_file};
 use crate::parse;
+use crate::settings::vars;
 
 fn policy(truncate: bool) -> LengthPolicy {
     if truncate {
@@ -297,8 +298,12 @@ pub async fn attach(
 }
 
 /// Builds the response, before any call.
+///
+/// The certificate's password of `respond certificate` is read through `env`
+/// (`FIRMADOC_CERTIFICATE_PASSWORD`) or from `--password-file`.
 pub fn response(
     cmd: RespondCommand,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(SendingCode, RecipientResponse, &'static str), CliError> {
     let (value, action, d, verb) = match cmd {
         RespondCommand::Sign {
@@ -315,6 +320,22 @@ pub fn response(
             reason,
             device,
         } => (code, RecipientAction::Reject { reason }, device, "rejected"),
+        RespondCommand::Certificate {
+            code,
+            pkcs12,
+            password_file,
+            device,
+        } => {
+            let bytes = read_file(&pkcs12, "PKCS#12 certificate")?;
+            let password = certificate_password(password_file.as_deref(), env)?;
+            let certificate = Certificate::new(bytes, password.expose());
+            (
+                code,
+                RecipientAction::SignWithCertificate(certificate),
+                device,
+                "signed with a certificate",
+            )
+        }
         RespondCommand::Simple { code, name, device } => (
             code,
             RecipientAction::SimpleSign { name },
@@ -325,6 +346,23 @@ pub fn response(
     let code = code(&value)?;
     let response = RecipientResponse::new(action, device(d)).map_err(|e| from_model(&e))?;
     Ok((code, response, verb))
+}
+
+fn certificate_password(
+    file: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<SecretText, CliError> {
+    if let Some(path) = file {
+        return read_secret_file(path, "certificate password");
+    }
+    env(vars::CERTIFICATE_PASSWORD)
+        .map(SecretText::new)
+        .ok_or_else(|| {
+            CliError::usage(
+                "no password is given for the certificate",
+                "export FIRMADOC_CERTIFICATE_PASSWORD, or name a file holding it (mode 0600) with --password-file",
+            )
+        })
 }
 
 /// `respond`.

@@ -112,7 +112,7 @@ async fn execute(
             commands::attach(&client(&global, env)?, &code, &upload).await?
         }
         Command::Respond(cmd) => {
-            let (code, response, verb) = commands::response(cmd)?;
+            let (code, response, verb) = commands::response(cmd, env)?;
             commands::respond(&client(&global, env)?, &code, &response, verb).await?
         }
         Command::Summary { from, to } => {

@@ -19,6 +19,8 @@ pub mod vars {
     pub const CONSUMER_SECRET_FILE: &str = "FIRMADOC_CONSUMER_SECRET_FILE";
     /// `test`, `prod`, or a base URL.
     pub const ENVIRONMENT: &str = "FIRMADOC_ENV";
+    /// The password of the PKCS#12 file of `respond certificate`.
+    pub const CERTIFICATE_PASSWORD: &str = "FIRMADOC_CERTIFICATE_PASSWORD";
     /// The profile name.
     pub const PROFILE: &str = "FIRMADOC_PROFILE";
     /// The configuration file.

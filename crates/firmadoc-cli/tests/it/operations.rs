@@ -421,3 +421,52 @@ fn webhook_subscribe_unsubscribe_and_test() {
     unsub.assert();
     test.assert();
 }
+
+#[test]
+fn respond_certificate_with_the_password_from_the_environment_or_a_file() {
+    let mut server = mockito::Server::new();
+    // The guide: DatoAuxiliar is `{"Password certificado":"string en base64 de los Bytes del
+    // certificado exportado"}`, read as {password: base64(PKCS#12)} (inferred by the model).
+    let mut expected = device_json();
+    expected["Operacion"] = json!("FC");
+    expected["DatoAuxiliar"] = json!(r#"{"p4ss word":"UEtDUzEyLWJ5dGVz"}"#);
+    let m = server
+        .mock("POST", path("/send/AddresseeResponse/XJH2901"))
+        .match_request(signed_json(server.url(), expected))
+        .expect(2)
+        .create();
+    let dir = tempfile::tempdir().unwrap();
+    let p12 = dir.path().join("me.p12");
+    std::fs::write(&p12, b"PKCS12-bytes").unwrap();
+    let out = run(firmadoc(&server.url())
+        .env("FIRMADOC_CERTIFICATE_PASSWORD", "p4ss word")
+        .args(["respond", "certificate", "XJH2901", "--pkcs12"])
+        .arg(&p12)
+        .args(DEVICE_FLAGS))
+    .ok();
+    assert_eq!(out.trim(), "XJH2901: signed with a certificate");
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "p4ss word\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    run(firmadoc(&server.url())
+        .args(["respond", "certificate", "XJH2901", "--pkcs12"])
+        .arg(&p12)
+        .arg("--password-file")
+        .arg(&pw)
+        .args(DEVICE_FLAGS))
+    .ok();
+    m.assert();
+    // Without a password: a configuration error, nothing sent.
+    let err = run(firmadoc(&server.url())
+        .args(["respond", "certificate", "XJH2901", "--pkcs12"])
+        .arg(&p12))
+    .fails(2);
+    assert!(
+        err.contains("no password is given for the certificate"),
+        "{err}"
+    );
+}

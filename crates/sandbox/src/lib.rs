@@ -10,6 +10,7 @@ mod pdf;
 mod random;
 mod redacted;
 mod server;
+mod tls;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -49,6 +50,9 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// The TLS certificate authority or server certificate could not be made.
+    #[error("cannot set up TLS for the sandbox: {0}; run without TLS (the default)")]
+    Tls(String),
     /// The consumer key or secret is unusable.
     #[error("the FirmaDocumentos test credentials are invalid: {0}; give a non-empty consumer key")]
     Credentials(String),
@@ -84,6 +88,8 @@ pub struct SandboxConfig {
     pub webhook_retry_delays: Vec<Duration>,
     /// Sendings left in the plan (`/admin/Budget`).
     pub firmadoc_budget: i64,
+    /// Serve https with a CA generated at start ([`Sandbox::ca_pem`]) instead of plain http.
+    pub tls: bool,
 }
 
 impl Default for SandboxConfig {
@@ -101,6 +107,7 @@ impl Default for SandboxConfig {
             oauth_window: Duration::from_secs(300),
             webhook_retry_delays: vec![Duration::from_millis(200), Duration::from_millis(400)],
             firmadoc_budget: 1000,
+            tls: false,
         }
     }
 }
@@ -120,6 +127,7 @@ impl fmt::Debug for SandboxConfig {
             .field("oauth_window", &self.oauth_window)
             .field("webhook_retry_delays", &self.webhook_retry_delays)
             .field("firmadoc_budget", &self.firmadoc_budget)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -157,6 +165,8 @@ pub struct Sandbox {
     hws_addr: SocketAddr,
     firmadoc_addr: SocketAddr,
     credentials: TestCredentials,
+    scheme: &'static str,
+    ca_pem: Option<String>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -195,19 +205,32 @@ impl Sandbox {
         };
         let (hws_listener, hws_addr) = bind("HWS", config.hws_port).await?;
         let (fd_listener, firmadoc_addr) = bind("FirmaDocumentos", config.firmadoc_port).await?;
-        let hws = Arc::new(hws::Hws::new(&config, format!("http://{hws_addr}")));
+        let tls = if config.tls {
+            Some(tls::generate().map_err(Error::Tls)?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+        let hws = Arc::new(hws::Hws::new(&config, format!("{scheme}://{hws_addr}")));
         let firmadoc = Arc::new(firmadoc::Firmadoc::new(
             &config,
-            format!("http://{firmadoc_addr}"),
+            format!("{scheme}://{firmadoc_addr}"),
         ));
         let (shutdown, rx) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(server::serve(
                 hws_listener,
                 hws.clone().handler(),
+                acceptor.clone(),
                 rx.clone(),
             )),
-            tokio::spawn(server::serve(fd_listener, firmadoc.clone().handler(), rx)),
+            tokio::spawn(server::serve(
+                fd_listener,
+                firmadoc.clone().handler(),
+                acceptor,
+                rx,
+            )),
         ];
         Ok(Self {
             hws,
@@ -218,14 +241,22 @@ impl Sandbox {
                 consumer_key: config.firmadoc_consumer_key,
                 secret: config.firmadoc_consumer_secret,
             },
+            scheme,
+            ca_pem: tls.map(|t| t.ca_pem),
             shutdown,
             tasks,
         })
     }
 
-    /// The HWS base URL, `http://127.0.0.1:<port>`.
+    /// The HWS base URL, `http://127.0.0.1:<port>` (`https` with [`SandboxConfig::tls`]).
     pub fn hws_url(&self) -> String {
-        format!("http://{}", self.hws_addr)
+        format!("{}://{}", self.scheme, self.hws_addr)
+    }
+
+    /// The PEM of the sandbox's certificate authority when it serves https: add it to the
+    /// clients' trusted roots (`TransportConfig::add_root_certificate_pem`).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The OpenID issuer, `http://127.0.0.1:<port>/am/oauth2`; discovery is at
@@ -246,7 +277,7 @@ impl Sandbox {
 
     /// The FirmaDocumentos base URL (`/send`, `/admin`, `/webhooks` below it).
     pub fn firmadoc_url(&self) -> String {
-        format!("http://{}", self.firmadoc_addr)
+        format!("{}://{}", self.scheme, self.firmadoc_addr)
     }
 
     /// Registers an HWS client and its public key (what WIPO does with the certificate an

@@ -1,5 +1,6 @@
 //! `sandbox`: runs both services on loopback in the foreground and prints the URLs and the
-//! test credentials. Options: `--hws-port N`, `--firmadoc-port N` (0 = any free port).
+//! test credentials. Options: `--hws-port N`, `--firmadoc-port N` (0 = any free port),
+//! `--tls` (https with a CA generated at start, whose PEM is printed).
 
 use std::process::ExitCode;
 
@@ -20,8 +21,9 @@ fn parse_args() -> Result<SandboxConfig, String> {
         match a.as_str() {
             "--hws-port" => config.hws_port = port("--hws-port")?,
             "--firmadoc-port" => config.firmadoc_port = port("--firmadoc-port")?,
+            "--tls" => config.tls = true,
             "-h" | "--help" => {
-                return Err("usage: sandbox [--hws-port N] [--firmadoc-port N]".into());
+                return Err("usage: sandbox [--hws-port N] [--firmadoc-port N] [--tls]".into());
             }
             other => return Err(format!("unknown argument `{other}`; see --help")),
         }
@@ -56,7 +58,13 @@ fn main() -> ExitCode {
             }
         };
         let creds = sandbox.firmadoc_credentials();
-        println!("Offline sandbox running on loopback (plain http). Ctrl-C to stop.\n");
+        match sandbox.ca_pem() {
+            None => println!("Offline sandbox running on loopback (plain http). Ctrl-C to stop.\n"),
+            Some(pem) => {
+                println!("Offline sandbox running on loopback (https). Ctrl-C to stop.");
+                println!("Trust this test CA (generated for this run) as an extra root:\n{pem}");
+            }
+        }
         println!("HWS (Hague System Web Services)");
         println!("  issuer:         {}", sandbox.issuer());
         println!("  discovery:      {}/.well-known/openid-configuration", sandbox.issuer());

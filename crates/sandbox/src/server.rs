@@ -2,7 +2,6 @@
 //! to a handler, write the answer; stop accepting and finish open connections on shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -77,18 +76,28 @@ pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Resp {
     respond(status, "application/json; charset=utf-8", value.to_string())
 }
 
-/// Accepts connections until `shutdown` turns true.
+/// Accepts connections until `shutdown` turns true; over TLS when `tls` is given.
 pub(crate) async fn serve(
     listener: TcpListener,
     handler: Handler,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut tasks = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else { continue };
-                tasks.spawn(connection(stream, peer, handler.clone(), shutdown.clone()));
+                let Ok((stream, _peer)) = accepted else { continue };
+                let (handler, shutdown) = (handler.clone(), shutdown.clone());
+                match tls.clone() {
+                    None => tasks.spawn(connection(stream, handler, shutdown)),
+                    Some(acceptor) => tasks.spawn(async move {
+                        // A failed handshake (a client that does not trust the CA) just ends.
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            connection(stream, handler, shutdown).await;
+                        }
+                    }),
+                };
             }
             _ = shutdown.changed() => break,
         }
@@ -98,12 +107,10 @@ pub(crate) async fn serve(
     while tasks.join_next().await.is_some() {}
 }
 
-async fn connection(
-    stream: tokio::net::TcpStream,
-    _peer: SocketAddr,
-    handler: Handler,
-    mut shutdown: watch::Receiver<bool>,
-) {
+async fn connection<I>(stream: I, handler: Handler, mut shutdown: watch::Receiver<bool>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
         let handler = handler.clone();
         async move { Ok::<_, std::convert::Infallible>(dispatch(req, handler).await) }

@@ -169,11 +169,9 @@ impl Firmadoc {
     /// OAuth 1.0 (RFC 5849) with `oauth1_sign::verify`: the URL is rebuilt from the `Host`
     /// header the client sent, so `localhost` and `127.0.0.1` both work.
     fn authenticate(&self, req: &Req) -> Result<(), String> {
-        let host = req.header("host").map_or_else(
-            || self.base.trim_start_matches("http://").to_owned(),
-            str::to_owned,
-        );
-        let mut url = format!("http://{host}{}", req.path);
+        let (scheme, bound) = self.base.split_once("://").unwrap_or(("http", &self.base));
+        let host = req.header("host").unwrap_or(bound);
+        let mut url = format!("{scheme}://{host}{}", req.path);
         if let Some(q) = &req.query {
             url.push('?');
             url.push_str(q);

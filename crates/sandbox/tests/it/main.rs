@@ -5,3 +5,4 @@ mod common;
 mod firmadoc;
 mod hws;
 mod pyjwt;
+mod tls;

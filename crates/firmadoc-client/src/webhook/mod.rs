@@ -11,7 +11,7 @@ mod store;
 mod verify;
 
 pub use receiver::{DEFAULT_MAX_BODY, Handler, HandlerError, HandlerFuture, Receiver, Reply};
-pub use store::{Claim, DedupStore, MemoryStore};
+pub use store::{Claim, DedupStore, FileStore, MemoryStore};
 pub use verify::{
     Rejection, WebhookSecret, echo, verify_delivery, verify_headers, verify_signature,
 };

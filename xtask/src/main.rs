@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! Commands:
+//! - `demo`: the main job, the full cycle of both services against the offline sandbox.
 //! - `ci`: formatting check, clippy with `-D warnings`, the test tools, and every test.
 //! - `tools`: install the pinned Python and npm tools that tests compare against
 //!   (into `target/tools/`), and print where they are.
@@ -11,6 +12,7 @@
 
 mod ci;
 mod contract;
+mod demo;
 mod deny;
 mod fuzz;
 mod gen_bulletin;
@@ -24,6 +26,7 @@ type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  demo     the main job: the whole HWS and FirmaDocumentos cycle against an offline sandbox
   ci       fmt --check, clippy -D warnings, tools, and all tests (the README's test command)
   tools    install the pinned Python/npm test tools into target/tools/
   test-contract [--service hague|firmadoc] [--filter TEXT] [--update]
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
         Some("test-contract") => contract::run(&args[1..]),
+        Some("demo") => demo::run(&args[1..]),
         Some("deny") => deny::run_deny(&args[1..]),
         Some("fuzz") => fuzz::run_fuzz(&args[1..]),
         Some("gen-bulletin") => gen_bulletin::run(&args[1..]),

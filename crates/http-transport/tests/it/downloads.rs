@@ -242,3 +242,35 @@ async fn the_part_file_sits_next_to_the_target_and_goes_when_the_download_is_dro
     let _ = task.await;
     assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
 }
+
+#[tokio::test]
+async fn an_unusable_target_is_a_clear_error() {
+    let mut server = mockito::Server::new_async().await;
+    let _m = server
+        .mock("GET", "/copy")
+        .with_body("abc")
+        .create_async()
+        .await;
+    let request = Request::get(&format!("{}/copy", server.url()), "/copy").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let missing_dir = dir.path().join("no-such-dir").join("copy.zip");
+    match transport()
+        .download_to_file(&request, &missing_dir, |_| {})
+        .await
+    {
+        Err(Error::Io { path, .. }) => {
+            assert_eq!(
+                path.as_deref(),
+                Some(dir.path().join("no-such-dir").as_path())
+            );
+        }
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+    let no_name = std::path::Path::new("/");
+    assert!(matches!(
+        transport()
+            .download_to_file(&request, no_name, |_| {})
+            .await,
+        Err(Error::InvalidRequest { .. })
+    ));
+}

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod banner;
 mod civil;
 mod clock;
 mod firmadoc;
@@ -21,6 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use banner::TEST_CLIENT_ID;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use fapi_jwt_assert::PublicJwk;
 pub use firmadoc::DeliveryAttempt;
@@ -53,6 +55,9 @@ pub enum Error {
     /// The TLS certificate authority or server certificate could not be made.
     #[error("cannot set up TLS for the sandbox: {0}; run without TLS (the default)")]
     Tls(String),
+    /// A test key could not be generated.
+    #[error("cannot generate the test client's key: {0}")]
+    Key(String),
     /// The consumer key or secret is unusable.
     #[error("the FirmaDocumentos test credentials are invalid: {0}; give a non-empty consumer key")]
     Credentials(String),

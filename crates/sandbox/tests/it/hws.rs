@@ -523,3 +523,36 @@ async fn secrets_never_show_in_debug() {
     assert!(!whole.contains(&token), "the access token leaks: {whole}");
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn banner_lists_urls_and_a_working_test_client() {
+    let (sb, _) = manual_sandbox().await;
+    let key = sb.register_test_client().unwrap();
+    let banner = sb.banner(Some(&key));
+    for needle in [
+        sb.issuer(),
+        sb.token_endpoint(),
+        sb.hws_api_url(),
+        sb.firmadoc_url(),
+    ] {
+        assert!(banner.contains(&needle), "{needle} missing from:\n{banner}");
+    }
+    assert!(banner.contains(sandbox::TEST_CONSUMER_KEY));
+    assert!(banner.contains("-----BEGIN PRIVATE KEY-----"));
+    // The printed key is the registered one: it gets a token.
+    let printed = banner
+        .split("-----BEGIN PRIVATE KEY-----")
+        .nth(1)
+        .and_then(|rest| rest.split("-----END PRIVATE KEY-----").next())
+        .unwrap();
+    let pem = format!("-----BEGIN PRIVATE KEY-----{printed}-----END PRIVATE KEY-----\n");
+    let reloaded = SigningKey::from_pem(&pem).unwrap();
+    let s = AssertionSigner::new(
+        reloaded,
+        sandbox::TEST_CLIENT_ID,
+        AssertionOptions::default(),
+    )
+    .unwrap();
+    token(&sb, &s).await;
+    sb.shutdown().await;
+}

@@ -11,7 +11,7 @@ mod secret;
 pub use config::{ConfigLocation, Origin, ProfileFile, config_location, layered, process_env};
 pub use error::CliError;
 pub use exit::ExitStatus;
-pub use report::Report;
+pub use report::{Report, finish, finish_to};
 pub use secret::{SecretText, read_secret_file};
 
 /// Whether `url` is `http://` or `https://` to a loopback host (`127.0.0.0/8`,

@@ -2,6 +2,9 @@
 
 use std::io::Write;
 
+use crate::error::CliError;
+use crate::exit::ExitStatus;
+
 /// A command's result: a text for people, a JSON value for scripts (`--json`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -33,4 +36,43 @@ impl Report {
         }
         out.flush()
     }
+}
+
+/// Prints a command's outcome as every tool does, and returns its exit status:
+/// the report (if any) on `out`, or the error (sentence and hint, or one JSON
+/// line) on `err`. A closed `out` (`tool ... | head -0`) is not an error of
+/// the command.
+pub fn finish_to(
+    tool: &str,
+    json: bool,
+    outcome: Result<Option<Report>, CliError>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
+    match outcome {
+        Ok(report) => {
+            if let Some(report) = report {
+                let _ = report.print(json, out);
+            }
+            ExitStatus::Success
+        }
+        Err(e) => e.report(tool, json, err),
+    }
+}
+
+/// [`finish_to`] on the process's standard output and error, as an exit code
+/// for `main`.
+pub fn finish(
+    tool: &str,
+    json: bool,
+    outcome: Result<Option<Report>, CliError>,
+) -> std::process::ExitCode {
+    finish_to(
+        tool,
+        json,
+        outcome,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )
+    .into()
 }

@@ -12,7 +12,7 @@ mod webhook;
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use cli_support::{CliError, ExitStatus, Report, process_env};
+use cli_support::{CliError, ExitStatus, Report, finish, process_env};
 use firmadoc_client::Client;
 
 pub use cli::Cli;
@@ -34,18 +34,15 @@ pub fn main() -> ExitCode {
         }
     };
     let json = cli.global.json;
-    match run(cli, &process_env) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => e.report(TOOL, json, &mut std::io::stderr().lock()).into(),
-    }
+    finish(TOOL, json, run(cli, &process_env))
 }
 
-/// Runs a parsed command line, reading configuration through `env`.
+/// Runs a parsed command line, reading configuration through `env`; returns
+/// what to print (`webhook serve` prints as it goes, and returns nothing).
 ///
 /// # Errors
 /// The [`CliError`] to print, with its exit status.
-pub fn run(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<(), CliError> {
-    let json = cli.global.json;
+pub fn run(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Report>, CliError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -57,12 +54,7 @@ pub fn run(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<(), CliErro
             )
         })?;
     init_logging();
-    let output = runtime.block_on(execute(cli, env))?;
-    if let Some(output) = output {
-        // A closed pipe (`firmadoc status X | head -0`) is not an error of the command.
-        let _ = output.print(json, &mut std::io::stdout().lock());
-    }
-    Ok(())
+    runtime.block_on(execute(cli, env))
 }
 
 /// Warnings of the libraries (a refused webhook delivery, say) go to stderr.

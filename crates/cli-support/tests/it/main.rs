@@ -246,3 +246,30 @@ fn reports_print_text_or_one_json_line() {
         .unwrap();
     assert!(out.is_empty());
 }
+
+#[test]
+fn finish_prints_the_report_or_the_error() {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let ok = Ok(Some(cli_support::Report::new(
+        "done",
+        serde_json::json!({"done": true}),
+    )));
+    let status = cli_support::finish_to("t", false, ok, &mut out, &mut err);
+    assert_eq!(
+        (status, out.as_slice(), err.as_slice()),
+        (ExitStatus::Success, &b"done\n"[..], &b""[..])
+    );
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let failed = Err(CliError::new(
+        ExitStatus::Network,
+        "cannot connect",
+        "check the network",
+    ));
+    let status = cli_support::finish_to("t", false, failed, &mut out, &mut err);
+    assert_eq!(status, ExitStatus::Network);
+    assert!(out.is_empty());
+    assert_eq!(
+        String::from_utf8(err).unwrap(),
+        "t: error: cannot connect\nt: hint: check the network\n"
+    );
+}

@@ -119,7 +119,9 @@ impl FaultServer {
     ///
     /// # Errors
     /// The listener cannot be bound.
-    pub async fn http(script: impl Fn(&Seen, usize) -> Plan + Send + Sync + 'static) -> std::io::Result<Self> {
+    pub async fn http(
+        script: impl Fn(&Seen, usize) -> Plan + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
         Self::start(Mode::Http(Arc::new(script))).await
     }
 
@@ -223,9 +225,7 @@ async fn serve_connection(
             run_steps(&mut stream, &steps).await?;
             Ok(())
         }
-        Mode::Http(script) => {
-            http_loop(stream, &script, &seen).await
-        }
+        Mode::Http(script) => http_loop(stream, &script, &seen).await,
         Mode::Tls(acceptor, script) => {
             let tls = acceptor.accept(stream).await?;
             http_loop(tls, &script, &seen).await
@@ -312,7 +312,9 @@ async fn http_loop<S: Resettable>(
         let request = parse_head(&buf[..head_end]);
         buf.drain(..head_end);
         let index = {
-            let mut s = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut s = seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             s.push(request.clone());
             s.len() - 1
         };
@@ -441,13 +443,16 @@ impl TestPki {
             KeyUsagePurpose::CrlSign,
             KeyUsagePurpose::DigitalSignature,
         ];
-        let ca = CertifiedIssuer::self_signed(params, KeyPair::generate().map_err(PkiError::Rcgen)?)
-            .map_err(PkiError::Rcgen)?;
+        let ca =
+            CertifiedIssuer::self_signed(params, KeyPair::generate().map_err(PkiError::Rcgen)?)
+                .map_err(PkiError::Rcgen)?;
         let key = KeyPair::generate().map_err(PkiError::Rcgen)?;
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
         let mut leaf = CertificateParams::new(names.clone()).map_err(PkiError::Rcgen)?;
-        leaf.distinguished_name
-            .push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+        leaf.distinguished_name.push(
+            DnType::CommonName,
+            names.first().cloned().unwrap_or_default(),
+        );
         let cert = leaf.signed_by(&key, &ca).map_err(PkiError::Rcgen)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let server = rustls::ServerConfig::builder_with_provider(provider)

@@ -15,6 +15,13 @@ const TEMPLATE: &str = "/publication/bulletin/{weekId}";
 /// Stand-in bulletin bytes (the start of a ZIP local header, then filler).
 const ZIP: &[u8] = b"PK\x03\x04bulletin bytes of week 47";
 
+/// Both downloads with the bytes found at the target, and the directories.
+type Downloads = (
+    (Download, Vec<u8>),
+    (Download, Vec<u8>),
+    (tempfile::TempDir, tempfile::TempDir),
+);
+
 /// What each path did.
 struct Both {
     hague: Result<(Download, PathBuf), hague_client::Error>,
@@ -27,17 +34,25 @@ impl Both {
     fn errors(self) -> (hague_client::Error, T) {
         let (h, t) = match (self.hague, self.transport) {
             (Err(h), Err(t)) => (h, t),
-            (h, t) => panic!("expected two errors, got {:?} / {:?}", h.map(|d| d.0), t.map(|d| d.0)),
+            (h, t) => panic!(
+                "expected two errors, got {:?} / {:?}",
+                h.map(|d| d.0),
+                t.map(|d| d.0)
+            ),
         };
         assert_empty_dir(self._dirs.0.path());
         assert_empty_dir(self._dirs.1.path());
         (h, t)
     }
 
-    fn downloads(self) -> ((Download, Vec<u8>), (Download, Vec<u8>), (tempfile::TempDir, tempfile::TempDir)) {
+    fn downloads(self) -> Downloads {
         let (h, t) = match (self.hague, self.transport) {
             (Ok(h), Ok(t)) => (h, t),
-            (h, t) => panic!("expected two downloads, got {:?} / {:?}", h.map(|d| d.0), t.map(|d| d.0)),
+            (h, t) => panic!(
+                "expected two downloads, got {:?} / {:?}",
+                h.map(|d| d.0),
+                t.map(|d| d.0)
+            ),
         };
         let hb = std::fs::read(&h.1).unwrap();
         let tb = std::fs::read(&t.1).unwrap();
@@ -85,26 +100,44 @@ fn transport_error(e: &hague_client::Error) -> &T {
 async fn bulletin_connection_refused() {
     let addr = refused_addr().await.unwrap();
     let (h, t) = both(&format!("http://{addr}")).await.errors();
-    assert!(matches!(transport_error(&h), T::Connect { attempts: 3, .. }), "{h:?}");
+    assert!(
+        matches!(transport_error(&h), T::Connect { attempts: 3, .. }),
+        "{h:?}"
+    );
     assert!(matches!(t, T::Connect { attempts: 3, .. }), "{t:?}");
 }
 
 #[tokio::test]
 async fn bulletin_reset_mid_request() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_request()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::reset_mid_request())
+        .await
+        .unwrap();
     let (h, t) = both(&server.http_url()).await.errors();
     assert!(matches!(transport_error(&h), T::Http { .. }), "{h:?}");
     assert!(matches!(t, T::Http { .. }), "{t:?}");
-    assert_eq!(server.requests_to(ROUTE), 2, "one request per path, none retried");
+    assert_eq!(
+        server.requests_to(ROUTE),
+        2,
+        "one request per path, none retried"
+    );
 }
 
 #[tokio::test]
 async fn bulletin_reset_mid_response_body() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_body()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::reset_mid_body())
+        .await
+        .unwrap();
     let (h, t) = both(&server.http_url()).await.errors();
     for e in [transport_error(&h), &t] {
         assert!(
-            matches!(e, T::BodyInterrupted { received: 10, expected: Some(1000), .. }),
+            matches!(
+                e,
+                T::BodyInterrupted {
+                    received: 10,
+                    expected: Some(1000),
+                    ..
+                }
+            ),
             "{e:?}"
         );
     }
@@ -117,9 +150,22 @@ async fn bulletin_stall_forever() {
     let (h, t) = both(&server.http_url()).await.errors();
     assert!(h.is_timeout(), "{h:?}");
     for e in [transport_error(&h), &t] {
-        assert!(matches!(e, T::Timeout { phase: TimeoutPhase::Response, .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                T::Timeout {
+                    phase: TimeoutPhase::Response,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
     }
-    assert!(started.elapsed() < support::TIMEOUTS.request * 6, "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < support::TIMEOUTS.request * 6,
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -127,7 +173,30 @@ async fn bulletin_slow_drip() {
     let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
     let (h, t) = both(&server.http_url()).await.errors();
     for e in [transport_error(&h), &t] {
-        assert!(matches!(e, T::Timeout { phase: TimeoutPhase::IdleRead, .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                T::Timeout {
+                    phase: TimeoutPhase::IdleRead,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+    let server = FaultServer::http(|_, _| plan::drip_head()).await.unwrap();
+    let (h, t) = both(&server.http_url()).await.errors();
+    for e in [transport_error(&h), &t] {
+        assert!(
+            matches!(
+                e,
+                T::Timeout {
+                    phase: TimeoutPhase::Response,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
     }
 }
 
@@ -137,23 +206,45 @@ async fn bulletin_slow_drip() {
 async fn bulletin_drip_faster_than_idle_read_completes() {
     let server = FaultServer::http(|_, _| {
         fault_injection::Plan::after_body(vec![
-            Step::Write(fault_injection::response(200, &[("Content-Length", "6")], b"")),
-            Step::Drip { bytes: b"PK\x03\x04ok".to_vec(), every: Duration::from_millis(100) },
+            Step::Write(fault_injection::response(
+                200,
+                &[("Content-Length", "6")],
+                b"",
+            )),
+            Step::Drip {
+                bytes: b"PK\x03\x04ok".to_vec(),
+                every: Duration::from_millis(100),
+            },
         ])
     })
     .await
     .unwrap();
     let ((hd, hb), (td, tb), _dirs) = both(&server.http_url()).await.downloads();
     assert_eq!((hd.bytes, td.bytes), (6, 6));
-    assert_eq!((hb.as_slice(), tb.as_slice()), (&b"PK\x03\x04ok"[..], &b"PK\x03\x04ok"[..]));
+    assert_eq!(
+        (hb.as_slice(), tb.as_slice()),
+        (&b"PK\x03\x04ok"[..], &b"PK\x03\x04ok"[..])
+    );
 }
 
 #[tokio::test]
 async fn bulletin_truncated_chunked_body() {
-    let server = FaultServer::http(|_, _| plan::truncated_chunked()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::truncated_chunked())
+        .await
+        .unwrap();
     let (h, t) = both(&server.http_url()).await.errors();
     for e in [transport_error(&h), &t] {
-        assert!(matches!(e, T::BodyInterrupted { received: 5, expected: None, .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                T::BodyInterrupted {
+                    received: 5,
+                    expected: None,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
     }
 }
 
@@ -214,9 +305,15 @@ async fn bulletin_5xx_storm() {
     let server = FaultServer::http(|_, _| plan::status(502)).await.unwrap();
     let (h, t) = both(&server.http_url()).await.errors();
     assert_eq!(h.status().map(|s| s.as_u16()), Some(502), "{h:?}");
-    assert!(matches!(t, T::Status { status, .. } if status.as_u16() == 502), "{t:?}");
+    assert!(
+        matches!(t, T::Status { status, .. } if status.as_u16() == 502),
+        "{t:?}"
+    );
     // Three attempts per path, as the policy says.
-    assert_eq!(server.requests_to(ROUTE), 2 * support::RETRY.max_attempts as usize);
+    assert_eq!(
+        server.requests_to(ROUTE),
+        2 * support::RETRY.max_attempts as usize
+    );
 }
 
 #[tokio::test]
@@ -233,7 +330,10 @@ async fn bulletin_429_retry_after() {
     .unwrap();
     let started = Instant::now();
     let ((hd, hb), (td, tb), _dirs) = both(&server.http_url()).await.downloads();
-    assert!(started.elapsed() >= Duration::from_millis(1900), "Retry-After: 1 was not honoured twice");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "Retry-After: 1 was not honoured twice"
+    );
     assert_eq!((hb.as_slice(), tb.as_slice()), (ZIP, ZIP));
     assert_eq!((hd.attempts, td.attempts), (2, 2));
     assert_eq!(hd.sha256_hex(), support::sha256sum(ZIP));
@@ -245,7 +345,9 @@ async fn bulletin_invalid_xml_in_200() {
     // their SHA-256. Reading them is `st96-model`'s `BulletinReader`, which gives a typed
     // error on broken XML.
     const BROKEN: &[u8] = b"<dgn:HagueBulletin xmlns:dgn=\"http://www.wipo.int/standards/XMLSchema/ST96/Design\"><dgn:HagueRegistrationBag><dgn:HagueRegistration></dgn:Oops>";
-    let server = FaultServer::http(|_, _| plan::ok("application/xml", BROKEN)).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::ok("application/xml", BROKEN))
+        .await
+        .unwrap();
     let ((_, hb), (_, tb), _dirs) = both(&server.http_url()).await.downloads();
     assert_eq!((hb.as_slice(), tb.as_slice()), (BROKEN, BROKEN));
     let results: Vec<_> = st96_model::BulletinReader::new(hb.as_slice()).collect();
@@ -259,7 +361,9 @@ async fn bulletin_invalid_xml_in_200() {
 async fn bulletin_wrong_content_type() {
     // Documented behaviour: neither path checks the content type; the file is stored and
     // the response headers come back in `Download::headers` for the caller to check.
-    let server = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE)).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
+        .await
+        .unwrap();
     let ((hd, hb), (td, _), _dirs) = both(&server.http_url()).await.downloads();
     assert_eq!(hb, plan::HTML_PAGE);
     for d in [&hd, &td] {

@@ -33,29 +33,48 @@ async fn firmadoc_connection_refused() {
     let addr = refused_addr().await.unwrap();
     let client = firmadoc(&format!("http://{addr}"));
     let err = trace(&client).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(T::Connect { .. })), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport(T::Connect { .. })),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
 async fn firmadoc_reset_mid_request() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_request()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::reset_mid_request())
+        .await
+        .unwrap();
     let client = firmadoc(&server.http_url());
     let err = trace(&client).await.unwrap_err();
     assert!(matches!(err, Error::Transport(T::Http { .. })), "{err:?}");
     assert_eq!(server.requests_to(TRACE), 1);
     // A write cut while its body may be on the wire: it may have been received, not resent.
-    let err = within(client.test_webhook(WebhookEvent::Signed)).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(T::MayHaveBeenReceived { .. })), "{err:?}");
+    let err = within(client.test_webhook(WebhookEvent::Signed))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Transport(T::MayHaveBeenReceived { .. })),
+        "{err:?}"
+    );
     assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
 }
 
 #[tokio::test]
 async fn firmadoc_reset_mid_response_body() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_body()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::reset_mid_body())
+        .await
+        .unwrap();
     let client = firmadoc(&server.http_url());
     let err = trace(&client).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport(T::BodyInterrupted { received: 10, expected: Some(1000), .. })),
+        matches!(
+            err,
+            Error::Transport(T::BodyInterrupted {
+                received: 10,
+                expected: Some(1000),
+                ..
+            })
+        ),
         "{err:?}"
     );
 }
@@ -67,10 +86,20 @@ async fn firmadoc_stall_forever() {
     let started = Instant::now();
     let err = trace(&client).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport(T::Timeout { phase: TimeoutPhase::Response, .. })),
+        matches!(
+            err,
+            Error::Transport(T::Timeout {
+                phase: TimeoutPhase::Response,
+                ..
+            })
+        ),
         "{err:?}"
     );
-    assert!(started.elapsed() < support::TIMEOUTS.request * 3, "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < support::TIMEOUTS.request * 3,
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -79,27 +108,56 @@ async fn firmadoc_slow_drip() {
     let client = firmadoc(&server.http_url());
     let err = trace(&client).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport(T::Timeout { phase: TimeoutPhase::IdleRead, .. })),
+        matches!(
+            err,
+            Error::Transport(T::Timeout {
+                phase: TimeoutPhase::IdleRead,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    let server = FaultServer::http(|_, _| plan::drip_head()).await.unwrap();
+    let client = firmadoc(&server.http_url());
+    let err = trace(&client).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport(T::Timeout {
+                phase: TimeoutPhase::Response,
+                ..
+            })
+        ),
         "{err:?}"
     );
 }
 
 #[tokio::test]
 async fn firmadoc_truncated_chunked_body() {
-    let server = FaultServer::http(|_, _| plan::truncated_chunked()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::truncated_chunked())
+        .await
+        .unwrap();
     let client = firmadoc(&server.http_url());
     let err = trace(&client).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport(T::BodyInterrupted { received: 5, expected: None, .. })),
+        matches!(
+            err,
+            Error::Transport(T::BodyInterrupted {
+                received: 5,
+                expected: None,
+                ..
+            })
+        ),
         "{err:?}"
     );
 }
 
 #[tokio::test]
 async fn firmadoc_content_length_lies() {
-    let short = FaultServer::http(|_, _| plan::content_length_short("application/json", TRACE_JSON))
-        .await
-        .unwrap();
+    let short =
+        FaultServer::http(|_, _| plan::content_length_short("application/json", TRACE_JSON))
+            .await
+            .unwrap();
     let client = firmadoc(&short.http_url());
     match trace(&client).await.unwrap_err() {
         Error::Reply { raw, .. } => assert_eq!(&raw[..], &TRACE_JSON[..TRACE_JSON.len() / 2]),
@@ -110,7 +168,10 @@ async fn firmadoc_content_length_lies() {
         .unwrap();
     let client = firmadoc(&long.http_url());
     let err = trace(&client).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(T::BodyInterrupted { .. })), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport(T::BodyInterrupted { .. })),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -129,9 +190,11 @@ async fn firmadoc_tls_handshake_failure() {
 #[tokio::test]
 async fn firmadoc_tls_wrong_name() {
     let pki = TestPki::new(&["wrong.example"]).unwrap();
-    let server = FaultServer::https(pki.server.clone(), |_, _| plan::ok("application/json", TRACE_JSON))
-        .await
-        .unwrap();
+    let server = FaultServer::https(pki.server.clone(), |_, _| {
+        plan::ok("application/json", TRACE_JSON)
+    })
+    .await
+    .unwrap();
     let transport = support::transport()
         .add_root_certificate_pem(pki.ca_pem.as_bytes())
         .unwrap();
@@ -146,9 +209,11 @@ async fn firmadoc_tls_wrong_name() {
 #[tokio::test]
 async fn firmadoc_tls_right_name_control() {
     let pki = TestPki::new(&["127.0.0.1"]).unwrap();
-    let server = FaultServer::https(pki.server.clone(), |_, _| plan::ok("application/json", TRACE_JSON))
-        .await
-        .unwrap();
+    let server = FaultServer::https(pki.server.clone(), |_, _| {
+        plan::ok("application/json", TRACE_JSON)
+    })
+    .await
+    .unwrap();
     let transport = support::transport()
         .add_root_certificate_pem(pki.ca_pem.as_bytes())
         .unwrap();
@@ -166,12 +231,18 @@ async fn firmadoc_5xx_storm() {
         matches!(err, Error::Status { status, .. } if status.as_u16() == 503),
         "{err:?}"
     );
-    let tries: Vec<_> = server.seen().into_iter().filter(|s| s.route() == TRACE).collect();
+    let tries: Vec<_> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.route() == TRACE)
+        .collect();
     assert_eq!(tries.len(), support::RETRY.max_attempts as usize);
     // Every retry is signed anew (a fresh nonce, so a different query string).
     assert_ne!(tries[0].path, tries[1].path);
     // A write is sent once.
-    let err = within(client.test_webhook(WebhookEvent::Signed)).await.unwrap_err();
+    let err = within(client.test_webhook(WebhookEvent::Signed))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Status { status, .. } if status.as_u16() == 503),
         "{err:?}"
@@ -194,10 +265,15 @@ async fn firmadoc_429_retry_after() {
     let client = firmadoc(&server.http_url());
     let started = Instant::now();
     let (_dir, target) = trace(&client).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 was not honoured");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 was not honoured"
+    );
     assert_eq!(std::fs::read(target).unwrap(), b"%PDF-1.7\n");
     assert_eq!(server.requests_to(TRACE), 2);
-    let err = within(client.test_webhook(WebhookEvent::Signed)).await.unwrap_err();
+    let err = within(client.test_webhook(WebhookEvent::Signed))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::Status { status, .. } if status.as_u16() == 429),
         "{err:?}"
@@ -207,7 +283,9 @@ async fn firmadoc_429_retry_after() {
 
 #[tokio::test]
 async fn firmadoc_invalid_json_in_200() {
-    let server = FaultServer::http(|_, _| plan::ok("application/json", b"{\"Budget\": ")).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::ok("application/json", b"{\"Budget\": "))
+        .await
+        .unwrap();
     let client = firmadoc(&server.http_url());
     match within(client.budget()).await.unwrap_err() {
         Error::Reply { raw, operation, .. } => {
@@ -225,12 +303,16 @@ async fn firmadoc_invalid_json_in_200() {
 #[tokio::test]
 async fn firmadoc_wrong_content_type() {
     // Documented recovery: the content type is not checked; a body that parses is used.
-    let server = FaultServer::http(|_, _| plan::ok("text/html", b"250")).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::ok("text/html", b"250"))
+        .await
+        .unwrap();
     let client = firmadoc(&server.http_url());
     let budget = within(client.budget()).await.unwrap();
     assert_eq!(budget.0, 250);
     // An HTML page where a document was expected: `Reply`, raw page kept, no file written.
-    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE)).await.unwrap();
+    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
+        .await
+        .unwrap();
     let client = firmadoc(&portal.http_url());
     match trace(&client).await.unwrap_err() {
         Error::Reply { raw, .. } => assert_eq!(&raw[..], plan::HTML_PAGE),

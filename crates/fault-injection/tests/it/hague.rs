@@ -15,32 +15,61 @@ const ROUTE: &str = "/request/import/IMP-42";
 async fn hague_connection_refused() {
     let addr = refused_addr().await.unwrap();
     let h = hague(&format!("http://{addr}")).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, Error::Transport { source: T::Connect { attempts: 3, .. } }),
+        matches!(
+            err,
+            Error::Transport {
+                source: T::Connect { attempts: 3, .. }
+            }
+        ),
         "{err:?}"
     );
 }
 
 #[tokio::test]
 async fn hague_reset_mid_request() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_request()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::reset_mid_request())
+        .await
+        .unwrap();
     let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { source: T::Http { .. } }), "{err:?}");
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                source: T::Http { .. }
+            }
+        ),
+        "{err:?}"
+    );
     // A broken exchange is not a connect failure: the GET is not retried.
     assert_eq!(server.requests_to(ROUTE), 1);
 }
 
 #[tokio::test]
 async fn hague_reset_mid_response_body() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_body()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::reset_mid_body())
+        .await
+        .unwrap();
     let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Transport { source: T::BodyInterrupted { received: 10, expected: Some(1000), .. } }
+            Error::Transport {
+                source: T::BodyInterrupted {
+                    received: 10,
+                    expected: Some(1000),
+                    ..
+                }
+            }
         ),
         "{err:?}"
     );
@@ -51,26 +80,61 @@ async fn hague_stall_forever() {
     let server = FaultServer::http(|_, _| plan::stall()).await.unwrap();
     let h = hague(&server.http_url()).await;
     let started = Instant::now();
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Timeout { source: T::Timeout { phase: TimeoutPhase::Response, .. } }
+            Error::Timeout {
+                source: T::Timeout {
+                    phase: TimeoutPhase::Response,
+                    ..
+                }
+            }
         ),
         "{err:?}"
     );
-    assert!(started.elapsed() < support::TIMEOUTS.request * 3, "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < support::TIMEOUTS.request * 3,
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn hague_slow_drip() {
     let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
     let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Timeout { source: T::Timeout { phase: TimeoutPhase::IdleRead, .. } }
+            Error::Timeout {
+                source: T::Timeout {
+                    phase: TimeoutPhase::IdleRead,
+                    ..
+                }
+            }
+        ),
+        "{err:?}"
+    ); // Dripping the head: the `request` timeout (a total, until the head is complete).
+    let server = FaultServer::http(|_, _| plan::drip_head()).await.unwrap();
+    let h = hague(&server.http_url()).await;
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                source: T::Timeout {
+                    phase: TimeoutPhase::Response,
+                    ..
+                }
+            }
         ),
         "{err:?}"
     );
@@ -78,13 +142,23 @@ async fn hague_slow_drip() {
 
 #[tokio::test]
 async fn hague_truncated_chunked_body() {
-    let server = FaultServer::http(|_, _| plan::truncated_chunked()).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::truncated_chunked())
+        .await
+        .unwrap();
     let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
-            Error::Transport { source: T::BodyInterrupted { received: 5, expected: None, .. } }
+            Error::Transport {
+                source: T::BodyInterrupted {
+                    received: 5,
+                    expected: None,
+                    ..
+                }
+            }
         ),
         "{err:?}"
     );
@@ -94,11 +168,14 @@ async fn hague_truncated_chunked_body() {
 async fn hague_content_length_lies() {
     // Shorter: the client reads what was declared (it cannot know better); the cut JSON is
     // an `UnexpectedReply` that keeps the raw bytes.
-    let short = FaultServer::http(|_, _| plan::content_length_short("application/json", STATUS_JSON))
-        .await
-        .unwrap();
+    let short =
+        FaultServer::http(|_, _| plan::content_length_short("application/json", STATUS_JSON))
+            .await
+            .unwrap();
     let h = hague(&short.http_url()).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     match err {
         Error::UnexpectedReply { raw, .. } => {
             assert_eq!(raw.as_bytes(), &STATUS_JSON[..STATUS_JSON.len() / 2]);
@@ -110,9 +187,16 @@ async fn hague_content_length_lies() {
         .await
         .unwrap();
     let h = hague(&long.http_url()).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, Error::Transport { source: T::BodyInterrupted { .. } }),
+        matches!(
+            err,
+            Error::Transport {
+                source: T::BodyInterrupted { .. }
+            }
+        ),
         "{err:?}"
     );
 }
@@ -126,24 +210,34 @@ async fn hague_tls_handshake_failure() {
     .await
     .unwrap();
     let h = hague(&server.https_url()).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Tls { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn hague_tls_wrong_name() {
     let pki = TestPki::new(&["wrong.example"]).unwrap();
-    let server = FaultServer::https(pki.server.clone(), |_, _| plan::ok("application/json", STATUS_JSON))
-        .await
-        .unwrap();
+    let server = FaultServer::https(pki.server.clone(), |_, _| {
+        plan::ok("application/json", STATUS_JSON)
+    })
+    .await
+    .unwrap();
     let transport = support::transport()
         .add_root_certificate_pem(pki.ca_pem.as_bytes())
         .unwrap();
     let h = support::hague_with(&server.https_url(), transport).await;
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Tls { .. }), "{err:?}");
     assert!(err.to_string().contains("TLS handshake failed"), "{err}");
-    assert_eq!(server.seen().len(), 0, "no request may cross a refused handshake");
+    assert_eq!(
+        server.seen().len(),
+        0,
+        "no request may cross a refused handshake"
+    );
 }
 
 #[tokio::test]
@@ -151,11 +245,18 @@ async fn hague_5xx_storm() {
     let server = FaultServer::http(|_, _| plan::status(503)).await.unwrap();
     let h = hague(&server.http_url()).await;
     // A read: retried up to the policy's 3 attempts, then the typed status error.
-    let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
-    assert_eq!(server.requests_to(ROUTE), support::RETRY.max_attempts as usize);
+    assert_eq!(
+        server.requests_to(ROUTE),
+        support::RETRY.max_attempts as usize
+    );
     // The submission (POST): sent once, never retried.
-    let err = within(h.client.submit(support::valid_package())).await.unwrap_err();
+    let err = within(h.client.submit(support::valid_package()))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
     assert_eq!(server.requests_to("/request"), 1);
 }
@@ -177,10 +278,15 @@ async fn hague_429_retry_after() {
     let started = Instant::now();
     let status = within(h.client.import_status(&import_id())).await.unwrap();
     assert_eq!(status.status.as_deref(), Some("PENDING"));
-    assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 was not honoured");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 was not honoured"
+    );
     assert_eq!(server.requests_to(ROUTE), 2);
     // A POST answered 429 is returned as is, not retried.
-    let err = within(h.client.submit(support::valid_package())).await.unwrap_err();
+    let err = within(h.client.submit(support::valid_package()))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err:?}");
     assert_eq!(server.requests_to("/request"), 1);
 }
@@ -191,12 +297,19 @@ const SEQ: std::sync::atomic::Ordering = std::sync::atomic::Ordering::SeqCst;
 #[tokio::test]
 async fn hague_invalid_xml_or_json_in_200() {
     for (content_type, body) in [
-        ("application/xml", &b"<ImportStatus><ImportId>IMP-42</ImportStatus>"[..]),
+        (
+            "application/xml",
+            &b"<ImportStatus><ImportId>IMP-42</ImportStatus>"[..],
+        ),
         ("application/json", &b"{\"importId\": \"IMP-42\","[..]),
     ] {
-        let server = FaultServer::http(move |_, _| plan::ok(content_type, body)).await.unwrap();
+        let server = FaultServer::http(move |_, _| plan::ok(content_type, body))
+            .await
+            .unwrap();
         let h = hague(&server.http_url()).await;
-        let err = within(h.client.import_status(&import_id())).await.unwrap_err();
+        let err = within(h.client.import_status(&import_id()))
+            .await
+            .unwrap_err();
         match err {
             Error::UnexpectedReply { raw, template, .. } => {
                 assert_eq!(raw.as_bytes(), body);
@@ -212,13 +325,17 @@ async fn hague_wrong_content_type() {
     // Documented recovery: the content type is not checked, the body is sniffed (XML if it
     // starts with `<`, JSON if with `{` or `[`), so a well-formed status under a wrong
     // type is read.
-    let server = FaultServer::http(|_, _| plan::ok("text/html", STATUS_JSON)).await.unwrap();
+    let server = FaultServer::http(|_, _| plan::ok("text/html", STATUS_JSON))
+        .await
+        .unwrap();
     let h = hague(&server.http_url()).await;
     let status = within(h.client.import_status(&import_id())).await.unwrap();
     assert_eq!(status.import_id.as_deref(), Some("IMP-42"));
     // A captive portal's HTML page: whatever the status reader makes of it, the raw page is
     // kept, and a submission that finds no import ID fails with `UnexpectedReply`.
-    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE)).await.unwrap();
+    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
+        .await
+        .unwrap();
     let h = hague(&portal.http_url()).await;
     match within(h.client.import_status(&import_id())).await {
         Ok(status) => {
@@ -229,10 +346,11 @@ async fn hague_wrong_content_type() {
         Err(Error::UnexpectedReply { raw, .. }) => assert_eq!(raw.as_bytes(), plan::HTML_PAGE),
         Err(other) => panic!("{other:?}"),
     }
-    let err = within(h.client.submit(support::valid_package())).await.unwrap_err();
+    let err = within(h.client.submit(support::valid_package()))
+        .await
+        .unwrap_err();
     match err {
         Error::UnexpectedReply { raw, .. } => assert_eq!(raw.as_bytes(), plan::HTML_PAGE),
         other => panic!("{other:?}"),
     }
 }
-

@@ -24,12 +24,18 @@ async fn interrupted(after_body: Step) {
         other => panic!("{other:?}"),
     }
     let message = err.to_string();
-    assert!(message.contains("may or may not have been received"), "{message}");
+    assert!(
+        message.contains("may or may not have been received"),
+        "{message}"
+    );
     assert!(message.contains(&sha256sum(&package)), "{message}");
     // The whole package reached the server, once, on one connection.
     let seen = server.seen();
     assert_eq!(seen.len(), 1, "{seen:?}");
-    assert_eq!((seen[0].method.as_str(), seen[0].route()), ("POST", "/request"));
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].route()),
+        ("POST", "/request")
+    );
     assert_eq!(seen[0].content_length, package.len());
     assert_eq!(server.connections(), 1);
 }

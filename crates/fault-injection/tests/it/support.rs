@@ -46,7 +46,10 @@ pub(crate) fn assert_empty_dir(dir: &Path) {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert!(left.is_empty(), "files left after a failed download: {left:?}");
+    assert!(
+        left.is_empty(),
+        "files left after a failed download: {left:?}"
+    );
 }
 
 pub(crate) fn token_server_script() -> impl Fn(&fault_injection::Seen, usize) -> Plan + Send + Sync
@@ -177,7 +180,10 @@ pub(crate) mod plan {
         Plan::after_body(vec![
             Step::Write(response(
                 200,
-                &[("Content-Type", "application/octet-stream"), ("Content-Length", "1000")],
+                &[
+                    ("Content-Type", "application/octet-stream"),
+                    ("Content-Length", "1000"),
+                ],
                 b"0123456789",
             )),
             Step::Sleep(Duration::from_millis(50)),
@@ -195,7 +201,10 @@ pub(crate) mod plan {
         Plan::after_body(vec![
             Step::Write(response(
                 200,
-                &[("Content-Type", "application/octet-stream"), ("Content-Length", "5")],
+                &[
+                    ("Content-Type", "application/octet-stream"),
+                    ("Content-Length", "5"),
+                ],
                 b"",
             )),
             Step::Drip {
@@ -205,12 +214,28 @@ pub(crate) mod plan {
         ])
     }
 
+    /// Drips the response head itself, one byte per second: the head has a total limit
+    /// (the `request` timeout), not an idle one.
+    pub(crate) fn drip_head() -> Plan {
+        Plan::after_body(vec![Step::Drip {
+            bytes: response(
+                200,
+                &[("Content-Type", "application/octet-stream")],
+                b"abcde",
+            ),
+            every: Duration::from_secs(1),
+        }])
+    }
+
     /// A chunked body cut after its first chunk (no last `0` chunk), then closed.
     pub(crate) fn truncated_chunked() -> Plan {
         Plan::after_body(vec![
             Step::Write(response(
                 200,
-                &[("Content-Type", "application/octet-stream"), ("Transfer-Encoding", "chunked")],
+                &[
+                    ("Content-Type", "application/octet-stream"),
+                    ("Transfer-Encoding", "chunked"),
+                ],
                 b"5\r\nabcde\r\n",
             )),
             Step::Sleep(Duration::from_millis(20)),
@@ -224,7 +249,10 @@ pub(crate) mod plan {
         Plan::after_body(vec![
             Step::Write(response(
                 200,
-                &[("Content-Type", content_type), ("Content-Length", &declared)],
+                &[
+                    ("Content-Type", content_type),
+                    ("Content-Length", &declared),
+                ],
                 body,
             )),
             Step::Close,
@@ -237,7 +265,10 @@ pub(crate) mod plan {
         Plan::after_body(vec![
             Step::Write(response(
                 200,
-                &[("Content-Type", content_type), ("Content-Length", &declared)],
+                &[
+                    ("Content-Type", content_type),
+                    ("Content-Length", &declared),
+                ],
                 body,
             )),
             Step::Close,
@@ -245,7 +276,11 @@ pub(crate) mod plan {
     }
 
     pub(crate) fn status(code: u16) -> Plan {
-        Plan::reply(response(code, &[("Content-Type", "text/plain")], b"overloaded"))
+        Plan::reply(response(
+            code,
+            &[("Content-Type", "text/plain")],
+            b"overloaded",
+        ))
     }
 
     pub(crate) fn too_many(retry_after: &str) -> Plan {

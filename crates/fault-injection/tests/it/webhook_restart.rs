@@ -33,7 +33,11 @@ impl Running {
     /// Starts a receiver with `store`; the handler records each event it finishes in
     /// `handled` (the user's own durable side), except `BLOCKER`, on which it never returns
     /// when `block` is set (it flags `blocked` first).
-    fn start(store: Arc<dyn DedupStore>, handled: &Handled, block: Option<Arc<AtomicBool>>) -> Self {
+    fn start(
+        store: Arc<dyn DedupStore>,
+        handled: &Handled,
+        block: Option<Arc<AtomicBool>>,
+    ) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -41,20 +45,26 @@ impl Running {
             .unwrap();
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         std_listener.set_nonblocking(true).unwrap();
-        let url = format!("http://{}/api/webhooks/incoming/custom", std_listener.local_addr().unwrap());
+        let url = format!(
+            "http://{}/api/webhooks/incoming/custom",
+            std_listener.local_addr().unwrap()
+        );
         let handled = Arc::clone(handled);
-        let receiver = Receiver::new(WebhookSecret::new(SECRET).unwrap(), move |d: WebhookDelivery| {
-            let handled = Arc::clone(&handled);
-            let block = block.clone();
-            async move {
-                if let Some(flag) = block.filter(|_| d.id == BLOCKER) {
-                    flag.store(true, Ordering::SeqCst);
-                    std::future::pending::<()>().await;
+        let receiver = Receiver::new(
+            WebhookSecret::new(SECRET).unwrap(),
+            move |d: WebhookDelivery| {
+                let handled = Arc::clone(&handled);
+                let block = block.clone();
+                async move {
+                    if let Some(flag) = block.filter(|_| d.id == BLOCKER) {
+                        flag.store(true, Ordering::SeqCst);
+                        std::future::pending::<()>().await;
+                    }
+                    handled.lock().unwrap().push(d.id);
+                    Ok(())
                 }
-                handled.lock().unwrap().push(d.id);
-                Ok(())
-            }
-        })
+            },
+        )
         .store(store);
         runtime.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
@@ -117,14 +127,20 @@ async fn scenario(open: impl Fn() -> Arc<dyn DedupStore>) -> (HashMap<String, us
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     first.kill();
-    assert!(!in_flight.await.unwrap(), "an event in flight at the kill was acknowledged");
+    assert!(
+        !in_flight.await.unwrap(),
+        "an event in flight at the kill was acknowledged"
+    );
 
     // The new process: the sender retries what was not acknowledged, redelivers what it
     // is unsure of (all of it), and sends a new event.
     let second = Running::start(open(), &handled, None);
     for i in 1..=7 {
         let id = format!("evt-{i}");
-        assert!(deliver(&transport, &second.url, &id).await, "{id} refused after restart");
+        assert!(
+            deliver(&transport, &second.url, &id).await,
+            "{id} refused after restart"
+        );
     }
     second.kill();
 
@@ -151,7 +167,10 @@ async fn webhook_restart_with_file_store_loses_nothing_and_handles_nothing_twice
     // Every acknowledged id is on disk.
     let recorded = std::fs::read_to_string(&path).unwrap();
     for id in &acknowledged {
-        assert!(recorded.contains(&format!("\"{id}\"\n")), "{id} not recorded: {recorded}");
+        assert!(
+            recorded.contains(&format!("\"{id}\"\n")),
+            "{id} not recorded: {recorded}"
+        );
     }
     assert_file_store_reloads(&path);
 }
@@ -171,8 +190,10 @@ fn assert_file_store_reloads(path: &Path) {
 /// shows the scenario can tell the difference).
 #[tokio::test]
 async fn webhook_restart_with_memory_store_control_handles_twice() {
-    let (counts, acknowledged) =
-        within(scenario(|| Arc::new(MemoryStore::default()) as Arc<dyn DedupStore>)).await;
+    let (counts, acknowledged) = within(scenario(|| {
+        Arc::new(MemoryStore::default()) as Arc<dyn DedupStore>
+    }))
+    .await;
     for id in &acknowledged {
         assert_eq!(counts.get(id), Some(&2), "{id}: {counts:?}");
     }

@@ -93,6 +93,10 @@ pub struct SandboxConfig {
     pub webhook_retry_delays: Vec<Duration>,
     /// Sendings left in the plan (`/admin/Budget`).
     pub firmadoc_budget: i64,
+    /// Draw identifiers (tokens, import ids, envelope codes, webhook ids) from a seeded
+    /// sequence instead of the system's random source, for reproducible recordings.
+    /// Seeded tokens are predictable: never for anything but tests.
+    pub id_seed: Option<u64>,
     /// Serve https with a CA generated at start ([`Sandbox::ca_pem`]) instead of plain http.
     pub tls: bool,
 }
@@ -112,6 +116,7 @@ impl Default for SandboxConfig {
             oauth_window: Duration::from_secs(300),
             webhook_retry_delays: vec![Duration::from_millis(200), Duration::from_millis(400)],
             firmadoc_budget: 1000,
+            id_seed: None,
             tls: false,
         }
     }
@@ -132,6 +137,7 @@ impl fmt::Debug for SandboxConfig {
             .field("oauth_window", &self.oauth_window)
             .field("webhook_retry_delays", &self.webhook_retry_delays)
             .field("firmadoc_budget", &self.firmadoc_budget)
+            .field("id_seed", &self.id_seed)
             .field("tls", &self.tls)
             .finish()
     }
@@ -217,9 +223,15 @@ impl Sandbox {
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
-        let hws = Arc::new(hws::Hws::new(&config, format!("{scheme}://{hws_addr}")));
+        let ids = Arc::new(random::Ids::new(config.id_seed));
+        let hws = Arc::new(hws::Hws::new(
+            &config,
+            ids.clone(),
+            format!("{scheme}://{hws_addr}"),
+        ));
         let firmadoc = Arc::new(firmadoc::Firmadoc::new(
             &config,
+            ids,
             format!("{scheme}://{firmadoc_addr}"),
         ));
         let (shutdown, rx) = watch::channel(false);

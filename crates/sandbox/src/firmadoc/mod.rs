@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::civil::{iso_date, iso_datetime};
-use crate::random::hex_id;
+use crate::random::Ids;
 use crate::redacted::Redacted;
 use crate::server::{Handler, Req, Resp, json, respond};
 use crate::{Clock, SandboxConfig};
@@ -27,6 +27,7 @@ pub use webhook::DeliveryAttempt;
 #[derive(Debug)]
 pub(crate) struct Firmadoc {
     clock: Arc<dyn Clock>,
+    ids: Arc<Ids>,
     key: String,
     secret: Redacted,
     window: u64,
@@ -83,16 +84,18 @@ impl<S: Into<String>> From<S> for Refusal {
 }
 
 impl Firmadoc {
-    pub(crate) fn new(config: &SandboxConfig, base: String) -> Self {
+    pub(crate) fn new(config: &SandboxConfig, ids: Arc<Ids>, base: String) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let deliveries = Arc::new(Mutex::new(Vec::new()));
         tokio::spawn(webhook::worker(
             rx,
+            ids.clone(),
             config.webhook_retry_delays.clone(),
             deliveries.clone(),
         ));
         Self {
             clock: config.clock.clone(),
+            ids,
             key: config.firmadoc_consumer_key.clone(),
             secret: Redacted(config.firmadoc_consumer_secret.clone()),
             window: config.oauth_window.as_secs(),
@@ -290,7 +293,7 @@ impl Firmadoc {
         for group in groups {
             inner.next_id += 1;
             let code = loop {
-                let c = envelope_code();
+                let c = envelope_code(&self.ids);
                 if !inner.sendings.contains_key(&c) {
                     break c;
                 }
@@ -616,14 +619,14 @@ impl Firmadoc {
             .map_err(|e| format!("Los datos del usuario no son válidos: {e}"))?;
         Ok(json(
             StatusCode::OK,
-            &json!({"Nombre": user.name(), "Email": user.email(), "Contraseña": hex_id(8)}),
+            &json!({"Nombre": user.name(), "Email": user.email(), "Contraseña": self.ids.hex(8)}),
         ))
     }
 
     async fn subscribe(&self, body: &[u8]) -> Result<Resp, Refusal> {
         let subscription: WebhookSubscription = serde_json::from_slice(body)
             .map_err(|e| format!("Los datos del WebHook no son válidos: {e}"))?;
-        webhook::verify_echo(subscription.url())
+        webhook::verify_echo(subscription.url(), &self.ids)
             .await
             .map_err(|e| format!("No se ha podido verificar la url del WebHook: {e}"))?;
         self.lock().subscription =
@@ -672,9 +675,9 @@ fn ok_empty() -> Resp {
 }
 
 /// A fresh 5-character code, upper-case letters and digits, like `XJH29`.
-fn envelope_code() -> String {
+fn envelope_code(ids: &Ids) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    hex_id(5)
+    ids.hex(5)
         .as_bytes()
         .chunks(2)
         .map(|h| {

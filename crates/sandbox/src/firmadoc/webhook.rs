@@ -13,7 +13,7 @@ use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::random::hex_id;
+use crate::random::Ids;
 
 /// How long one HTTP exchange with the receiver may take.
 const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -87,11 +87,12 @@ pub(crate) fn signature(secret: &str, body: &[u8]) -> String {
 /// `1 + delays.len()` times.
 pub(crate) async fn worker(
     mut jobs: mpsc::UnboundedReceiver<Job>,
+    ids: std::sync::Arc<Ids>,
     delays: Vec<Duration>,
     log: std::sync::Arc<std::sync::Mutex<Vec<DeliveryAttempt>>>,
 ) {
     while let Some(job) = jobs.recv().await {
-        let id = hex_id(16);
+        let id = ids.hex(16);
         let notifications = [job.notification];
         for attempt in 1..=(delays.len() as u32 + 1) {
             let body = body_bytes(&id, attempt, &notifications);
@@ -129,7 +130,7 @@ pub(crate) async fn worker(
 
 /// The echo handshake: GET the URL with its query replaced by `echo=<value>`; the answer
 /// must be 2xx with exactly the value. Skipped when the URL has a `noecho` parameter.
-pub(crate) async fn verify_echo(url: &str) -> Result<(), String> {
+pub(crate) async fn verify_echo(url: &str, ids: &Ids) -> Result<(), String> {
     let mut parsed = url::Url::parse(url).map_err(|e| format!("la url no es válida: {e}"))?;
     if parsed
         .query_pairs()
@@ -137,7 +138,7 @@ pub(crate) async fn verify_echo(url: &str) -> Result<(), String> {
     {
         return Ok(());
     }
-    let echo = hex_id(16);
+    let echo = ids.hex(16);
     parsed.set_query(Some(&format!("echo={echo}")));
     let (status, body) = exchange(Method::GET, parsed.as_str(), &[], Vec::new()).await?;
     if !status.is_success() {

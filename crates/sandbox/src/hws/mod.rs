@@ -11,7 +11,7 @@ use fapi_jwt_assert::PublicJwk;
 use http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::random::hex_id;
+use crate::random::Ids;
 use crate::redacted::Redacted;
 use crate::server::{Handler, Req, Resp, json, respond};
 use crate::{Clock, SandboxConfig};
@@ -38,6 +38,7 @@ pub(crate) const TOKEN_LIFETIME: u64 = 3600;
 #[derive(Debug)]
 pub(crate) struct Hws {
     clock: Arc<dyn Clock>,
+    ids: Arc<Ids>,
     base: String,
     config: HwsSettings,
     inner: Mutex<Inner>,
@@ -76,9 +77,10 @@ struct Import {
 }
 
 impl Hws {
-    pub(crate) fn new(config: &SandboxConfig, base: String) -> Self {
+    pub(crate) fn new(config: &SandboxConfig, ids: Arc<Ids>, base: String) -> Self {
         Self {
             clock: config.clock.clone(),
+            ids,
             base,
             config: HwsSettings {
                 scopes: config.hws_scopes.clone(),
@@ -259,7 +261,7 @@ impl Hws {
                 &format!("the scope {bad} is not allowed for this client"),
             );
         }
-        let token = hex_id(32);
+        let token = self.ids.hex(32);
         let now = self.clock.unix();
         {
             let mut inner = self.lock();
@@ -445,7 +447,7 @@ impl Hws {
             let n = inner.next;
             let (year, _, _) = crate::civil::ymd(now);
             let import = Import {
-                id: format!("{}-{}", &hex_id(4), &hex_id(6)),
+                id: format!("{}-{}", self.ids.hex(4), self.ids.hex(6)),
                 srn: format!("SR-{year}-{n:06}"),
                 irn: format!("DM/{:06}", 230_000 + n),
                 submitted: now,

@@ -552,3 +552,30 @@ async fn webhook_retries_keep_the_id_and_count_attempts() {
     }
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_seed_makes_codes_reproducible() {
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let mut config = sandbox::SandboxConfig::default();
+        config.id_seed = Some(42);
+        let sb = Sandbox::start(config).await.unwrap();
+        let c = good_client(&sb);
+        c.set_template(&two_signer_template()).await.unwrap();
+        let sending = Sending::builder()
+            .subject("Seeded")
+            .sender("ACME")
+            .recipients(["ana@example.es", "luis@example.es"])
+            .sending_kind(SendingKind::Email)
+            .expiry_days(3)
+            .multi_signature(true)
+            .country(Country::Spain)
+            .template(&two_signer_template())
+            .document_pdf(PDF)
+            .build()
+            .unwrap();
+        codes.push(c.create_sending(&sending).await.unwrap()[0].code.clone());
+        sb.shutdown().await;
+    }
+    assert_eq!(codes[0], codes[1]);
+}

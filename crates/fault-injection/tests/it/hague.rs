@@ -331,21 +331,37 @@ async fn hague_wrong_content_type() {
     let h = hague(&server.http_url()).await;
     let status = within(h.client.import_status(&import_id())).await.unwrap();
     assert_eq!(status.import_id.as_deref(), Some("IMP-42"));
-    // A captive portal's HTML page: whatever the status reader makes of it, the raw page is
-    // kept, and a submission that finds no import ID fails with `UnexpectedReply`.
+    // A captive portal's HTML page with a DOCTYPE: the status reader refuses any DOCTYPE
+    // (no entity expansion), so it is `UnexpectedReply`, keeping the page.
     let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
         .await
         .unwrap();
     let h = hague(&portal.http_url()).await;
-    match within(h.client.import_status(&import_id())).await {
-        Ok(status) => {
-            assert_eq!(status.raw.as_bytes(), plan::HTML_PAGE);
-            assert_eq!(status.import_id, None);
-            assert_eq!(status.status, None);
-        }
-        Err(Error::UnexpectedReply { raw, .. }) => assert_eq!(raw.as_bytes(), plan::HTML_PAGE),
-        Err(other) => panic!("{other:?}"),
+    match within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err()
+    {
+        Error::UnexpectedReply { raw, .. } => assert_eq!(raw.as_bytes(), plan::HTML_PAGE),
+        other => panic!("{other:?}"),
     }
+    // Well-formed markup without a DOCTYPE is read leniently (unknown formats are kept, not
+    // refused): a status with no known field, and the raw page, so `status == None`.
+    const BARE: &[u8] = b"<html><body><p>Please sign in</p></body></html>";
+    let bare = FaultServer::http(|_, _| plan::ok("text/html", BARE))
+        .await
+        .unwrap();
+    let hb = hague(&bare.http_url()).await;
+    let status = within(hb.client.import_status(&import_id())).await.unwrap();
+    assert_eq!(status.raw.as_bytes(), BARE);
+    assert_eq!((status.import_id, status.status), (None, None));
+    // A submission needs an import ID: `UnexpectedReply` with the page, for both pages.
+    let err = within(hb.client.submit(support::valid_package()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnexpectedReply { raw, .. } if raw.as_bytes() == BARE),
+        "{err:?}"
+    );
     let err = within(h.client.submit(support::valid_package()))
         .await
         .unwrap_err();

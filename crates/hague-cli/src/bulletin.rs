@@ -1,0 +1,324 @@
+//! `hague bulletin fetch|inspect|extract` and `hague confidential fetch`.
+
+use std::collections::BTreeMap;
+use std::io::{BufReader, IsTerminal as _};
+use std::path::{Path, PathBuf};
+
+use cli_support::{CliError, ExitStatus, Report};
+use hague_client::{Client, Progress, Publication, WeekId};
+use hague_package::{Bulletin, BulletinError, Limits};
+use st96_model::RecordKind;
+use time::{Date, Weekday};
+
+use crate::cli::FetchArgs;
+use crate::errors::from_client;
+
+/// The newest published week on `today` (UTC): bulletins are published on Friday
+/// night (CET), so from Saturday on it is the current ISO week, else the previous one.
+/// **Inferred** from the one known example (issue 46/2019, published Friday 15.11.2019).
+///
+/// # Errors
+/// Exit 1 only if the calendar arithmetic leaves the supported range.
+pub fn latest_week(today: Date) -> Result<WeekId, CliError> {
+    let day = match today.weekday() {
+        Weekday::Saturday | Weekday::Sunday => Some(today),
+        _ => today.checked_sub(time::Duration::days(7)),
+    };
+    let week = day.and_then(|d| {
+        let (year, week, _) = d.to_iso_week_date();
+        let year = u32::try_from(year).ok()?;
+        WeekId::new(year, u32::from(week)).ok()
+    });
+    week.ok_or_else(|| {
+        CliError::new(
+            ExitStatus::Internal,
+            format!("cannot compute the latest week from {today}"),
+            "give the week explicitly, e.g. 2024-W47",
+        )
+    })
+}
+
+/// The week of `args`: parsed, or `--latest` for `today`.
+///
+/// # Errors
+/// Exit 5 for a week that does not exist (`202400`, `2021-W53`).
+pub fn week_of(args: &FetchArgs, today: Date) -> Result<WeekId, CliError> {
+    match &args.week {
+        Some(text) => text.parse::<WeekId>().map_err(|e| {
+            CliError::invalid_input(
+                format!("the week `{text}` is not valid: {e}"),
+                "give an ISO 8601 week that exists: 202447, 2024-W47 or 47/2024 (week 53 only in years that have one)",
+            )
+        }),
+        None => latest_week(today),
+    }
+}
+
+/// Reports download progress: a bar on a terminal, plain lines otherwise.
+struct Reporter {
+    bar: Option<indicatif::ProgressBar>,
+    next_line: u64,
+    label: String,
+}
+
+/// Plain progress lines every this many bytes.
+const LINE_EVERY: u64 = 8 << 20;
+
+impl Reporter {
+    fn new(label: String) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(label.clone());
+            bar
+        });
+        if bar.is_none() {
+            eprintln!("hague: {label}: downloading");
+        }
+        Self {
+            bar,
+            next_line: LINE_EVERY,
+            label,
+        }
+    }
+
+    fn update(&mut self, p: Progress) {
+        match &self.bar {
+            Some(bar) => {
+                if let Some(total) = p.total {
+                    bar.set_length(total);
+                }
+                bar.set_position(p.received);
+            }
+            None => {
+                if p.received >= self.next_line {
+                    let total = p.total.map_or_else(String::new, |t| format!(" of {t}"));
+                    eprintln!("hague: {}: {} bytes{total}", self.label, p.received);
+                    self.next_line = p.received.saturating_add(LINE_EVERY);
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Downloads a week's publication to disk (temporary file renamed when complete).
+///
+/// # Errors
+/// Exit 5 for an invalid week, else the client's error (404: no such week).
+pub async fn fetch(
+    client: &Client,
+    publication: Publication,
+    week: WeekId,
+    output: Option<PathBuf>,
+) -> Result<Report, CliError> {
+    let (what, prefix) = match publication {
+        Publication::Bulletin => ("bulletin", "bulletin"),
+        _ => ("confidential copies", "confidential"),
+    };
+    let target = output.unwrap_or_else(|| PathBuf::from(format!("{prefix}-{week}.zip")));
+    let mut reporter = Reporter::new(format!("{what} {week}"));
+    let result = client
+        .download(publication, week, &target, |p| reporter.update(p))
+        .await;
+    reporter.finish();
+    let download = result.map_err(|e| {
+        let mut err = from_client(&e);
+        if e.status().is_some_and(|s| s.as_u16() == 404) {
+            err = CliError::new(
+                ExitStatus::Service,
+                format!("HWS has no {what} for week {week} (404)"),
+                "check the week: it may not be published yet (bulletins come out on Friday night, CET); try --latest",
+            );
+        }
+        err
+    })?;
+    let sha = download.sha256_hex();
+    let human = format!(
+        "{what} {week}: wrote {} ({} bytes, sha256 {sha})",
+        target.display(),
+        download.bytes
+    );
+    let json = serde_json::json!({
+        "publication": prefix,
+        "week": week.to_string(),
+        "file": target.display().to_string(),
+        "bytes": download.bytes,
+        "sha256": sha,
+    });
+    Ok(Report::new(human, json))
+}
+
+fn open(path: &Path) -> Result<Bulletin<BufReader<std::fs::File>>, CliError> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        CliError::invalid_input(
+            format!("cannot read the bulletin {}: {e}", path.display()),
+            "check the path and that the file is readable",
+        )
+    })?;
+    Bulletin::open(BufReader::new(file), &Limits::default()).map_err(|e| bulletin_error(path, &e))
+}
+
+fn bulletin_error(path: &Path, e: &BulletinError) -> CliError {
+    match e {
+        BulletinError::Refused(report) => {
+            for line in crate::package::finding_lines(report) {
+                eprintln!("hague: {line}");
+            }
+            CliError::invalid_input(
+                format!(
+                    "the bulletin {} is refused: {} problem(s)",
+                    path.display(),
+                    report.errors().count()
+                ),
+                "the archive is damaged or unsafe (problems listed above); download it again",
+            )
+        }
+        other => CliError::invalid_input(
+            format!("the bulletin {} cannot be read: {other}", path.display()),
+            "download it again",
+        ),
+    }
+}
+
+/// Whether a record kind carries a registration (new ones, or Hague Express).
+fn is_registration(kind: &RecordKind) -> bool {
+    matches!(kind, RecordKind::Registration | RecordKind::Express)
+}
+
+/// `hague bulletin inspect FILE`.
+///
+/// # Errors
+/// Exit 5 for an unreadable or unsafe bulletin, or XML that does not parse.
+pub fn inspect(path: &Path) -> Result<Report, CliError> {
+    let mut bulletin = open(path)?;
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut registrations: Vec<(String, Vec<String>)> = Vec::new();
+    let mut number = None;
+    {
+        let mut records = bulletin.records().map_err(|e| bulletin_error(path, &e))?;
+        for record in records.by_ref() {
+            let record = record.map_err(|e| {
+                CliError::invalid_input(
+                    format!("the bulletin XML of {} cannot be read: {e}", path.display()),
+                    "the file may be damaged; download it again",
+                )
+            })?;
+            *counts.entry(record.kind.element().to_owned()).or_default() += 1;
+            if is_registration(&record.kind) {
+                let irn = record
+                    .registration_number()
+                    .unwrap_or("(no number)")
+                    .to_owned();
+                let named: Vec<String> = record.image_file_names().map(str::to_owned).collect();
+                registrations.push((irn, named));
+            }
+        }
+        number = number.or_else(|| records.bulletin_number().map(str::to_owned));
+    }
+    let total: u64 = counts.values().sum();
+    let mut human = vec![format!(
+        "{}: bulletin {}, {total} record(s), XML {}",
+        path.display(),
+        number.as_deref().unwrap_or("(number not stated)"),
+        bulletin.xml_name()
+    )];
+    human.push("records per kind:".to_owned());
+    human.extend(counts.iter().map(|(k, n)| format!("  {k}: {n}")));
+    human.push(format!("registrations: {}", registrations.len()));
+    let mut regs_json = Vec::new();
+    for (irn, named) in &registrations {
+        let files = bulletin.files_of(irn);
+        human.push(format!(
+            "  {irn}: {} image(s) in the archive{}",
+            files.len(),
+            if files.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", files.join(", "))
+            }
+        ));
+        regs_json.push(serde_json::json!({
+            "registration_number": irn,
+            "images": files,
+            "image_file_names_in_xml": named,
+        }));
+    }
+    let json = serde_json::json!({
+        "file": path.display().to_string(),
+        "bulletin_number": number,
+        "xml": bulletin.xml_name(),
+        "records": total,
+        "kinds": counts,
+        "registrations": regs_json,
+    });
+    Ok(Report::new(human.join("\n"), json))
+}
+
+/// `hague bulletin extract FILE -o DIR`.
+///
+/// # Errors
+/// Exit 5 for an unsafe or damaged bulletin (nothing is written), or a
+/// destination that exists or cannot be written.
+pub fn extract(path: &Path, dest: &Path) -> Result<Report, CliError> {
+    let bulletin = open(path)?;
+    let extracted = bulletin.extract_to(dest).map_err(|e| {
+        CliError::invalid_input(
+            format!(
+                "cannot extract {} into {}: {e}",
+                path.display(),
+                dest.display()
+            ),
+            "the destination must be a new directory in a writable place; nothing was left behind",
+        )
+    })?;
+    let human = format!(
+        "extracted {} file(s), {} bytes, into {}",
+        extracted.files,
+        extracted.bytes,
+        extracted.dir.display()
+    );
+    let json = serde_json::json!({
+        "dir": extracted.dir.display().to_string(),
+        "files": extracted.files,
+        "bytes": extracted.bytes,
+        "warnings": crate::package::finding_lines(&extracted.report),
+    });
+    Ok(Report::new(human, json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latest_week;
+    use time::{Date, Month};
+
+    fn week(y: i32, m: Month, d: u8) -> String {
+        let date = Date::from_calendar_date(y, m, d).unwrap();
+        latest_week(date).unwrap().to_string()
+    }
+
+    #[test]
+    fn latest_week_follows_the_friday_night_rule() {
+        // Friday 15.11.2019 is in ISO week 46 (the guide's example issue 46/2019):
+        // that Friday the newest published issue is still 45; on Saturday it is 46.
+        assert_eq!(week(2019, Month::November, 15), "201945");
+        assert_eq!(week(2019, Month::November, 16), "201946");
+        assert_eq!(week(2019, Month::November, 17), "201946");
+        assert_eq!(week(2019, Month::November, 18), "201946");
+        // Saturday 2 January 2021 belongs to 2020-W53; Monday 4 January starts 2021-W01.
+        assert_eq!(week(2021, Month::January, 2), "202053");
+        assert_eq!(week(2021, Month::January, 4), "202053");
+        assert_eq!(week(2021, Month::January, 9), "202101");
+    }
+}

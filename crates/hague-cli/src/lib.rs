@@ -1,0 +1,150 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod bulletin;
+pub mod cli;
+mod errors;
+pub mod keygen;
+pub mod package;
+pub mod service;
+pub mod settings;
+
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::Parser as _;
+use cli_support::{CliError, ExitStatus, Report, process_env};
+use hague_client::{Client, Publication};
+
+pub use cli::Cli;
+use cli::{BulletinCommand, Command, ConfidentialCommand, PackageCommand};
+
+/// The tool's name, as printed before errors.
+pub const TOOL: &str = "hague";
+
+/// Parses the process's arguments, runs the command, prints its output, and
+/// returns the exit code.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and --version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let json = cli.global.json;
+    match run(cli, &process_env, now()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(TOOL, json, &mut std::io::stderr().lock()).into(),
+    }
+}
+
+/// The wall clock: the one place the tool reads it (for `keygen`'s certificate
+/// dates and `--latest`).
+#[allow(clippy::disallowed_methods)]
+fn now() -> SystemTime {
+    SystemTime::now()
+}
+
+/// Runs a parsed command line, reading configuration through `env`, with `now`
+/// as the current time.
+///
+/// # Errors
+/// The [`CliError`] to print, with its exit status.
+pub fn run(
+    cli: Cli,
+    env: &dyn Fn(&str) -> Option<String>,
+    now: SystemTime,
+) -> Result<(), CliError> {
+    let json = cli.global.json;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CliError::new(
+                ExitStatus::Internal,
+                format!("cannot start the async runtime: {e}"),
+                "this is a bug or a resource limit; report it",
+            )
+        })?;
+    init_logging();
+    let output = runtime.block_on(execute(cli, env, now))?;
+    // A closed pipe (`hague status X | head -0`) is not an error of the command.
+    let _ = output.print(json, &mut std::io::stdout().lock());
+    Ok(())
+}
+
+/// Warnings of the libraries go to stderr.
+fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+fn today(now: SystemTime) -> time::Date {
+    time::OffsetDateTime::from(now).date()
+}
+
+async fn execute(
+    cli: Cli,
+    env: &dyn Fn(&str) -> Option<String>,
+    now: SystemTime,
+) -> Result<Report, CliError> {
+    let global = cli.global;
+    let json = global.json;
+    // Local input (weeks, files) is checked before configuration and before any
+    // call: a bad value is reported even without credentials.
+    match cli.command {
+        Command::Keygen(args) => keygen::keygen(&args, now),
+        Command::Token { show } => service::token(&client(&global, env)?, show).await,
+        Command::Ping => service::ping(&client(&global, env)?).await,
+        Command::Package(PackageCommand::Validate { package }) => package::validate(&package, json),
+        Command::Package(PackageCommand::Build { xml, files, output }) => {
+            package::build(&xml, files.as_deref(), &output)
+        }
+        Command::Submit { package } => {
+            if !package.is_file() {
+                return Err(CliError::invalid_input(
+                    format!("the package {} is not a readable file", package.display()),
+                    "check the path; `hague package build` makes a package",
+                ));
+            }
+            service::submit(&client(&global, env)?, &package).await
+        }
+        Command::ImportStatus { import_id } => {
+            service::import_status(&client(&global, env)?, &import_id).await
+        }
+        Command::Status { service_request } => {
+            service::status(&client(&global, env)?, &service_request).await
+        }
+        Command::Wait(args) => {
+            service::poll_policy(&args)?;
+            service::wait(&client(&global, env)?, &args).await
+        }
+        Command::Bulletin(BulletinCommand::Fetch(args)) => {
+            let week = bulletin::week_of(&args, today(now))?;
+            let c = client(&global, env)?;
+            bulletin::fetch(&c, Publication::Bulletin, week, args.output).await
+        }
+        Command::Confidential(ConfidentialCommand::Fetch(args)) => {
+            let week = bulletin::week_of(&args, today(now))?;
+            let c = client(&global, env)?;
+            bulletin::fetch(&c, Publication::ConfidentialCopy, week, args.output).await
+        }
+        Command::Bulletin(BulletinCommand::Inspect { file }) => bulletin::inspect(&file),
+        Command::Bulletin(BulletinCommand::Extract { file, output }) => {
+            bulletin::extract(&file, &output)
+        }
+    }
+}
+
+fn client(global: &cli::Global, env: &dyn Fn(&str) -> Option<String>) -> Result<Client, CliError> {
+    let config = settings::client_config(global, env)?;
+    Client::new(config).map_err(|e| errors::from_client(&e))
+}

@@ -1,0 +1,224 @@
+//! Resolving the configuration: flags, then the environment, then the profile.
+//!
+//! The merged values are handed to [`hague_client::Config::from_vars`] under the
+//! client's own `HAGUE_*` names, so the tool and the library read a setting the
+//! same way.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cli_support::{
+    CliError, ExitStatus, ProfileFile, SecretText, config_location, is_loopback_url, layered,
+    read_secret_file,
+};
+use hague_client::{Config, SigningKey, TransportConfig};
+
+use crate::cli::Global;
+
+/// The environment variables `hague` reads besides those of `hague-client`.
+pub mod vars {
+    /// The profile name.
+    pub const PROFILE: &str = "HAGUE_PROFILE";
+    /// The configuration file.
+    pub const CONFIG: &str = "HAGUE_CONFIG";
+    /// The private key file (also `hague-client`'s name).
+    pub const PRIVATE_KEY_FILE: &str = "HAGUE_PRIVATE_KEY_FILE";
+    /// The private key PEM itself: `hague-client` reads it, this tool refuses it.
+    pub const PRIVATE_KEY: &str = "HAGUE_PRIVATE_KEY";
+}
+
+/// One `[profile.<name>]` table of the configuration file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// `wipo-dev`.
+    pub preset: Option<String>,
+    /// The HWS API base URL.
+    pub api_base_url: Option<String>,
+    /// The issuer.
+    pub issuer: Option<String>,
+    /// A token endpoint (skips discovery).
+    pub token_endpoint: Option<String>,
+    /// The client id.
+    pub client_id: Option<String>,
+    /// The scope.
+    pub scope: Option<String>,
+    /// `token-endpoint`, `issuer`, or a literal audience.
+    pub audience: Option<String>,
+    /// The private key file, mode 0600; relative to the configuration file.
+    pub private_key_file: Option<PathBuf>,
+    /// Extra root certificates (PEM); relative to the configuration file.
+    pub extra_root_ca_file: Option<PathBuf>,
+}
+
+/// Reads the profile selected by the flags and the environment.
+fn profile(
+    global: &Global,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Profile, Option<ProfileFile>), CliError> {
+    match config_location("hague", global.config.as_deref(), vars::CONFIG, env) {
+        Some(location) => {
+            let file = ProfileFile::load(&location)?;
+            let requested = global.profile.clone().or_else(|| env(vars::PROFILE));
+            let p = file.profile::<Profile>(requested.as_deref())?;
+            Ok((p.unwrap_or_default(), Some(file)))
+        }
+        None if global.profile.is_some() => Err(CliError::usage(
+            "--profile was given but no configuration file can be found (HOME is not set)",
+            "name the file with --config PATH or HAGUE_CONFIG",
+        )),
+        None => Ok((Profile::default(), None)),
+    }
+}
+
+/// Builds the client configuration from flags, environment and profile.
+///
+/// # Errors
+/// Exit status 2 for a missing setting or a key file others may read, 3 for a
+/// key that is not a usable private key.
+pub fn client_config(
+    global: &Global,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, CliError> {
+    let (profile, file) = profile(global, env)?;
+    let resolve = |p: PathBuf| match &file {
+        Some(f) => f.resolve(&p),
+        None => p,
+    };
+    let path_text = |p: PathBuf| p.to_string_lossy().into_owned();
+    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut put = |name: &'static str, flag: Option<String>, profile: Option<String>| {
+        if let Some((v, _)) = layered(flag, env(name), profile) {
+            values.insert(name, v);
+        }
+    };
+    put("HAGUE_PRESET", global.preset.clone(), profile.preset);
+    put(
+        "HAGUE_API_BASE_URL",
+        global.api_base_url.clone(),
+        profile.api_base_url,
+    );
+    put("HAGUE_ISSUER", global.issuer.clone(), profile.issuer);
+    put(
+        "HAGUE_TOKEN_ENDPOINT",
+        global.token_endpoint.clone(),
+        profile.token_endpoint,
+    );
+    put(
+        "HAGUE_CLIENT_ID",
+        global.client_id.clone(),
+        profile.client_id,
+    );
+    put("HAGUE_SCOPE", global.scope.clone(), profile.scope);
+    put("HAGUE_AUDIENCE", global.audience.clone(), profile.audience);
+    put(
+        "HAGUE_EXTRA_ROOT_CA_FILE",
+        global.extra_root_ca_file.clone().map(path_text),
+        profile.extra_root_ca_file.map(|p| path_text(resolve(p))),
+    );
+
+    // Each required value is checked here so the message names all three sources.
+    for (name, flag, key) in [
+        ("HAGUE_API_BASE_URL", "--api-base-url", "api_base_url"),
+        ("HAGUE_CLIENT_ID", "--client-id", "client_id"),
+    ] {
+        if !values.contains_key(name) {
+            return Err(CliError::usage(
+                format!("no {} is configured", key.replace('_', " ")),
+                format!(
+                    "pass {flag}, export {name}, or set {key} in a profile of ~/.config/hague/config.toml"
+                ),
+            ));
+        }
+    }
+    if !values.contains_key("HAGUE_ISSUER") && !values.contains_key("HAGUE_PRESET") {
+        return Err(CliError::usage(
+            "no issuer is configured",
+            "pass --issuer or --preset wipo-dev, export HAGUE_ISSUER, or set issuer in a profile",
+        ));
+    }
+
+    let key_path = layered(
+        global.private_key_file.clone(),
+        env(vars::PRIVATE_KEY_FILE).map(PathBuf::from),
+        profile.private_key_file.map(resolve),
+    );
+    let Some((key_path, _)) = key_path else {
+        let hint = if env(vars::PRIVATE_KEY).is_some() {
+            "HAGUE_PRIVATE_KEY (the PEM in the environment) is not read by this tool: put the key in a file with mode 0600 and pass --private-key-file or HAGUE_PRIVATE_KEY_FILE"
+        } else {
+            "pass --private-key-file PATH, export HAGUE_PRIVATE_KEY_FILE, or set private_key_file in a profile (`hague keygen` makes one)"
+        };
+        return Err(CliError::usage("no private key file is configured", hint));
+    };
+    // Checked here (mode, then content: exit 3 for a bad key), then handed over as
+    // `HAGUE_PRIVATE_KEY` so that hague-client parses it as it always does.
+    let pem = load_key(&key_path)?;
+
+    let plain_http = ["HAGUE_API_BASE_URL", "HAGUE_ISSUER", "HAGUE_TOKEN_ENDPOINT"]
+        .iter()
+        .filter_map(|n| values.get(n))
+        .filter(|u| u.trim().to_ascii_lowercase().starts_with("http://"))
+        .cloned()
+        .collect::<Vec<_>>();
+    for url in &plain_http {
+        if !is_loopback_url(url.trim()) {
+            return Err(CliError::usage(
+                format!(
+                    "refusing plain http to {url}: the token and packages would travel unencrypted"
+                ),
+                "use an https:// URL; plain http is allowed only to 127.0.0.1, ::1 or localhost",
+            ));
+        }
+    }
+    let extra_ca = values.remove("HAGUE_EXTRA_ROOT_CA_FILE");
+    let mut config = Config::from_vars(|name| {
+        if name == vars::PRIVATE_KEY {
+            Some(pem.expose().to_owned())
+        } else {
+            values.get(name).cloned()
+        }
+    })
+    .map_err(|e| CliError::usage(e.to_string(), "see `hague --help` and docs/cli.md"))?;
+    let mut transport = TransportConfig::default();
+    if !plain_http.is_empty() {
+        transport = transport.allow_plain_http(true);
+    }
+    if let Some(path) = extra_ca {
+        let pem = std::fs::read(&path).map_err(|e| {
+            CliError::usage(
+                format!("cannot read the extra root CA file {path}: {e}"),
+                "check the path given with --extra-root-ca-file or HAGUE_EXTRA_ROOT_CA_FILE",
+            )
+        })?;
+        transport = transport.add_root_certificate_pem(&pem).map_err(|e| {
+            CliError::usage(
+                format!("the extra root CA file {path} is not usable: {e}"),
+                "give a file of PEM certificates",
+            )
+        })?;
+    }
+    config = config.transport(transport);
+    Ok(config)
+}
+
+/// Reads the private key file: refused if group or others may read it, or if it
+/// is not a private key.
+///
+/// # Errors
+/// Exit status 2 for an unreadable or too open file, 3 for content that is not a
+/// usable private key.
+pub fn load_key(path: &Path) -> Result<SecretText, CliError> {
+    let pem = read_secret_file(path, "private key")?;
+    SigningKey::from_pem(pem.expose()).map(|_| ()).map_err(|e| {
+        CliError::new(
+            ExitStatus::Authentication,
+            format!(
+                "the private key file {} is not a usable private key: {e}",
+                path.display()
+            ),
+            "give the PEM private key `hague keygen` wrote (hague4offices_private.pem), not the public key or the certificate",
+        )
+    })?;
+    Ok(pem)
+}

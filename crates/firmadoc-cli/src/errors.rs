@@ -69,10 +69,19 @@ pub(crate) fn from_client(e: &Error) -> CliError {
 
 /// A rule of the guide broken by the input (exit 5).
 pub(crate) fn from_model(e: &ModelError) -> CliError {
-    CliError::invalid_input(
-        e.to_string(),
-        "fix the value named above (`firmadoc <command> --help` lists the options); nothing was sent",
-    )
+    match e {
+        // The library's text names its own LengthPolicy; the tool has --truncate.
+        ModelError::TooLong { field, max, actual } => CliError::invalid_input(
+            format!(
+                "`{field}` is {actual} characters long (UTF-16 code units), over the service's limit of {max}, which the service would cut silently"
+            ),
+            "shorten it, or pass --truncate to have it cut to the limit here; nothing was sent",
+        ),
+        _ => CliError::invalid_input(
+            e.to_string(),
+            "fix the value named above (`firmadoc <command> --help` lists the options); nothing was sent",
+        ),
+    }
 }
 
 /// A malformed sending or recipient code (exit 5).

@@ -96,7 +96,13 @@ fn an_over_long_subject_exits_5_before_anything_is_sent() {
     let (_dir, mut cmd) = send(&server.url(), &"x".repeat(41));
     let err = run(&mut cmd).fails(5);
     assert!(
-        err.contains("`Asunto` is 41 UTF-16 code units long"),
+        err.contains(
+            "error: `Asunto` is 41 characters long (UTF-16 code units), over the service's limit of 40"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: shorten it, or pass --truncate"),
         "{err}"
     );
     assert!(err.contains("nothing was sent"), "{err}");

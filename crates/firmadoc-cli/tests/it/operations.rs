@@ -470,3 +470,35 @@ fn respond_certificate_with_the_password_from_the_environment_or_a_file() {
         "{err}"
     );
 }
+
+#[test]
+fn send_truncate_cuts_to_the_limit_when_asked() {
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("POST", path("/send/Sending"))
+        .match_request(signed(server.url()))
+        .match_body(mockito::Matcher::PartialJson(
+            json!({"Asunto": "x".repeat(40), "Emisor": "e"}),
+        ))
+        .with_body(r#"[{"IdEnvio":1,"CodEnvio":"AB123","UrlEnvio":""}]"#)
+        .create();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("a.pdf");
+    std::fs::write(&pdf, guide_pdf()).unwrap();
+    let out = run(firmadoc(&server.url())
+        .args(["send", "--truncate", "--pdf"])
+        .arg(&pdf)
+        .args([
+            "--subject",
+            &"x".repeat(41),
+            "--sender",
+            "e",
+            "--to",
+            "a@b.es",
+            "--template",
+            "P",
+        ]))
+    .ok();
+    assert_eq!(out.trim(), "sent: AB123");
+    m.assert();
+}

@@ -44,6 +44,7 @@ struct Inner {
     templates: HashMap<String, Template>,
     sendings: HashMap<String, Record>,
     next_id: i64,
+    next_doc: i64,
     subscription: Option<(String, EventSet)>,
     budget: i64,
 }
@@ -64,6 +65,9 @@ struct Record {
     pdf: Vec<u8>,
     opened: bool,
     trace: Vec<String>,
+    /// Requested attachments (`DocsEnvio`): id, kind, recipient (0 when not multi-signature),
+    /// received.
+    attachments: Vec<(i64, String, i64, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -143,7 +147,7 @@ impl Firmadoc {
             (&Method::POST, ["send", "sending"]) => self.create_sending(&req.body),
             (&Method::POST, ["send", "sending", _]) => self.detail(seg[2]),
             (&Method::POST, ["send", "document", _]) => self.document(seg[2]),
-            (&Method::POST, ["send", "attachment", _]) => self.find(seg[2]).map(|_| ok_empty()),
+            (&Method::POST, ["send", "attachment", _]) => self.attachment(seg[2], &req.body),
             (&Method::POST, ["send", "addresseeresponse", _]) => self.respond(seg[2], &req.body),
             (&Method::GET, ["send", "trace", _]) => self.trace(seg[2]),
             (&Method::GET, ["admin", "summary", from, to]) => self.summary(from, to),
@@ -292,6 +296,18 @@ impl Firmadoc {
         let mut reply = Vec::new();
         for group in groups {
             inner.next_id += 1;
+            let recipient_ids: Vec<i64> = if multi {
+                (1..=group.len() as i64).collect()
+            } else {
+                vec![0]
+            };
+            let mut attachments = Vec::new();
+            for kind in sending.attachments() {
+                for r in &recipient_ids {
+                    inner.next_doc += 1;
+                    attachments.push((inner.next_doc, kind.clone(), *r, false));
+                }
+            }
             let code = loop {
                 let c = envelope_code(&self.ids);
                 if !inner.sendings.contains_key(&c) {
@@ -321,6 +337,7 @@ impl Firmadoc {
                 rejection_reason: None,
                 pdf: pdf.clone(),
                 opened: false,
+                attachments,
                 trace: vec![format!(
                     "{} UTC  Envio creado ({} destinatarios)",
                     iso_datetime(now),
@@ -421,7 +438,9 @@ impl Firmadoc {
             "Plantilla": s.template(),
             "Documento": "",
             "Adjuntos": s.attachments().join(","),
-            "DocsEnvio": [],
+            "DocsEnvio": r.attachments.iter().map(|(id, kind, recipient, _)| json!({
+                "IdDocEnvio": id, "IdEnvio": r.id, "TipoAdjunto": kind, "IdDestinatario": recipient,
+            })).collect::<Vec<_>>(),
             "Destinatarios": recipients,
         });
         Ok(json(StatusCode::OK, &body))
@@ -565,6 +584,33 @@ impl Firmadoc {
         Ok(ok_empty())
     }
 
+    /// `/Attachment/{cod}`: the upload is read and checked with `firmadoc-model`; its
+    /// `IdDocAdjunto` must be one of the sending's `DocsEnvio` (of that recipient, for a
+    /// recipient code). The images are not kept; the attachment counts as received.
+    fn attachment(&self, code: &str, body: &[u8]) -> Result<Resp, Refusal> {
+        let (envelope, recipient) = self.find(code)?;
+        let upload: firmadoc_model::AttachmentUpload = serde_json::from_slice(body)
+            .map_err(|e| format!("Los datos del adjunto no son válidos: {e}"))?;
+        let now = self.clock.unix();
+        let mut inner = self.lock();
+        let Some(r) = inner.sendings.get_mut(&envelope) else {
+            return Err(format!("No existe ningún envío con el código {envelope}.").into());
+        };
+        let wanted = i64::from(upload.attachment_id);
+        let Some(slot) = r.attachments.iter_mut().find(|(id, _, who, _)| {
+            *id == wanted && recipient.is_none_or(|n| i64::from(n) == *who)
+        }) else {
+            return Err(format!("El envío no ha solicitado el adjunto {wanted}.").into());
+        };
+        slot.3 = true;
+        let kind = slot.1.clone();
+        r.trace.push(format!(
+            "{} UTC  Adjunto recibido: {kind}",
+            iso_datetime(now)
+        ));
+        Ok(ok_empty())
+    }
+
     fn trace(&self, code: &str) -> Result<Resp, Refusal> {
         let (envelope, _) = self.find(code)?;
         let inner = self.lock();
@@ -587,7 +633,15 @@ impl Firmadoc {
 
     fn summary(&self, from: &str, to: &str) -> Result<Resp, Refusal> {
         let date = |s: &str| {
-            let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+            let b = s.as_bytes();
+            let ok = b.len() == 10
+                && b.iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
             ok.then(|| s.to_owned())
                 .ok_or_else(|| format!("La fecha '{s}' no es válida (AAAA-MM-DD)."))
         };

@@ -284,6 +284,7 @@ async fn single_signature_sendings_split_and_reject() {
         .expiry_days(1)
         .country(Country::Spain)
         .template(TemplateRef::single("One signer"))
+        .attachment("DNI")
         .document_pdf(PDF)
         .build()
         .unwrap();
@@ -294,6 +295,23 @@ async fn single_signature_sendings_split_and_reject() {
         "one sending per recipient when not multi-signature"
     );
     let code = SendingCode::from(created[1].envelope_code().unwrap());
+
+    // The requested attachment is listed and can be uploaded; another id cannot.
+    let d = c
+        .sending_detail(&code, &DeviceInfo::default())
+        .await
+        .unwrap();
+    assert_eq!(d.attachments.len(), 1);
+    assert_eq!(d.attachments[0].kind.as_deref(), Some("DNI"));
+    assert_eq!(d.attachments[0].recipient, Some(0));
+    let id = i32::try_from(d.attachments[0].id).unwrap();
+    let upload = firmadoc_client::model::AttachmentUpload::new(id, 1, 1, PNG, "dni.png");
+    c.upload_attachment(&code, &upload).await.unwrap();
+    let other = firmadoc_client::model::AttachmentUpload::new(id + 100, 1, 1, PNG, "dni.png");
+    match c.upload_attachment(&code, &other).await {
+        Err(Error::Service { message, .. }) => assert!(message.contains("adjunto"), "{message}"),
+        other => panic!("expected a 418, got {other:?}"),
+    }
     let reject = RecipientResponse::new(
         RecipientAction::Reject {
             reason: "Importe erróneo".into(),

@@ -403,25 +403,17 @@ pub struct TestPki {
 }
 
 /// Why [`TestPki::new`] failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PkiError {
-    /// rcgen refused the parameters.
-    Rcgen(rcgen::Error),
+    /// rcgen refused the parameters (for example a name that is neither a DNS name nor an
+    /// IP address).
+    #[error("cannot generate the test certificates: {0}; check the names given")]
+    Rcgen(#[source] rcgen::Error),
     /// rustls refused the certificate or key.
-    Rustls(rustls::Error),
+    #[error("rustls refused the test certificate or key: {0}")]
+    Rustls(#[source] rustls::Error),
 }
-
-impl std::fmt::Display for PkiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Rcgen(e) => write!(f, "cannot generate the test certificates: {e}"),
-            Self::Rustls(e) => write!(f, "rustls refused the test certificate: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for PkiError {}
 
 impl TestPki {
     /// Generates a CA and a leaf certificate for `names`.

@@ -6,6 +6,7 @@
 mod bulletin;
 mod firmadoc;
 mod hague;
+mod harness;
 mod submission;
 mod support;
 mod webhook_restart;

@@ -40,6 +40,12 @@ pub(crate) async fn within<T>(fut: impl Future<Output = T>) -> T {
         .expect("the call hung past the configured timeouts")
 }
 
+/// The call ended because `limit` (the configured timeout, summed over the calls made)
+/// ran out: not before it, and not long after it (2 s of slack for a loaded machine).
+pub(crate) fn ended_by_timeout(elapsed: Duration, limit: Duration) -> bool {
+    elapsed >= limit && elapsed < limit + Duration::from_secs(2)
+}
+
 /// The directory holds nothing: no target and no temporary file.
 pub(crate) fn assert_empty_dir(dir: &Path) {
     let left: Vec<_> = std::fs::read_dir(dir)

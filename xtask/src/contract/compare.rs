@@ -99,6 +99,23 @@ fn body_difference(kind: BodyKind, expected: &[u8], got: &[u8]) -> Option<String
                 )),
             }
         }
+        BodyKind::Form => {
+            let e: Vec<(String, String)> =
+                url::form_urlencoded::parse(expected).into_owned().collect();
+            let g: Vec<(String, String)> = url::form_urlencoded::parse(got).into_owned().collect();
+            for (k, v) in &e {
+                match g.iter().find(|(n, _)| n == k) {
+                    None => return Some(format!("form field `{k}`: recorded, not sent")),
+                    Some((_, w)) if v != VOLATILE && v != w => {
+                        return Some(format!("form field `{k}`: recorded {v:?}, sent {w:?}"));
+                    }
+                    Some(_) => {}
+                }
+            }
+            g.iter()
+                .find(|(k, _)| !e.iter().any(|(n, _)| n == k))
+                .map(|(k, _)| format!("form field `{k}`: sent, not recorded"))
+        }
         BodyKind::Xml => (xml_events(expected) != xml_events(got))
             .then(|| format!("body: XML differs; sent {}", excerpt(got))),
         BodyKind::Text | BodyKind::Binary => (expected != got).then(|| {

@@ -122,7 +122,7 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
             let r = c
                 .document_to_file(&code(inputs)?, &device(inputs)?, &target)
                 .await;
-            bytes_outcome(r.map_err(Into::into).and_then(|_| {
+            bytes_outcome(r.and_then(|_| {
                 std::fs::read(&target).map_err(|e| Error::Io {
                     path: target,
                     source: e,

@@ -37,6 +37,10 @@ pub(crate) struct Case {
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub(crate) inputs: Value,
     pub(crate) expected: Value,
+    /// How many times the client sends the recorded request (default 1; 2
+    /// when a 401 makes it retry once with a new token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) requests: Option<usize>,
     pub(crate) source: Source,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub(crate) docs: String,
@@ -50,6 +54,8 @@ pub(crate) enum BodyKind {
     Json,
     /// XML compared as XML (events, insignificant white space ignored).
     Xml,
+    /// `application/x-www-form-urlencoded`, compared parameter by parameter.
+    Form,
     /// Text compared exactly.
     Text,
     /// Bytes compared exactly.

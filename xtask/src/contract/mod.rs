@@ -11,6 +11,7 @@
 pub(crate) mod compare;
 pub(crate) mod firmadoc;
 pub(crate) mod fixture;
+pub(crate) mod hague;
 #[cfg(test)]
 mod tidy;
 
@@ -27,11 +28,21 @@ const USAGE: &str =
     "usage: cargo xtask test-contract [--service hague|firmadoc] [--filter TEXT] [--update]";
 
 /// The services and their operations.
-const SERVICES: &[(&str, &[&str], &str)] = &[(
-    "firmadoc",
-    firmadoc::OPERATIONS,
-    "crates/firmadoc-client/src/client.rs",
-)];
+const SERVICES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "hague",
+        hague::OPERATIONS,
+        &[
+            "crates/hague-client/src/client.rs",
+            "crates/hague-client/src/wait.rs",
+        ],
+    ),
+    (
+        "firmadoc",
+        firmadoc::OPERATIONS,
+        &["crates/firmadoc-client/src/client.rs"],
+    ),
+];
 
 struct Options {
     service: Option<String>,
@@ -120,11 +131,14 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
 fn coverage(
     service: &str,
     operations: &[&str],
-    source: &str,
+    sources: &[&str],
     scenarios: &[Scenario],
 ) -> Result<Vec<String>> {
     let mut problems = Vec::new();
-    let text = std::fs::read_to_string(root().join(source))?;
+    let mut text = String::new();
+    for source in sources {
+        text.push_str(&std::fs::read_to_string(root().join(source))?);
+    }
     for line in text.lines() {
         if let Some(rest) = line.trim_start().strip_prefix("pub async fn ") {
             let name: String = rest
@@ -159,27 +173,35 @@ async fn run_scenario(s: &Scenario, update: bool) -> Result<()> {
     let actual = if s.case.operation == "webhook_receive" {
         receive_scenario(s).await?
     } else {
-        let (actual, captured, base) = replay(s).await?;
+        let (actual, captured, base, extra) = replay(s).await?;
         let rec_body = s.request_body()?;
-        let mut diffs = match captured.as_slice() {
-            [one] => request_differences(
-                &s.request,
-                rec_body.as_deref(),
-                one,
-                &placeholders(&s.service),
-            ),
-            [] => vec!["the client sent no request".to_owned()],
-            many => vec![format!(
-                "the client sent {} requests, the recording has one",
-                many.len()
-            )],
+        let expected_requests = s.case.requests.unwrap_or(1);
+        let mut diffs = if captured.len() == expected_requests {
+            captured
+                .iter()
+                .flat_map(|c| {
+                    request_differences(
+                        &s.request,
+                        rec_body.as_deref(),
+                        c,
+                        &placeholders(&s.service),
+                    )
+                })
+                .collect::<Vec<_>>()
+        } else {
+            vec![format!(
+                "the client sent {} request(s) to the recorded exchange, the scenario expects {expected_requests}",
+                captured.len()
+            )]
         };
-        if let [one] = captured.as_slice()
-            && s.service == "firmadoc"
-            && let Err(e) = check_oauth(&base, one)
-        {
-            diffs.push(e);
+        if s.service == "firmadoc" {
+            for one in &captured {
+                if let Err(e) = check_oauth(&base, one) {
+                    diffs.push(e);
+                }
+            }
         }
+        diffs.extend(extra);
         if !diffs.is_empty() {
             return Err(diffs.join("; ").into());
         }
@@ -215,17 +237,98 @@ fn placeholders(service: &str) -> Vec<(&'static str, &'static str)> {
 }
 
 /// Serves the recorded response to whatever the client sends, and captures it.
-async fn replay(s: &Scenario) -> Result<(Value, Vec<Captured>, String)> {
+async fn replay(s: &Scenario) -> Result<(Value, Vec<Captured>, String, Vec<String>)> {
     let mut server = mockito::Server::new_async().await;
     let captured: Arc<Mutex<Vec<Captured>>> = Arc::default();
     let body = s.response_body()?;
     let mut mocks = Vec::new();
+    let url = server.url();
+    // HWS: discovery and the token endpoint are served beside the recorded
+    // exchange (unless it is the token request itself), and every token
+    // request's client assertion is verified against this run's key.
+    let key = hague_client::SigningKey::generate_p256()?;
+    let problems: hague::Problems = Arc::default();
+    let mut support: Vec<String> = Vec::new();
+    if s.service == "hague" {
+        support.push(hague::DISCOVERY_PATH.to_owned());
+        if s.request.path == hague::TOKEN_PATH {
+            support.push(format!("{}{}", hague::API_PATH, hague_client::PING_PATH));
+        } else {
+            support.push(hague::TOKEN_PATH.to_owned());
+        }
+        mocks.push(
+            server
+                .mock("GET", hague::DISCOVERY_PATH)
+                .with_body(hague::discovery(&url))
+                .create_async()
+                .await,
+        );
+        let token_endpoint = format!("{url}{}", hague::TOKEN_PATH);
+        let public = hague_client::SigningKey::from_pem(key.to_pkcs8_pem().expose_secret())?;
+        let (p2, ep2) = (Arc::clone(&problems), token_endpoint.clone());
+        let check = move |req: &mockito::Request| {
+            if let Err(e) = hague::check_token_request(
+                req.body().map(Vec::as_slice).unwrap_or_default(),
+                &public,
+                &ep2,
+            ) {
+                p2.lock().map(|mut v| v.push(e)).ok();
+            }
+            true
+        };
+        if s.request.path == hague::TOKEN_PATH {
+            mocks.push(
+                server
+                    .mock(
+                        "GET",
+                        format!("{}{}", hague::API_PATH, hague_client::PING_PATH).as_str(),
+                    )
+                    .create_async()
+                    .await,
+            );
+            // The recorded token exchange is served by the catch-all below; check it too.
+            let public = hague_client::SigningKey::from_pem(key.to_pkcs8_pem().expose_secret())?;
+            let p3 = Arc::clone(&problems);
+            let ep3 = token_endpoint.clone();
+            mocks.push(
+                server
+                    .mock("POST", hague::TOKEN_PATH)
+                    .match_request(move |req| {
+                        if let Err(e) = hague::check_token_request(
+                            req.body().map(Vec::as_slice).unwrap_or_default(),
+                            &public,
+                            &ep3,
+                        ) {
+                            p3.lock().map(|mut v| v.push(e)).ok();
+                        }
+                        false
+                    })
+                    .create_async()
+                    .await,
+            );
+        } else {
+            mocks.push(
+                server
+                    .mock("POST", hague::TOKEN_PATH)
+                    .match_request(check)
+                    .with_body(hague::token_response())
+                    .create_async()
+                    .await,
+            );
+        }
+    }
     for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"] {
         let cap = Arc::clone(&captured);
+        let support = support.clone();
         let mut m = server
             .mock(method, mockito::Matcher::Any)
             .match_request(move |req| {
                 let (path, query) = split_query(req.path_and_query());
+                // mockito evaluates every mock's matcher; the requests the
+                // support mocks answer (discovery, token) are not the exchange.
+                if support.contains(&path) {
+                    return false;
+                }
                 let c = Captured {
                     method: req.method().to_owned(),
                     path,
@@ -252,13 +355,26 @@ async fn replay(s: &Scenario) -> Result<(Value, Vec<Captured>, String)> {
         }
         mocks.push(m.create_async().await);
     }
-    let url = server.url();
     let actual = match s.service.as_str() {
         "firmadoc" => firmadoc::run(&url, &s.case.operation, &s.case.inputs).await?,
+        "hague" => hague::run(&url, key, &s.case.operation, &s.case.inputs, &s.dir).await?,
         other => return Err(format!("no runner for service `{other}`").into()),
     };
     let captured = captured.lock().map(|v| v.clone()).unwrap_or_default();
-    Ok((actual, captured, url))
+    let mut extra = problems.lock().map(|v| v.clone()).unwrap_or_default();
+    if s.service == "hague" && s.request.path != hague::TOKEN_PATH {
+        for c in &captured {
+            let auth = c
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                .map(|(_, v)| v.as_str());
+            if auth != Some("Bearer contract-access-token") {
+                extra.push("the API call does not carry the issued bearer token".to_owned());
+            }
+        }
+    }
+    Ok((actual, captured, url, extra))
 }
 
 fn split_query(pq: &str) -> (String, Vec<(String, String)>) {

@@ -557,6 +557,13 @@ async fn webhook_retries_keep_the_id_and_count_attempts() {
     );
     let _ = stop.send(());
 
+    // After Unsubscribe there is nowhere to send a test event.
+    c.unsubscribe().await.unwrap();
+    match c.test_webhook(WebhookEvent::Signed).await {
+        Err(Error::Service { message, .. }) => assert!(message.contains("WebHook"), "{message}"),
+        other => panic!("expected a 418, got {other:?}"),
+    }
+
     // A URL that does not answer the echo handshake cannot be subscribed.
     let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let dead_url = format!("http://{}/hook", dead.local_addr().unwrap());

@@ -27,6 +27,22 @@ struct Both {
     hague: Result<(Download, PathBuf), hague_client::Error>,
     transport: Result<(Download, PathBuf), T>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
+    /// Whether a part file was seen in the directory during the download (hague, transport):
+    /// proof that "nothing left" means "cleaned up", not "never written".
+    saw_part: (bool, bool),
+}
+
+/// A progress callback that notes whether `dir` holds a `.part` file.
+fn watch_part(
+    dir: &std::path::Path,
+    saw: &std::cell::Cell<bool>,
+) -> impl FnMut(http_transport::Progress) {
+    move |_| {
+        let part = std::fs::read_dir(dir)
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".part"));
+        saw.set(saw.get() || part);
+    }
 }
 
 impl Both {
@@ -72,19 +88,25 @@ async fn both_with(base: &str, config: TransportConfig) -> Both {
     let h = support::hague_with(base, config.clone()).await;
     let (hd, td) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let target = hd.path().join("bulletin-202447.zip");
-    let hague = within(h.client.bulletin(week(), &target, |_| {}))
-        .await
-        .map(|d| (d, target));
+    let saw = (std::cell::Cell::new(false), std::cell::Cell::new(false));
+    let hague = within(
+        h.client
+            .bulletin(week(), &target, watch_part(hd.path(), &saw.0)),
+    )
+    .await
+    .map(|d| (d, target));
     let transport = Transport::new(config).unwrap();
     let target = td.path().join("bulletin-202447.zip");
     let request = Request::get(&format!("{base}{ROUTE}"), TEMPLATE).unwrap();
-    let transport = within(transport.download_to_file(&request, &target, |_| {}))
-        .await
-        .map(|d| (d, target));
+    let transport =
+        within(transport.download_to_file(&request, &target, watch_part(td.path(), &saw.1)))
+            .await
+            .map(|d| (d, target));
     Both {
         hague,
         transport,
         _dirs: (hd, td),
+        saw_part: (saw.0.get(), saw.1.get()),
     }
 }
 
@@ -127,7 +149,13 @@ async fn bulletin_reset_mid_response_body() {
     let server = FaultServer::http(|_, _| plan::reset_mid_body())
         .await
         .unwrap();
-    let (h, t) = both(&server.http_url()).await.errors();
+    let both = both(&server.http_url()).await;
+    assert_eq!(
+        both.saw_part,
+        (true, true),
+        "the part file existed during the download"
+    );
+    let (h, t) = both.errors();
     for e in [transport_error(&h), &t] {
         assert!(
             matches!(
@@ -232,7 +260,13 @@ async fn bulletin_truncated_chunked_body() {
     let server = FaultServer::http(|_, _| plan::truncated_chunked())
         .await
         .unwrap();
-    let (h, t) = both(&server.http_url()).await.errors();
+    let both = both(&server.http_url()).await;
+    assert_eq!(
+        both.saw_part,
+        (true, true),
+        "the part file existed during the download"
+    );
+    let (h, t) = both.errors();
     for e in [transport_error(&h), &t] {
         assert!(
             matches!(

@@ -49,6 +49,15 @@ async fn hague_reset_mid_request() {
     );
     // A broken exchange is not a connect failure: the GET is not retried.
     assert_eq!(server.requests_to(ROUTE), 1);
+    // The submission, reset before its body was read: it may have been received (the
+    // transport cannot tell how much the server read), and it is not resent.
+    let package = support::valid_package();
+    let err = within(h.client.submit(package.clone())).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::MayHaveBeenReceived { package_sha256, .. } if *package_sha256 == support::sha256sum(&package)),
+        "{err:?}"
+    );
+    assert_eq!(server.requests_to("/request"), 1);
 }
 
 #[tokio::test]

@@ -174,7 +174,7 @@ fn bulletin_error(path: &Path, e: &BulletinError) -> CliError {
     match e {
         BulletinError::Refused(report) => {
             for line in crate::package::finding_lines(report) {
-                eprintln!("hague: {line}");
+                eprintln!("hague: - {line}");
             }
             CliError::invalid_input(
                 format!(

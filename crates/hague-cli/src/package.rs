@@ -156,7 +156,7 @@ pub fn build(xml: &Path, files: Option<&Path>, output: &Path) -> Result<Report, 
     if !checked.report.is_valid() {
         let lines = finding_lines(&checked.report);
         for line in &lines {
-            eprintln!("hague: {line}");
+            eprintln!("hague: - {line}");
         }
         return Err(CliError::invalid_input(
             format!(

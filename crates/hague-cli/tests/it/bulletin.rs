@@ -1,0 +1,208 @@
+//! bulletin fetch / inspect / extract and confidential fetch.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::support::{Hws, Keys, fixture, hague, run};
+
+const JPEG: &[u8] = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xd9";
+
+/// A bulletin ZIP: the hand-written per-kind bulletin of `fixtures/st96` and the two
+/// images of its one registration (DM/300100) in the folder `DM300100`.
+fn bulletin_zip(path: &Path) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    w.start_file("bulletin.xml", opts).unwrap();
+    w.write_all(&std::fs::read(fixture("st96/bulletin/per_kind_bags.xml")).unwrap())
+        .unwrap();
+    for name in [
+        "DM300100/D300100-0001-001.JPG",
+        "DM300100/D300100-0002-001.JPG",
+    ] {
+        w.start_file(name, opts).unwrap();
+        w.write_all(JPEG).unwrap();
+    }
+    let bytes = w.finish().unwrap().into_inner();
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn inspect_counts_kinds_and_lists_registrations_with_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("b.zip");
+    bulletin_zip(&zip);
+    let json = run(hague().args(["bulletin", "inspect", "--json"]).arg(&zip)).json();
+    // The fixture's records, as st96-model's own test lists them.
+    assert_eq!(json["records"], 5);
+    assert_eq!(json["bulletin_number"], "14/2023");
+    assert_eq!(json["kinds"]["HagueRegistration"], 1);
+    assert_eq!(json["kinds"]["HagueRefusal"], 1);
+    assert_eq!(json["kinds"]["HagueHolderNameAddressChange"], 1);
+    assert_eq!(json["kinds"]["HagueRepresentativeAppointment"], 1);
+    assert_eq!(json["kinds"]["HagueExpiration"], 1);
+    let regs = json["registrations"].as_array().unwrap();
+    assert_eq!(regs.len(), 1);
+    assert_eq!(regs[0]["registration_number"], "DM/300100");
+    assert_eq!(
+        regs[0]["images"],
+        serde_json::json!([
+            "DM300100/D300100-0001-001.JPG",
+            "DM300100/D300100-0002-001.JPG"
+        ])
+    );
+    assert_eq!(
+        regs[0]["image_file_names_in_xml"],
+        serde_json::json!(["D300100-0001-001.JPG", "D300100-0002-001.JPG"])
+    );
+    let text = run(hague().args(["bulletin", "inspect"]).arg(&zip)).ok();
+    assert!(text.contains("HagueRegistration: 1"), "{text}");
+    assert!(text.contains("DM/300100: 2 image(s)"), "{text}");
+}
+
+#[test]
+fn extract_writes_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("b.zip");
+    bulletin_zip(&zip);
+    let out = dir.path().join("out");
+    let json = run(hague()
+        .args(["bulletin", "extract", "--json", "-o"])
+        .arg(&out)
+        .arg(&zip))
+    .json();
+    assert_eq!(json["files"], 3);
+    assert_eq!(
+        std::fs::read(out.join("DM300100/D300100-0002-001.JPG")).unwrap(),
+        JPEG
+    );
+    assert_eq!(
+        std::fs::read(out.join("bulletin.xml")).unwrap(),
+        std::fs::read(fixture("st96/bulletin/per_kind_bags.xml")).unwrap()
+    );
+}
+
+#[test]
+fn extract_refuses_a_hostile_archive_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = hague_package::hostile::corpus()
+        .into_iter()
+        .find(|c| c.unsafe_to_extract && c.expected_kind == "parent_segment")
+        .expect("a zip-slip case");
+    let zip = dir.path().join("slip.zip");
+    std::fs::write(&zip, &case.bytes).unwrap();
+    let out = dir.path().join("out");
+    let r = run(hague()
+        .args(["bulletin", "extract", "-o"])
+        .arg(&out)
+        .arg(&zip));
+    assert!(r.stderr.contains("parent_segment"), "{}", r.stderr);
+    r.fails(5);
+    assert!(!out.exists());
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "only the archive is left");
+}
+
+#[test]
+fn fetch_streams_the_bulletin_to_disk_with_plain_progress_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = bulletin_zip(&dir.path().join("source.zip"));
+    let mut hws = Hws::new(Keys::new());
+    let mock = hws
+        .api("GET", "/publication/bulletin/202447")
+        .with_header("content-type", "application/zip")
+        .with_body(bytes.clone())
+        .create();
+    let target = dir.path().join("b.zip");
+    let r = run(hws
+        .hague()
+        .args(["bulletin", "fetch", "2024-W47", "--json", "-o"])
+        .arg(&target));
+    // Not a terminal: plain lines on standard error, no bar.
+    assert!(
+        r.stderr.contains("hague: bulletin 202447: downloading"),
+        "{}",
+        r.stderr
+    );
+    let json = r.json();
+    mock.assert();
+    assert_eq!(std::fs::read(&target).unwrap(), bytes);
+    assert_eq!(json["bytes"], bytes.len());
+    let sum = std::process::Command::new("sha256sum")
+        .arg(&target)
+        .output()
+        .unwrap();
+    let sum = String::from_utf8(sum.stdout).unwrap();
+    assert_eq!(
+        json["sha256"].as_str().unwrap(),
+        sum.split_whitespace().next().unwrap()
+    );
+}
+
+#[test]
+fn confidential_fetch_latest_asks_for_a_published_week() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hws = Hws::new(Keys::new());
+    // The expected week, by Python's calendar: from Saturday (UTC) on the current ISO
+    // week, else the previous one.
+    let script = "import datetime as d\nt = d.datetime.now(d.timezone.utc).date()\n\
+t = t if t.weekday() >= 5 else t - d.timedelta(days=7)\ny, w, _ = t.isocalendar()\n\
+print(f'{y:04d}{w:02d}')";
+    let py = std::process::Command::new(crate::support::python())
+        .args(["-c", script])
+        .output()
+        .unwrap();
+    let week = String::from_utf8(py.stdout).unwrap().trim().to_owned();
+    assert_eq!(week.len(), 6, "python printed {week:?}");
+    let mock = hws
+        .api("GET", &format!("/publication/copy/confidential/{week}"))
+        .with_body("PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0")
+        .create();
+    let target = dir.path().join("c.zip");
+    let json = run(hws
+        .hague()
+        .args(["confidential", "fetch", "--latest", "--json", "-o"])
+        .arg(&target))
+    .json();
+    mock.assert();
+    assert_eq!(json["publication"], "confidential");
+    assert_eq!(json["bytes"], 22);
+    assert!(target.exists());
+}
+
+#[test]
+fn an_unknown_week_exits_5_before_any_call() {
+    // No configuration at all: the week is refused first.
+    for week in ["202400", "2021-W53", "54/2024", "next"] {
+        let line = run(hague().args(["bulletin", "fetch", week])).fails(5);
+        assert!(
+            line.contains(&format!("the week `{week}` is not valid")),
+            "{line}"
+        );
+    }
+    let line = run(hague().args(["confidential", "fetch", "2021-W53"])).fails(5);
+    assert!(line.contains("2021-W53"), "{line}");
+}
+
+#[test]
+fn a_week_hws_does_not_have_is_a_service_error_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut hws = Hws::new(Keys::new());
+    let _m = hws
+        .api("GET", "/publication/bulletin/202401")
+        .with_status(404)
+        .create();
+    let target = dir.path().join("b.zip");
+    let line = run(hws
+        .hague()
+        .args(["bulletin", "fetch", "202401", "-o"])
+        .arg(&target))
+    .fails(4);
+    assert!(line.contains("no bulletin for week 202401"), "{line}");
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no part file"
+    );
+}

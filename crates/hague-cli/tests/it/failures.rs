@@ -1,0 +1,190 @@
+//! Failure paths: exit code and message. Configuration layering.
+
+use crate::support::{ACCESS_TOKEN, CLIENT_ID, Hws, Keys, hague, run};
+
+#[test]
+fn a_missing_credential_exits_2_and_names_the_sources() {
+    let keys = Keys::new();
+    let mut hws = Hws::new(keys);
+    let ping = hws.api("GET", "/pingMe").expect(0).create();
+    // No client id.
+    let line = run(hws.hague().env_remove("HAGUE_CLIENT_ID").arg("ping")).fails(2);
+    assert!(line.contains("no client id is configured"), "{line}");
+    // No private key file.
+    let r = run(hws.hague().env_remove("HAGUE_PRIVATE_KEY_FILE").arg("ping"));
+    assert!(r.stderr.contains("HAGUE_PRIVATE_KEY_FILE"), "{}", r.stderr);
+    let line = r.fails(2);
+    assert!(line.contains("no private key file is configured"), "{line}");
+    // The PEM in the environment is not taken: secrets only from files.
+    let pem = std::fs::read_to_string(hws.keys.private_key()).unwrap();
+    let r = run(hws
+        .hague()
+        .env_remove("HAGUE_PRIVATE_KEY_FILE")
+        .env("HAGUE_PRIVATE_KEY", &pem)
+        .arg("ping"));
+    assert!(
+        r.stderr.contains("is not read by this tool"),
+        "{}",
+        r.stderr
+    );
+    r.fails(2);
+    // A key file that does not exist.
+    let line = run(hws
+        .hague()
+        .env("HAGUE_PRIVATE_KEY_FILE", "/nonexistent/key.pem")
+        .arg("ping"))
+    .fails(2);
+    assert!(line.contains("cannot read the private key file"), "{line}");
+    ping.assert();
+}
+
+#[test]
+fn a_garbage_key_exits_3() {
+    let hws = Hws::new(Keys::new());
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.pem");
+    std::fs::write(
+        &bad,
+        "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    set_mode(&bad, 0o600);
+    let line = run(hws.hague().env("HAGUE_PRIVATE_KEY_FILE", &bad).arg("token")).fails(3);
+    assert!(line.contains("is not a usable private key"), "{line}");
+    // The public key is not a private key either.
+    let public = hws.keys.dir.path().join("hague4offices_public.pem");
+    set_mode(&public, 0o600);
+    let line = run(hws
+        .hague()
+        .env("HAGUE_PRIVATE_KEY_FILE", &public)
+        .arg("token"))
+    .fails(3);
+    assert!(line.contains("is not a usable private key"), "{line}");
+}
+
+#[test]
+fn a_key_file_others_can_read_is_refused() {
+    let hws = Hws::new(Keys::new());
+    set_mode(&hws.keys.private_key(), 0o640);
+    let line = run(hws.hague().arg("token")).fails(2);
+    assert!(line.contains("group or others may access it"), "{line}");
+}
+
+#[test]
+fn a_key_the_provider_does_not_know_is_refused_with_exit_3() {
+    // The token endpoint verifies assertions with the first key's JWK; sign with another.
+    let hws = Hws::new(Keys::new());
+    let other = Keys::new();
+    let line = run(hws
+        .hague()
+        .env("HAGUE_PRIVATE_KEY_FILE", other.private_key())
+        .arg("token"))
+    .fails(3);
+    assert!(line.contains("invalid_client"), "{line}");
+}
+
+#[test]
+fn a_418_from_hws_is_a_service_error() {
+    let mut hws = Hws::new(Keys::new());
+    let _m = hws
+        .api("GET", "/request/SR-1")
+        .with_status(418)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"INVALID_INPUT_DATA","message":null,"details":[{"code":-7,"message":"unknown service request"}]}}"#)
+        .create();
+    let r = run(hws.hague().args(["status", "SR-1", "--json"]));
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    let err: serde_json::Value = serde_json::from_str(r.stderr.trim()).unwrap();
+    assert_eq!(err["error"]["status"], "service");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("418"), "{message}");
+    assert!(message.contains("unknown service request"), "{message}");
+    assert!(!r.stderr.contains(ACCESS_TOKEN));
+}
+
+#[test]
+fn an_invalid_package_is_not_submitted() {
+    let mut hws = Hws::new(Keys::new());
+    let submit = hws.api("POST", "/request").expect(0).create();
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("not.zip");
+    std::fs::write(&zip, b"this is not a zip").unwrap();
+    let r = run(hws.hague().arg("submit").arg(&zip));
+    assert!(
+        r.stderr.contains("hague: - error: not_a_zip: "),
+        "{}",
+        r.stderr
+    );
+    let line = r.fails(5);
+    assert!(line.contains("invalid and was not sent"), "{line}");
+    submit.assert();
+}
+
+#[test]
+fn plain_http_is_refused_to_a_host_that_is_not_loopback() {
+    let keys = Keys::new();
+    let line = run(hague()
+        .env("HAGUE_API_BASE_URL", "http://hws.example/api")
+        .env("HAGUE_ISSUER", "https://login.example")
+        .env("HAGUE_CLIENT_ID", CLIENT_ID)
+        .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key())
+        .arg("ping"))
+    .fails(2);
+    assert!(line.contains("refusing plain http"), "{line}");
+}
+
+#[test]
+fn flags_beat_the_environment_which_beats_the_profile() {
+    let mut hws = Hws::new(Keys::new());
+    let ping = hws.api("GET", "/pingMe").expect(2).create();
+    let dir = tempfile::tempdir().unwrap();
+    // The key is copied next to the configuration file, named relatively.
+    std::fs::copy(hws.keys.private_key(), dir.path().join("key.pem")).unwrap();
+    set_mode(&dir.path().join("key.pem"), 0o600);
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"test\"\n[profile.test]\napi_base_url = \"{}/hws\"\nissuer = \"{}\"\nclient_id = \"wrong-client\"\nprivate_key_file = \"key.pem\"\n[profile.prod]\napi_base_url = \"https://hws.invalid\"\n",
+            hws.server.url(),
+            hws.server.url()
+        ),
+    )
+    .unwrap();
+    // The profile alone: its client id is wrong, so the provider refuses it.
+    let line = run(hague().env("HAGUE_CONFIG", &config).arg("token")).fails(3);
+    assert!(line.contains("invalid_client"), "{line}");
+    // The environment's client id wins over the profile's.
+    run(hague()
+        .env("HAGUE_CONFIG", &config)
+        .env("HAGUE_CLIENT_ID", CLIENT_ID)
+        .arg("ping"))
+    .ok();
+    // The flag wins over the environment.
+    run(hague()
+        .env("HAGUE_CONFIG", &config)
+        .env("HAGUE_CLIENT_ID", "wrong-again")
+        .args(["--client-id", CLIENT_ID, "ping"]))
+    .ok();
+    ping.assert();
+    // An unknown profile.
+    let line = run(hague()
+        .args(["--config"])
+        .arg(&config)
+        .args(["--profile", "staging", "ping"]))
+    .fails(2);
+    assert!(
+        line.contains("the profile `staging` is not in the configuration file"),
+        "{line}"
+    );
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}

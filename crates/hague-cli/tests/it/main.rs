@@ -1,0 +1,9 @@
+//! Command-line tests: the `hague` binary against mockito on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bulletin;
+mod failures;
+mod keygen;
+mod package;
+mod service;
+mod support;

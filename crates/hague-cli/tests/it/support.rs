@@ -1,0 +1,246 @@
+//! Running the binary; a mock HWS (discovery, token endpoint that verifies the ES256
+//! assertion with `ring`, API) on loopback.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+pub(crate) const CLIENT_ID: &str = "office-test-client";
+pub(crate) const SCOPE: &str = "das-api/das-access";
+pub(crate) const ACCESS_TOKEN: &str = "hws-test-access-token-0123456789";
+
+/// The workspace root.
+pub(crate) fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fixture of the workspace's `fixtures/` directory.
+pub(crate) fn fixture(rel: &str) -> PathBuf {
+    workspace().join("fixtures").join(rel)
+}
+
+/// The pinned Python of `cargo xtask tools` (with `cryptography`).
+pub(crate) fn python() -> PathBuf {
+    let path = std::env::var_os("XTASK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/tools/venv/bin/python"));
+    assert!(
+        path.exists(),
+        "Python not found at {}: run `cargo xtask tools` (or set XTASK_PYTHON)",
+        path.display()
+    );
+    path
+}
+
+/// The binary with a clean environment (no configuration file, no `HAGUE_*`).
+pub(crate) fn hague() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hague"));
+    c.env_clear().env("HOME", "/nonexistent-hague-test-home");
+    c
+}
+
+/// What a run printed, and its exit code.
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+pub(crate) fn run(cmd: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("the hague binary runs");
+    Run {
+        code: status.code().expect("exited normally"),
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
+}
+
+impl Run {
+    /// Asserts success and returns stdout.
+    pub(crate) fn ok(self) -> String {
+        assert_eq!(
+            self.code, 0,
+            "stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        self.stdout
+    }
+
+    /// Asserts success and parses stdout as one JSON line.
+    pub(crate) fn json(self) -> serde_json::Value {
+        let out = self.ok();
+        assert_eq!(out.lines().count(), 1, "one JSON line: {out}");
+        serde_json::from_str(&out).unwrap()
+    }
+
+    /// Asserts the exit code and the `error:` + `hint:` lines, and returns the error line.
+    pub(crate) fn fails(self, code: i32) -> String {
+        assert_eq!(
+            self.code, code,
+            "stdout: {} stderr: {}",
+            self.stdout, self.stderr
+        );
+        let error: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("hague: error: "))
+            .collect();
+        let hint: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("hague: hint: "))
+            .collect();
+        assert_eq!(error.len(), 1, "{}", self.stderr);
+        assert_eq!(hint.len(), 1, "{}", self.stderr);
+        assert!(!self.stderr.contains(ACCESS_TOKEN), "the token leaked");
+        assert!(!self.stderr.contains("-----BEGIN"), "no PEM in messages");
+        error[0].to_owned()
+    }
+}
+
+/// A key pair made by `hague keygen`, with its public JWK.
+pub(crate) struct Keys {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) jwk: serde_json::Value,
+}
+
+impl Keys {
+    pub(crate) fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(hague().args(["keygen", "--json", "--dir"]).arg(dir.path())).json();
+        Self {
+            dir,
+            jwk: out["jwk"].clone(),
+        }
+    }
+
+    pub(crate) fn private_key(&self) -> PathBuf {
+        self.dir.path().join("hague4offices_private.pem")
+    }
+}
+
+/// A mock HWS on loopback: discovery, a token endpoint that verifies the client
+/// assertion, and the API under `/hws`.
+pub(crate) struct Hws {
+    pub(crate) server: mockito::ServerGuard,
+    pub(crate) keys: Keys,
+    _token: mockito::Mock,
+    _discovery: mockito::Mock,
+}
+
+/// Form fields of a token request (the values this test checks need no decoding).
+fn form(body: &[u8]) -> Vec<(String, String)> {
+    String::from_utf8_lossy(body)
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.replace("%2F", "/").replace("%3A", ":")))
+        .collect()
+}
+
+/// Whether the token request is a `client_credentials` grant whose `private_key_jwt`
+/// assertion verifies under `jwk` (P-256 `x`, `y`) with the expected claims.
+fn assertion_ok(req: &mockito::Request, jwk: &serde_json::Value, token_url: &str) -> bool {
+    let Ok(body) = req.body() else { return false };
+    let fields = form(body);
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if get("grant_type") != Some("client_credentials")
+        || get("client_assertion_type")
+            != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+    {
+        return false;
+    }
+    let Some(jwt) = get("client_assertion") else {
+        return false;
+    };
+    let parts: Vec<&str> = jwt.split('.').collect();
+    if parts.len() != 3 {
+        return false;
+    }
+    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).unwrap_or_default();
+    let mut point = vec![4u8];
+    point.extend(decode(jwk["x"].as_str().unwrap_or_default()));
+    point.extend(decode(jwk["y"].as_str().unwrap_or_default()));
+    let key =
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, point);
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    if key.verify(signed.as_bytes(), &decode(parts[2])).is_err() {
+        return false;
+    }
+    let header: serde_json::Value = serde_json::from_slice(&decode(parts[0])).unwrap_or_default();
+    let claims: serde_json::Value = serde_json::from_slice(&decode(parts[1])).unwrap_or_default();
+    header["alg"] == "ES256"
+        && claims["iss"] == CLIENT_ID
+        && claims["sub"] == CLIENT_ID
+        && claims["aud"] == token_url
+        && claims["jti"].as_str().is_some_and(|j| !j.is_empty())
+}
+
+impl Hws {
+    /// A mock whose token endpoint accepts assertions signed by `keys`.
+    pub(crate) fn new(keys: Keys) -> Self {
+        let mut server = mockito::Server::new();
+        let issuer = server.url();
+        let token_url = format!("{issuer}/token");
+        let discovery = server
+            .mock("GET", "/.well-known/openid-configuration")
+            .with_header("content-type", "application/json")
+            .with_body(format!(
+                r#"{{"issuer":"{issuer}","token_endpoint":"{token_url}",
+                "token_endpoint_auth_methods_supported":["private_key_jwt"],
+                "token_endpoint_auth_signing_alg_values_supported":["ES256"]}}"#
+            ))
+            .create();
+        let jwk = Arc::new(keys.jwk.clone());
+        let (j1, j2) = (Arc::clone(&jwk), jwk);
+        let (u1, u2) = (token_url.clone(), token_url);
+        let token = server
+            .mock("POST", "/token")
+            .with_header("content-type", "application/json")
+            .with_status_code_from_request(move |req| {
+                if assertion_ok(req, &j1, &u1) { 200 } else { 401 }
+            })
+            .with_body_from_request(move |req| {
+                if assertion_ok(req, &j2, &u2) {
+                    format!(
+                        r#"{{"access_token":"{ACCESS_TOKEN}","token_type":"Bearer","expires_in":3599,"scope":"{SCOPE}"}}"#
+                    )
+                    .into_bytes()
+                } else {
+                    br#"{"error":"invalid_client","error_description":"client assertion signature invalid"}"#.to_vec()
+                }
+            })
+            .create();
+        Self {
+            server,
+            keys,
+            _token: token,
+            _discovery: discovery,
+        }
+    }
+
+    /// The binary configured for this mock through the environment.
+    pub(crate) fn hague(&self) -> Command {
+        let mut c = hague();
+        c.env("HAGUE_API_BASE_URL", format!("{}/hws", self.server.url()))
+            .env("HAGUE_ISSUER", self.server.url())
+            .env("HAGUE_CLIENT_ID", CLIENT_ID)
+            .env("HAGUE_SCOPE", SCOPE)
+            .env("HAGUE_PRIVATE_KEY_FILE", self.keys.private_key());
+        c
+    }
+
+    /// A mock of an API call that wants the bearer token.
+    pub(crate) fn api(&mut self, method: &str, path: &str) -> mockito::Mock {
+        self.server
+            .mock(method, format!("/hws{path}").as_str())
+            .match_header("authorization", format!("Bearer {ACCESS_TOKEN}").as_str())
+    }
+}

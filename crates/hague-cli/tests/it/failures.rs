@@ -188,3 +188,43 @@ fn set_mode(path: &std::path::Path, mode: u32) {
     #[cfg(not(unix))]
     let _ = (path, mode);
 }
+
+#[test]
+fn debug_output_hides_the_key_and_the_token() {
+    use clap::Parser as _;
+    let hws = Hws::new(Keys::new());
+    let pem = std::fs::read_to_string(hws.keys.private_key()).unwrap();
+    let (base, issuer) = (format!("{}/hws", hws.server.url()), hws.server.url());
+    let key = hws.keys.private_key();
+    let cli = hague_cli::Cli::try_parse_from([
+        "hague",
+        "--api-base-url",
+        &base,
+        "--issuer",
+        &issuer,
+        "--client-id",
+        CLIENT_ID,
+        "--private-key-file",
+        key.to_str().unwrap(),
+        "token",
+    ])
+    .unwrap();
+    let config = hague_cli::settings::client_config(&cli.global, &|_| None).unwrap();
+    let debug = format!("{config:?}");
+    assert!(debug.contains("[redacted]"), "{debug}");
+    for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!debug.contains(line), "key material in {debug}");
+    }
+    // The token details `hague token` prints: Debug hides the token.
+    let client = hague_client::Client::new(config).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let info = runtime.block_on(client.token_info()).unwrap();
+    assert_eq!(info.access_token.expose_secret(), ACCESS_TOKEN);
+    assert_eq!(info.expires_in, Some(3599));
+    let debug = format!("{info:?} {client:?}");
+    assert!(!debug.contains(ACCESS_TOKEN), "{debug}");
+    assert!(debug.contains("[redacted]"), "{debug}");
+}

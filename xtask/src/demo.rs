@@ -33,21 +33,30 @@ const PNG: &[u8] = &[
     0xAE, 0x42, 0x60, 0x82,
 ];
 
-struct Transcript {
+/// The transcript: printed as it goes, and kept (the secret-hygiene test
+/// searches it).
+#[derive(Debug, Default)]
+pub(crate) struct Transcript {
     step: usize,
+    pub(crate) lines: Vec<String>,
 }
 
 impl Transcript {
+    fn say(&mut self, line: String) {
+        println!("{line}");
+        self.lines.push(line);
+    }
+
     fn step(&mut self, title: &str) {
         self.step += 1;
-        println!("\n[{:>2}] {title}", self.step);
+        self.say(format!("\n[{:>2}] {title}", self.step));
     }
 
-    fn ok(&self, what: impl std::fmt::Display) {
-        println!("     ok  {what}");
+    fn ok(&mut self, what: impl std::fmt::Display) {
+        self.say(format!("     ok  {what}"));
     }
 
-    fn check(&self, cond: bool, what: impl std::fmt::Display) -> Result<()> {
+    fn check(&mut self, cond: bool, what: impl std::fmt::Display) -> Result<()> {
         if cond {
             self.ok(what);
             Ok(())
@@ -65,28 +74,43 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(demo())?;
+    let mut t = Transcript::default();
+    rt.block_on(demo(sandbox::SandboxConfig::default(), &mut t))?;
     println!("\ndemo: every step checked out");
     Ok(())
 }
 
-async fn demo() -> Result<()> {
-    let mut t = Transcript { step: 0 };
+/// What a demo run leaves for the secret-hygiene test.
+#[derive(Debug)]
+pub(crate) struct DemoRun {
+    /// The work directory (every file the demo wrote).
+    pub(crate) work: tempfile::TempDir,
+    /// The private key file, the one file whose purpose is a secret.
+    pub(crate) key_path: std::path::PathBuf,
+    /// The FirmaDocumentos consumer secret.
+    pub(crate) consumer_secret: String,
+}
+
+/// Runs the whole cycle against a sandbox started with `config` (its
+/// delays are shortened here).
+pub(crate) async fn demo(
+    mut config: sandbox::SandboxConfig,
+    t: &mut Transcript,
+) -> Result<DemoRun> {
     let work = tempfile::tempdir()?;
-    println!(
+    t.say(format!(
         "Offline sandbox of WIPO HWS and FirmaDocumentos 1.9 on 127.0.0.1; files in {}",
         work.path().display()
-    );
-    let mut config = sandbox::SandboxConfig::default();
+    ));
     config.hws_import_delay = Duration::from_millis(300);
     config.hws_registration_delay = Duration::from_millis(600);
     let sb = sandbox::Sandbox::start(config).await?;
-    println!(
+    t.say(format!(
         "HWS issuer {}  API {}  FirmaDocumentos {}",
         sb.issuer(),
         sb.hws_api_url(),
         sb.firmadoc_url()
-    );
+    ));
 
     // ---------------------------------------------------------------- HWS
     t.step("HWS: generate the office's P-256 key pair and certificate (Appendix A)");
@@ -405,8 +429,13 @@ async fn demo() -> Result<()> {
 
     let _ = stop.send(());
     server.await??;
+    let consumer_secret = creds.expose_secret().to_owned();
     sb.shutdown().await;
-    Ok(())
+    Ok(DemoRun {
+        work,
+        key_path,
+        consumer_secret,
+    })
 }
 
 fn is_signed(n: &firmadoc_client::model::Notification) -> bool {

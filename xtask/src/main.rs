@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! Commands:
+//! - `sandbox`: the offline sandbox of both services, in the foreground.
 //! - `demo`: the main job, the full cycle of both services against the offline sandbox.
 //! - `ci`: formatting check, clippy with `-D warnings`, the test tools, and every test.
 //! - `tools`: install the pinned Python and npm tools that tests compare against
@@ -16,6 +17,8 @@ mod demo;
 mod deny;
 mod fuzz;
 mod gen_bulletin;
+#[cfg(test)]
+mod hygiene;
 mod tools;
 mod workspace;
 
@@ -26,6 +29,8 @@ type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  sandbox [--hws-port N] [--firmadoc-port N] [--tls]
+           run the offline sandbox of both services in the foreground
   demo     the main job: the whole HWS and FirmaDocumentos cycle against an offline sandbox
   ci       fmt --check, clippy -D warnings, tools, and all tests (the README's test command)
   tools    install the pinned Python/npm test tools into target/tools/
@@ -43,6 +48,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
         Some("test-contract") => contract::run(&args[1..]),
+        Some("sandbox") => workspace::run(
+            workspace::cargo()
+                .args(["run", "--quiet", "--package", "sandbox", "--"])
+                .args(&args[1..]),
+        ),
         Some("demo") => demo::run(&args[1..]),
         Some("deny") => deny::run_deny(&args[1..]),
         Some("fuzz") => fuzz::run_fuzz(&args[1..]),

@@ -99,6 +99,46 @@ pub struct SandboxConfig {
     pub id_seed: Option<u64>,
     /// Serve https with a CA generated at start ([`Sandbox::ca_pem`]) instead of plain http.
     pub tls: bool,
+    /// Called with every request either service receives, before it is handled: a test
+    /// hook that lets a test see what crossed the wire (the secret-hygiene test collects
+    /// the tokens, client assertions and OAuth signatures it must then never find in logs).
+    pub observer: Option<RequestObserver>,
+}
+
+/// A request as the sandbox received it, for [`SandboxConfig::observer`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ObservedRequest<'a> {
+    /// The method.
+    pub method: &'a http::Method,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The raw query.
+    pub query: Option<&'a str>,
+    /// The headers.
+    pub headers: &'a http::HeaderMap,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// See [`SandboxConfig::observer`].
+pub type RequestObserver = Arc<dyn Fn(&ObservedRequest<'_>) + Send + Sync>;
+
+/// Wraps a handler so that `observer` sees every request first.
+fn observed(handler: server::Handler, observer: Option<RequestObserver>) -> server::Handler {
+    let Some(observer) = observer else {
+        return handler;
+    };
+    Arc::new(move |req: server::Req| {
+        observer(&ObservedRequest {
+            method: &req.method,
+            path: &req.path,
+            query: req.query.as_deref(),
+            headers: &req.headers,
+            body: &req.body,
+        });
+        handler(req)
+    })
 }
 
 impl Default for SandboxConfig {
@@ -118,6 +158,7 @@ impl Default for SandboxConfig {
             firmadoc_budget: 1000,
             id_seed: None,
             tls: false,
+            observer: None,
         }
     }
 }
@@ -238,13 +279,13 @@ impl Sandbox {
         let tasks = vec![
             tokio::spawn(server::serve(
                 hws_listener,
-                hws.clone().handler(),
+                observed(hws.clone().handler(), config.observer.clone()),
                 acceptor.clone(),
                 rx.clone(),
             )),
             tokio::spawn(server::serve(
                 fd_listener,
-                firmadoc.clone().handler(),
+                observed(firmadoc.clone().handler(), config.observer.clone()),
                 acceptor,
                 rx,
             )),

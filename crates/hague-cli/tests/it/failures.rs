@@ -228,3 +228,21 @@ fn debug_output_hides_the_key_and_the_token() {
     assert!(!debug.contains(ACCESS_TOKEN), "{debug}");
     assert!(debug.contains("[redacted]"), "{debug}");
 }
+
+#[test]
+fn a_service_that_is_not_there_is_a_network_error() {
+    let keys = Keys::new();
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let line = run(hague()
+        .env("HAGUE_API_BASE_URL", format!("{url}/hws"))
+        .env("HAGUE_ISSUER", &url)
+        .env("HAGUE_CLIENT_ID", CLIENT_ID)
+        .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key())
+        .arg("ping"))
+    .fails(6);
+    assert!(line.contains("cannot reach the service"), "{line}");
+}

@@ -39,29 +39,30 @@ pub(crate) fn finding_lines(report: &hague_package::Report) -> Vec<String> {
         .collect()
 }
 
+/// Runs `hague-package`'s validation (default options, ST.96 rules) on the file.
+fn check(path: &Path) -> Result<hague_package::Validation, CliError> {
+    let unreadable = |e: std::io::Error| {
+        CliError::invalid_input(
+            format!("cannot read the package {}: {e}", path.display()),
+            "check the path, and that the file is complete and readable",
+        )
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    validate_package(
+        &mut BufReader::new(file),
+        &ValidationOptions::default(),
+        &St96Inspector,
+    )
+    .map_err(unreadable)
+}
+
 /// Validates the package at `path`.
 ///
 /// # Errors
 /// Exit 5 when the file cannot be read or the package is invalid; the report
 /// (one line per problem, or JSON) is printed to standard output first.
 pub fn validate(path: &Path, json: bool) -> Result<Report, CliError> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        CliError::invalid_input(
-            format!("cannot read the package {}: {e}", path.display()),
-            "check the path and that the file is readable",
-        )
-    })?;
-    let checked = validate_package(
-        &mut BufReader::new(file),
-        &ValidationOptions::default(),
-        &St96Inspector,
-    )
-    .map_err(|e| {
-        CliError::invalid_input(
-            format!("cannot read the package {}: {e}", path.display()),
-            "check that the file is complete and readable",
-        )
-    })?;
+    let checked = check(path)?;
     let report = &checked.report;
     let lines = finding_lines(report);
     let errors = report.errors().count();
@@ -125,23 +126,7 @@ pub fn build(xml: &Path, files: Option<&Path>, output: &Path) -> Result<Report, 
     let builder =
         PackageBuilder::from_xml_and_dir(name, bytes, &dir, &St96Inspector).map_err(build_error)?;
     let entries = builder.build_to_path(output).map_err(build_error)?;
-    let file = std::fs::File::open(output).map_err(|e| {
-        CliError::invalid_input(
-            format!("cannot read back {}: {e}", output.display()),
-            "check the output directory",
-        )
-    })?;
-    let checked = validate_package(
-        &mut BufReader::new(file),
-        &ValidationOptions::default(),
-        &St96Inspector,
-    )
-    .map_err(|e| {
-        CliError::invalid_input(
-            format!("cannot read back {}: {e}", output.display()),
-            "check the output directory",
-        )
-    })?;
+    let checked = check(output)?;
     let listed: Vec<String> = entries
         .iter()
         .map(|e| {

@@ -5,5 +5,6 @@ mod bulletin;
 mod failures;
 mod keygen;
 mod package;
+mod sandbox;
 mod service;
 mod support;

@@ -1,0 +1,107 @@
+//! The whole HWS cycle against the workspace's sandbox: an independent implementation
+//! that verifies every client assertion (ring, RFC 7523 claims, single-use jti), checks
+//! bearer tokens, validates packages, moves requests through their states over time,
+//! and serves synthetic bulletins.
+
+use std::process::Command;
+use std::time::Duration;
+
+use crate::package::valid_package;
+use crate::support::{Keys, hague, run};
+
+const CLIENT: &str = "sandbox-cli-office";
+
+#[test]
+fn full_cycle_against_the_sandbox() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut config = sandbox::SandboxConfig::default();
+    config.hws_import_delay = Duration::from_millis(200);
+    config.hws_registration_delay = Duration::from_millis(200);
+    config.bulletin_records = 40;
+    let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
+
+    // keygen, then register the public key as WIPO would from the certificate.
+    let keys = Keys::new();
+    let pem = std::fs::read_to_string(keys.private_key()).unwrap();
+    let key = fapi_jwt_assert::SigningKey::from_pem(&pem).unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+
+    let env = |c: &mut Command| {
+        c.env("HAGUE_API_BASE_URL", sb.hws_api_url())
+            .env("HAGUE_ISSUER", sb.issuer())
+            .env("HAGUE_CLIENT_ID", CLIENT)
+            .env("HAGUE_SCOPE", sandbox::DEFAULT_SCOPE)
+            .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key());
+    };
+    let cmd = |args: &[&str]| {
+        let mut c = hague();
+        env(&mut c);
+        c.args(args);
+        c
+    };
+
+    let token = run(&mut cmd(&["token", "--json"])).json();
+    assert_eq!(token["expires_in"], 3600);
+    run(&mut cmd(&["ping"])).ok();
+
+    let dir = tempfile::tempdir().unwrap();
+    let zip = valid_package(dir.path());
+    let mut submit = cmd(&["submit", "--json"]);
+    submit.arg(&zip);
+    let submitted = run(&mut submit).json();
+    let import_id = submitted["import_id"].as_str().unwrap().to_owned();
+
+    let waited = run(&mut cmd(&[
+        "wait",
+        &import_id,
+        "--until",
+        "Registered",
+        "--interval",
+        "0.1",
+        "--max-interval",
+        "0.5",
+        "--timeout",
+        "60",
+        "--json",
+    ]))
+    .json();
+    let srn = waited["import"]["service_request_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(waited["request"]["processing_status"], "Registered");
+    let status = run(&mut cmd(&["status", &srn, "--json"])).json();
+    assert_eq!(status["processing_status"], "Registered");
+    let import = run(&mut cmd(&["import-status", &import_id, "--json"])).json();
+    assert_eq!(import["service_request_number"], srn.as_str());
+
+    // Bulletin: fetch, inspect (the sandbox's synthetic bulletin has 40 records), extract.
+    let bulletin = dir.path().join("b.zip");
+    let mut fetch = cmd(&["bulletin", "fetch", "2024-W47", "--json", "-o"]);
+    fetch.arg(&bulletin);
+    let fetched = run(&mut fetch).json();
+    assert_eq!(fetched["week"], "202447");
+    let mut inspect = cmd(&["bulletin", "inspect", "--json"]);
+    inspect.arg(&bulletin);
+    let inspected = run(&mut inspect).json();
+    assert_eq!(inspected["records"], 40);
+    assert_eq!(inspected["xml"], "HE202447_ST96.xml");
+    let mut extract = cmd(&["bulletin", "extract", "--json", "-o"]);
+    extract.arg(dir.path().join("b")).arg(&bulletin);
+    let extracted = run(&mut extract).json();
+    assert_eq!(extracted["files"], 1);
+
+    let copy = dir.path().join("c.zip");
+    let mut fetch = cmd(&["confidential", "fetch", "202447", "--json", "-o"]);
+    fetch.arg(&copy);
+    run(&mut fetch).json();
+    assert!(copy.exists());
+
+    // A client the sandbox does not know: its token endpoint refuses the assertion.
+    let mut c = cmd(&["token"]);
+    c.env("HAGUE_CLIENT_ID", "someone-else");
+    let line = run(&mut c).fails(3);
+    assert!(line.contains("invalid_client"), "{line}");
+
+    rt.block_on(sb.shutdown());
+}

@@ -9,6 +9,7 @@
 //! - `test-contract`: replay the recorded HTTP exchanges in `fixtures/`.
 //! - `deny`: supply-chain checks with cargo-deny.
 //! - `fuzz`: run the fuzz targets of `fuzz/`.
+//! - `record`: record scripted calls as new scenario folders.
 //! - `gen-bulletin --records N --out FILE`: write a synthetic Hague bulletin.
 
 mod ci;
@@ -19,6 +20,7 @@ mod fuzz;
 mod gen_bulletin;
 #[cfg(test)]
 mod hygiene;
+mod record;
 mod tools;
 mod workspace;
 
@@ -40,6 +42,8 @@ commands:
            cargo-deny: licences, bans, sources (and the RustSec advisories where reachable)
   fuzz [--seconds N] [--target NAME]
            run every fuzz target in fuzz/ (nightly + cargo-fuzz), seeded from fixtures/
+  record --sandbox [--out DIR]
+           record a scripted sequence of calls as new fixtures (from the offline sandbox)
   gen-bulletin --records N --out FILE [--seed S]
            write a realistic synthetic Hague bulletin (ST.96 XML)";
 
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("record") => record::run(&args[1..]),
         Some("test-contract") => contract::run(&args[1..]),
         Some("sandbox") => workspace::run(
             workspace::cargo()

@@ -103,7 +103,25 @@ pub struct SandboxConfig {
     /// hook that lets a test see what crossed the wire (the secret-hygiene test collects
     /// the tokens, client assertions and OAuth signatures it must then never find in logs).
     pub observer: Option<RequestObserver>,
+    /// Called with every exchange once it is answered: the request and the response's
+    /// status, headers and body. `cargo xtask record` records fixtures with it.
+    pub exchange_observer: Option<ExchangeObserver>,
 }
+
+/// A response as the sandbox sent it, for [`SandboxConfig::exchange_observer`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ObservedResponse<'a> {
+    /// The status.
+    pub status: u16,
+    /// The headers.
+    pub headers: &'a http::HeaderMap,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// See [`SandboxConfig::exchange_observer`].
+pub type ExchangeObserver = Arc<dyn Fn(&ObservedRequest<'_>, &ObservedResponse<'_>) + Send + Sync>;
 
 /// A request as the sandbox received it, for [`SandboxConfig::observer`].
 #[derive(Debug)]
@@ -124,20 +142,44 @@ pub struct ObservedRequest<'a> {
 /// See [`SandboxConfig::observer`].
 pub type RequestObserver = Arc<dyn Fn(&ObservedRequest<'_>) + Send + Sync>;
 
-/// Wraps a handler so that `observer` sees every request first.
-fn observed(handler: server::Handler, observer: Option<RequestObserver>) -> server::Handler {
-    let Some(observer) = observer else {
+/// Wraps a handler so that `observer` sees every request first, and
+/// `exchanges` every answered exchange.
+fn observed(
+    handler: server::Handler,
+    observer: Option<RequestObserver>,
+    exchanges: Option<ExchangeObserver>,
+) -> server::Handler {
+    if observer.is_none() && exchanges.is_none() {
         return handler;
-    };
+    }
     Arc::new(move |req: server::Req| {
-        observer(&ObservedRequest {
-            method: &req.method,
-            path: &req.path,
-            query: req.query.as_deref(),
-            headers: &req.headers,
-            body: &req.body,
+        if let Some(o) = &observer {
+            o(&ObservedRequest {
+                method: &req.method,
+                path: &req.path,
+                query: req.query.as_deref(),
+                headers: &req.headers,
+                body: &req.body,
+            });
+        }
+        let copy = exchanges.as_ref().map(|_| {
+            (req.method.clone(), req.path.clone(), req.query.clone(), req.headers.clone(), req.body.clone())
         });
-        handler(req)
+        let fut = handler(req);
+        let exchanges = exchanges.clone();
+        Box::pin(async move {
+            let resp = fut.await;
+            let (Some(x), Some((method, path, query, headers, body))) = (exchanges, copy) else {
+                return resp;
+            };
+            let (parts, full) = resp.into_parts();
+            let bytes = http_body_util::BodyExt::collect(full).await.map(|c| c.to_bytes()).unwrap_or_default();
+            x(
+                &ObservedRequest { method: &method, path: &path, query: query.as_deref(), headers: &headers, body: &body },
+                &ObservedResponse { status: parts.status.as_u16(), headers: &parts.headers, body: &bytes },
+            );
+            http::Response::from_parts(parts, http_body_util::Full::new(bytes))
+        })
     })
 }
 
@@ -159,6 +201,7 @@ impl Default for SandboxConfig {
             id_seed: None,
             tls: false,
             observer: None,
+            exchange_observer: None,
         }
     }
 }
@@ -279,13 +322,13 @@ impl Sandbox {
         let tasks = vec![
             tokio::spawn(server::serve(
                 hws_listener,
-                observed(hws.clone().handler(), config.observer.clone()),
+                observed(hws.clone().handler(), config.observer.clone(), config.exchange_observer.clone()),
                 acceptor.clone(),
                 rx.clone(),
             )),
             tokio::spawn(server::serve(
                 fd_listener,
-                observed(firmadoc.clone().handler(), config.observer.clone()),
+                observed(firmadoc.clone().handler(), config.observer.clone(), config.exchange_observer.clone()),
                 acceptor,
                 rx,
             )),

@@ -136,7 +136,12 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
 
 /// Loads every scenario under `fixtures/<service>/`, sorted by name.
 pub(crate) fn load(root: &Path, service: &str) -> Result<Vec<Scenario>> {
-    let base = root.join("fixtures").join(service);
+    load_dir(&root.join("fixtures").join(service), service)
+}
+
+/// Loads every scenario folder directly under `base`.
+pub(crate) fn load_dir(base: &Path, service: &str) -> Result<Vec<Scenario>> {
+    let base = base.to_path_buf();
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(&base) else {
         return Ok(out);

@@ -35,7 +35,7 @@ fn forbidden() -> Vec<(String, &'static str)> {
     ]
 }
 
-fn scan(dir: &std::path::Path, hits: &mut Vec<String>) {
+pub(crate) fn scan(dir: &std::path::Path, hits: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

@@ -206,3 +206,43 @@ fn a_week_hws_does_not_have_is_a_service_error_and_leaves_no_file() {
         "no part file"
     );
 }
+
+#[test]
+fn fetch_draws_a_progress_bar_on_a_terminal() {
+    // `script` (util-linux) gives the binary a pseudo-terminal.
+    let dir = tempfile::tempdir().unwrap();
+    let body = vec![0x5a_u8; 4 << 20];
+    let mut hws = Hws::new(Keys::new());
+    let _m = hws
+        .api("GET", "/publication/bulletin/202447")
+        .with_body(body)
+        .create();
+    let target = dir.path().join("b.zip");
+    let line = format!(
+        "{} bulletin fetch 202447 -o {}",
+        env!("CARGO_BIN_EXE_hague"),
+        target.display()
+    );
+    let out = {
+        let c = hws.hague();
+        let envs: Vec<(std::ffi::OsString, std::ffi::OsString)> = c
+            .get_envs()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+            .collect();
+        let mut script = std::process::Command::new("script");
+        script
+            .env_clear()
+            .envs(envs)
+            .env("TERM", "xterm")
+            .args(["-qec", &line, "/dev/null"]);
+        script.output().expect("util-linux `script` is installed")
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("bulletin 202447 ["), "a bar: {text:?}");
+    assert!(
+        !text.contains("downloading"),
+        "no plain lines on a terminal: {text:?}"
+    );
+    assert_eq!(std::fs::metadata(&target).unwrap().len(), 4 << 20);
+}

@@ -246,3 +246,50 @@ fn a_service_that_is_not_there_is_a_network_error() {
     .fails(6);
     assert!(line.contains("cannot reach the service"), "{line}");
 }
+
+#[test]
+fn wait_gives_up_at_the_deadline_with_exit_4() {
+    let mut hws = Hws::new(Keys::new());
+    let _m = hws
+        .api("GET", "/request/import/IMP-1")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"importId":"IMP-1","importStatus":"PENDING"}"#)
+        .create();
+    let line = run(hws
+        .hague()
+        .args(["wait", "IMP-1", "--interval", "0.1", "--timeout", "1"]))
+    .fails(4);
+    assert!(line.contains("gave up waiting"), "{line}");
+    // A bad interval is a usage error, before any call.
+    let line = run(hague().args(["wait", "IMP-1", "--interval", "0"])).fails(2);
+    assert!(
+        line.contains("--interval must be a positive number"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_download_target_that_cannot_be_written_is_invalid_input() {
+    let mut hws = Hws::new(Keys::new());
+    let _m = hws
+        .api("GET", "/publication/bulletin/202447")
+        .with_body("PK")
+        .create();
+    let line = run(hws.hague().args([
+        "bulletin",
+        "fetch",
+        "202447",
+        "-o",
+        "/nonexistent-dir/b.zip",
+    ]))
+    .fails(5);
+    assert!(line.contains("/nonexistent-dir"), "{line}");
+}
+
+#[test]
+fn a_bad_command_line_is_a_usage_error() {
+    let r = run(hague().args(["bulletin", "fetch"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = run(hague().args(["ping", "--private-key", "x"]));
+    assert_eq!(r.code, 2, "no flag takes the key itself: {}", r.stderr);
+}

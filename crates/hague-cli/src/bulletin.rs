@@ -129,9 +129,16 @@ pub async fn fetch(
     };
     let target = output.unwrap_or_else(|| PathBuf::from(format!("{prefix}-{week}.zip")));
     let mut reporter = Reporter::new(format!("{what} {week}"));
-    let result = client
-        .download(publication, week, &target, |p| reporter.update(p))
-        .await;
+    let result = tokio::select! {
+        r = client.download(publication, week, &target, |p| reporter.update(p)) => r,
+        signal = interrupted() => {
+            // The download future is dropped here, which removes its temporary file:
+            // an interrupted fetch leaves neither the target nor a part file.
+            reporter.finish();
+            eprintln!("hague: {what} {week}: interrupted by {signal}; no file was written");
+            std::process::exit(128 + signal_number(signal));
+        }
+    };
     reporter.finish();
     let download = result.map_err(|e| {
         let mut err = from_client(&e);
@@ -158,6 +165,35 @@ pub async fn fetch(
         "sha256": sha,
     });
     Ok(Report::new(human, json))
+}
+
+/// Waits for SIGINT (Ctrl-C) or, on unix, SIGTERM (what cron and systemd send), and
+/// names it.
+async fn interrupted() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                () = ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            };
+        }
+    }
+    ctrl_c().await;
+    "SIGINT"
+}
+
+/// Ctrl-C; never resolves if the handler cannot be installed.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The signal's number, for the shell's `128 + n` exit status.
+fn signal_number(name: &str) -> i32 {
+    if name == "SIGTERM" { 15 } else { 2 }
 }
 
 fn open(path: &Path) -> Result<Bulletin<BufReader<std::fs::File>>, CliError> {

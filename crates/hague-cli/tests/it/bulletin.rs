@@ -246,3 +246,64 @@ fn fetch_draws_a_progress_bar_on_a_terminal() {
     );
     assert_eq!(std::fs::metadata(&target).unwrap().len(), 4 << 20);
 }
+
+#[test]
+fn an_interrupted_fetch_leaves_no_file() {
+    use std::io::{Read as _, Write as _};
+    // A server that announces 10 MB, sends 64 KiB, then waits (each connection).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}/hws", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\ncontent-length: 10000000\r\n\r\n",
+                );
+                let _ = s.write_all(&[0u8; 65536]);
+                std::thread::sleep(std::time::Duration::from_secs(30));
+            });
+        }
+    });
+    let hws = Hws::new(Keys::new());
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("b.zip");
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let child = hws
+            .hague()
+            .env("HAGUE_API_BASE_URL", &api)
+            .args(["bulletin", "fetch", "202447", "-o"])
+            .arg(&target)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the download has started (the part file exists).
+        let started = std::time::Instant::now();
+        while std::fs::read_dir(dir.path()).unwrap().count() == 0 {
+            assert!(
+                started.elapsed().as_secs() < 20,
+                "the download never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let kill = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        assert!(
+            stderr.contains(&format!("interrupted by SIG{signal}")),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "neither the target nor a part file is left"
+        );
+    }
+}

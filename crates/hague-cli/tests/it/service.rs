@@ -136,3 +136,19 @@ fn wait_polls_until_the_service_request_and_the_status() {
         "Pending regularization"
     );
 }
+
+#[test]
+fn a_token_endpoint_given_by_hand_skips_discovery() {
+    let hws = Hws::new(Keys::new());
+    // No discovery document lives under this issuer: success means none was asked for.
+    let issuer = format!("{}/no-discovery-here", hws.server.url());
+    let token = format!("{}/token", hws.server.url());
+    let json = crate::support::run(hws.hague().env("HAGUE_ISSUER", &issuer).args([
+        "--token-endpoint",
+        &token,
+        "token",
+        "--json",
+    ]))
+    .json();
+    assert_eq!(json["scope"], SCOPE);
+}

@@ -9,9 +9,11 @@
 //! - `test-contract`: replay the recorded HTTP exchanges in `fixtures/`.
 //! - `deny`: supply-chain checks with cargo-deny.
 //! - `fuzz`: run the fuzz targets of `fuzz/`.
+//! - `bench`: every benchmark against its peer, in one table.
 //! - `record`: record scripted calls as new scenario folders.
 //! - `gen-bulletin --records N --out FILE`: write a synthetic Hague bulletin.
 
+mod bench;
 mod ci;
 mod contract;
 mod demo;
@@ -42,6 +44,8 @@ commands:
            cargo-deny: licences, bans, sources (and the RustSec advisories where reachable)
   fuzz [--seconds N] [--target NAME]
            run every fuzz target in fuzz/ (nightly + cargo-fuzz), seeded from fixtures/
+  bench [--quick]
+           every benchmark in one table against peers and limits (full run writes docs/benchmarks.md)
   record --sandbox [--out DIR]
            record a scripted sequence of calls as new fixtures (from the offline sandbox)
   gen-bulletin --records N --out FILE [--seed S]
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("record") => record::run(&args[1..]),
         Some("test-contract") => contract::run(&args[1..]),
         Some("sandbox") => workspace::run(

@@ -493,3 +493,27 @@ fn wiki_normalization_and_concatenation() {
     );
     assert_eq!(percent_encode("&=*"), "%26%3D%2A");
 }
+
+/// V10: where OAuthBase.cs and RFC 5849 diverge. This signer follows RFC
+/// 5849, so each raw query gives the table's "RFC 5849" column (the query
+/// part of the third base-string component).
+#[test]
+fn oauthbase_divergence_table_rfc_column() {
+    let rows = [
+        ("a=x!y", "a%3Dx%2521y"),
+        ("a=x+y", "a%3Dx%2520y"),
+        ("a=abc==", "a%3Dabc%253D%253D"),
+        ("a=abc%3D%3D", "a%3Dabc%253D%253D"),
+        ("a=%e2%82%ac", "a%3D%25E2%2582%25AC"),
+    ];
+    for (query, rfc) in rows {
+        let base = oauth1_sign::signature_base_string(
+            "GET",
+            &format!("https://h.example/p?{query}"),
+            [("", ""); 0],
+        )
+        .unwrap();
+        let third = base.rsplit('&').next().unwrap();
+        assert_eq!(third, rfc, "{query}");
+    }
+}

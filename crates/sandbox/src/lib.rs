@@ -163,7 +163,13 @@ fn observed(
             });
         }
         let copy = exchanges.as_ref().map(|_| {
-            (req.method.clone(), req.path.clone(), req.query.clone(), req.headers.clone(), req.body.clone())
+            (
+                req.method.clone(),
+                req.path.clone(),
+                req.query.clone(),
+                req.headers.clone(),
+                req.body.clone(),
+            )
         });
         let fut = handler(req);
         let exchanges = exchanges.clone();
@@ -173,10 +179,23 @@ fn observed(
                 return resp;
             };
             let (parts, full) = resp.into_parts();
-            let bytes = http_body_util::BodyExt::collect(full).await.map(|c| c.to_bytes()).unwrap_or_default();
+            let bytes = http_body_util::BodyExt::collect(full)
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
             x(
-                &ObservedRequest { method: &method, path: &path, query: query.as_deref(), headers: &headers, body: &body },
-                &ObservedResponse { status: parts.status.as_u16(), headers: &parts.headers, body: &bytes },
+                &ObservedRequest {
+                    method: &method,
+                    path: &path,
+                    query: query.as_deref(),
+                    headers: &headers,
+                    body: &body,
+                },
+                &ObservedResponse {
+                    status: parts.status.as_u16(),
+                    headers: &parts.headers,
+                    body: &bytes,
+                },
             );
             http::Response::from_parts(parts, http_body_util::Full::new(bytes))
         })
@@ -322,13 +341,21 @@ impl Sandbox {
         let tasks = vec![
             tokio::spawn(server::serve(
                 hws_listener,
-                observed(hws.clone().handler(), config.observer.clone(), config.exchange_observer.clone()),
+                observed(
+                    hws.clone().handler(),
+                    config.observer.clone(),
+                    config.exchange_observer.clone(),
+                ),
                 acceptor.clone(),
                 rx.clone(),
             )),
             tokio::spawn(server::serve(
                 fd_listener,
-                observed(firmadoc.clone().handler(), config.observer.clone(), config.exchange_observer.clone()),
+                observed(
+                    firmadoc.clone().handler(),
+                    config.observer.clone(),
+                    config.exchange_observer.clone(),
+                ),
                 acceptor,
                 rx,
             )),

@@ -23,6 +23,7 @@ mod gen_bulletin;
 #[cfg(test)]
 mod hygiene;
 mod record;
+mod record_live;
 mod tools;
 mod workspace;
 
@@ -46,7 +47,7 @@ commands:
            run every fuzz target in fuzz/ (nightly + cargo-fuzz), seeded from fixtures/
   bench [--quick]
            every benchmark in one table against peers and limits (full run writes docs/benchmarks.md)
-  record --sandbox [--out DIR]
+  record --live|--sandbox [--out DIR]
            record a scripted sequence of calls as new fixtures (from the offline sandbox)
   gen-bulletin --records N --out FILE [--seed S]
            write a realistic synthetic Hague bulletin (ST.96 XML)";

@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 
 use crate::Result;
+pub(crate) use crate::contract::fixture::Source;
 use crate::contract::fixture::{
-    BodyKind, Case, FORMAT, RecordedRequest, RecordedResponse, Source, VOLATILE,
+    BodyKind, Case, FORMAT, RecordedRequest, RecordedResponse, VOLATILE,
 };
 use crate::contract::{firmadoc, hague};
 use crate::workspace::root;
@@ -27,34 +28,50 @@ const USAGE: &str =
 
 /// One observed exchange.
 #[derive(Debug, Clone)]
-struct Exchange {
-    method: String,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: BTreeMap<String, String>,
-    body: Vec<u8>,
-    status: u16,
-    response_headers: BTreeMap<String, String>,
-    response_body: Vec<u8>,
+pub(crate) struct Exchange {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) status: u16,
+    pub(crate) response_headers: BTreeMap<String, String>,
+    pub(crate) response_body: Vec<u8>,
 }
 
 type Log = Arc<Mutex<Vec<Exchange>>>;
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut sandbox = false;
+    let mut live = false;
     let mut out = root().join("target/recorded");
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--sandbox" => sandbox = true,
+            "--live" => live = true,
             "--out" => out = PathBuf::from(it.next().ok_or(USAGE)?),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}").into()),
         }
     }
+    if live {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let written = rt.block_on(crate::record_live::record_live(
+            &crate::record_live::Live::from_env()?,
+            &out,
+        ))?;
+        println!(
+            "record: wrote {written} scenario folders under {} (review them before committing)",
+            out.display()
+        );
+        return Ok(());
+    }
     if !sandbox {
         return Err(format!(
-            "recording from the real services is not built yet: it needs real credentials ({} / {}, HAGUE_*) and a recorder \
-             that re-signs each call for the real host. Use --sandbox to record from the offline sandbox.\n{USAGE}",
+            "choose --live (the real services, with {} / {} and HAGUE_* from the environment) or --sandbox\n{USAGE}",
             firmadoc_client::env::CONSUMER_KEY,
             firmadoc_client::env::CONSUMER_SECRET
         )
@@ -121,30 +138,15 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
     let sb = sandbox::Sandbox::start(config).await?;
     let mut n = 0;
 
-    // FirmaDocumentos: budget, summary, a template, one link sending of a
-    // small PDF, its detail, document and trace, and a webhook test event.
+    // FirmaDocumentos: the scripted sequence.
     let fd = sb.firmadoc_url();
-    let pdf = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, crate::demo::PDF);
-    let steps: Vec<(&str, &str, Value)> = vec![
-        ("budget", "budget", Value::Null),
-        (
-            "summary",
-            "summary",
-            json!({"from": "2026-01-01", "to": "2026-12-31"}),
-        ),
-        (
-            "template",
-            "set_template",
-            json!({"template": {"NomPlantilla": "Registro", "Orientacion": "V", "CodFormato": "A4", "Sello": "", "AltoFirma": 2.0, "AnchoFirma": 5.0, "AltoSello": 0, "AnchoSello": 0, "Multifirma": false, "NumeroDestinatarios": 0, "PlantillaPorDefecto": false, "UbicacionFirmas": [{"IdDestinatario": 0, "NumPagina": 1, "TipoFirma": "F", "X": 2.0, "Y": 3.0, "Texto": ""}]}}),
-        ),
-        (
-            "sending",
-            "create_sending",
-            json!({"sending": {"Asunto": "Registro de prueba", "Emisor": "xtask record", "Receptores": "Ana", "TipoEnvio": "L", "TipoFirma": "S", "DiasCaducidad": 3, "Multifirma": false, "ConPrioridad": false, "Pais": "España", "Plantilla": "Registro", "Documento": pdf, "Adjuntos": ""}}),
-        ),
-    ];
     let mut code = String::new();
-    for (name, op, inputs) in steps {
+    for (name, op, inputs) in firmadoc_script() {
+        let inputs = if inputs == json!({"code": CODE_FROM_SENDING}) {
+            json!({"code": code})
+        } else {
+            inputs
+        };
         let outcome = run_recorded(&log, firmadoc::run(&fd, op, &inputs)).await?;
         if op == "create_sending" {
             code = outcome["ok"][0]["CodEnvio"]
@@ -152,29 +154,18 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
                 .unwrap_or_default()
                 .to_owned();
         }
-        n += write(out, "firmadoc", name, op, &inputs, &outcome, &log, |_| true)?;
+        n += write(
+            out,
+            "firmadoc",
+            name,
+            op,
+            &inputs,
+            &outcome,
+            &log,
+            Source::Sandbox,
+            |_| true,
+        )?;
     }
-    for (name, op) in [
-        ("detail", "sending_detail"),
-        ("document", "document"),
-        ("trace", "trace"),
-    ] {
-        let inputs = json!({"code": code});
-        let outcome = run_recorded(&log, firmadoc::run(&fd, op, &inputs)).await?;
-        n += write(out, "firmadoc", name, op, &inputs, &outcome, &log, |_| true)?;
-    }
-    let inputs = json!({"event": "F"});
-    let outcome = run_recorded(&log, firmadoc::run(&fd, "test_webhook", &inputs)).await?;
-    n += write(
-        out,
-        "firmadoc",
-        "webhook-test",
-        "test_webhook",
-        &inputs,
-        &outcome,
-        &log,
-        |_| true,
-    )?;
 
     // HWS: token, ping, a submission and its statuses, and a bulletin.
     let key = hague_client::SigningKey::generate_p256()?;
@@ -193,6 +184,7 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
         &Value::Null,
         &outcome,
         &log,
+        Source::Sandbox,
         api_only,
     )?;
     let package = crate::demo::refusal_package()?;
@@ -208,7 +200,15 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
     .await?;
     let import_id = outcome["ok"].as_str().unwrap_or_default().to_owned();
     n += write(
-        out, "hague", "submit", "submit", &inputs, &outcome, &log, api_only,
+        out,
+        "hague",
+        "submit",
+        "submit",
+        &inputs,
+        &outcome,
+        &log,
+        Source::Sandbox,
+        api_only,
     )?;
     debug_assert!(dir.exists());
     let inputs = json!({"import_id": import_id});
@@ -229,6 +229,7 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
         &inputs,
         &outcome,
         &log,
+        Source::Sandbox,
         api_only,
     )?;
     let inputs = json!({"service_request_id": srn});
@@ -245,15 +246,61 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
         &inputs,
         &outcome,
         &log,
+        Source::Sandbox,
         api_only,
     )?;
     let inputs = json!({"week": "2026-W47"});
     let outcome = run_recorded(&log, hague::run(&base, fresh()?, "bulletin", &inputs, out)).await?;
     n += write(
-        out, "hague", "bulletin", "bulletin", &inputs, &outcome, &log, api_only,
+        out,
+        "hague",
+        "bulletin",
+        "bulletin",
+        &inputs,
+        &outcome,
+        &log,
+        Source::Sandbox,
+        api_only,
     )?;
     sb.shutdown().await;
     Ok(n)
+}
+
+/// Stands for the code of the sending created earlier in the script.
+pub(crate) const CODE_FROM_SENDING: &str = "<from the sending>";
+
+/// The FirmaDocumentos sequence: budget, summary, a template, one link
+/// sending of a small PDF, its detail, document and trace, and a webhook test
+/// event. Harmless on the test environment: one sending, by link (no SMS or
+/// email goes out).
+pub(crate) fn firmadoc_script() -> Vec<(&'static str, &'static str, Value)> {
+    let pdf = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, crate::demo::PDF);
+    vec![
+        ("budget", "budget", Value::Null),
+        (
+            "summary",
+            "summary",
+            json!({"from": "2026-01-01", "to": "2026-12-31"}),
+        ),
+        (
+            "template",
+            "set_template",
+            json!({"template": {"NomPlantilla": "Registro", "Orientacion": "V", "CodFormato": "A4", "Sello": "", "AltoFirma": 2.0, "AnchoFirma": 5.0, "AltoSello": 0, "AnchoSello": 0, "Multifirma": false, "NumeroDestinatarios": 0, "PlantillaPorDefecto": false, "UbicacionFirmas": [{"IdDestinatario": 0, "NumPagina": 1, "TipoFirma": "F", "X": 2.0, "Y": 3.0, "Texto": ""}]}}),
+        ),
+        (
+            "sending",
+            "create_sending",
+            json!({"sending": {"Asunto": "Registro de prueba", "Emisor": "xtask record", "Receptores": "Ana", "TipoEnvio": "L", "TipoFirma": "S", "DiasCaducidad": 3, "Multifirma": false, "ConPrioridad": false, "Pais": "España", "Plantilla": "Registro", "Documento": pdf, "Adjuntos": ""}}),
+        ),
+        (
+            "detail",
+            "sending_detail",
+            json!({"code": CODE_FROM_SENDING}),
+        ),
+        ("document", "document", json!({"code": CODE_FROM_SENDING})),
+        ("trace", "trace", json!({"code": CODE_FROM_SENDING})),
+        ("webhook-test", "test_webhook", json!({"event": "F"})),
+    ]
 }
 
 /// Clears the log, then runs one operation.
@@ -267,7 +314,7 @@ async fn run_recorded(
 
 /// Writes the last exchange of the log that `keep` selects as a new scenario.
 #[allow(clippy::too_many_arguments)]
-fn write(
+pub(crate) fn write(
     out: &Path,
     service: &str,
     name: &str,
@@ -275,6 +322,7 @@ fn write(
     inputs: &Value,
     outcome: &Value,
     log: &Log,
+    source: Source,
     keep: impl Fn(&Exchange) -> bool,
 ) -> Result<usize> {
     let exchanges = log.lock().map(|v| v.clone()).unwrap_or_default();
@@ -340,8 +388,12 @@ fn write(
         inputs: inputs.clone(),
         expected: outcome.clone(),
         requests: None,
-        source: Source::Sandbox,
-        docs: "Recorded by `cargo xtask record --sandbox` from the offline sandbox; review before committing.".to_owned(),
+        source,
+        docs: match source {
+            Source::Recorded => "Recorded by `cargo xtask record --live` from the real service; review before committing.",
+            _ => "Recorded by `cargo xtask record --sandbox` from the offline sandbox; review before committing.",
+        }
+        .to_owned(),
     };
     std::fs::write(
         dir.join("request.json"),

@@ -208,7 +208,16 @@ pub(crate) async fn run(
     inputs: &Value,
     dir: &Path,
 ) -> Result<Value> {
-    let c = client(base, key)?;
+    run_with(&client(base, key)?, operation, inputs, dir).await
+}
+
+/// Runs `operation` with a client configured elsewhere (`cargo xtask record --live`).
+pub(crate) async fn run_with(
+    c: &Client,
+    operation: &str,
+    inputs: &Value,
+    dir: &Path,
+) -> Result<Value> {
     let week = || -> Result<WeekId> { Ok(input::<String>(inputs, "week")?.parse()?) };
     let tmp = tempfile::tempdir()?;
     let target = tmp.path().join("download.zip");

@@ -131,6 +131,10 @@ fn main() {
         read_child(Path::new(&args[i + 1]));
         return;
     }
+    if let Some(i) = args.iter().position(|a| a == "--raw-child") {
+        raw_child(Path::new(&args[i + 1]));
+        return;
+    }
     let sizes: Vec<u64> = std::env::var("ST96_BENCH_SIZES_MB")
         .unwrap_or_else(|_| "256,1024".into())
         .split(',')
@@ -168,6 +172,7 @@ fn main() {
         "RSS",
         "ratio"
     );
+    let mut last: Option<(PathBuf, f64)> = None;
     for mb in sizes {
         let records = mb * 1_000_000 / BYTES_PER_RECORD;
         let path = dir.join(format!("bulletin-{mb}MB.xml"));
@@ -243,5 +248,42 @@ fn main() {
             lxml_rss,
             ratio
         );
+        last = Some((path.clone(), bytes));
     }
+    // The ceiling: quick-xml's raw event loop over the same (last) file, with
+    // no record building at all.
+    if let Some((path, bytes)) = last {
+        let out = Command::new(&exe)
+            .args(["--raw-child", &path.to_string_lossy()])
+            .output()
+            .expect("run the raw child");
+        let secs: f64 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("raw child prints seconds");
+        println!(
+            "quick-xml raw event loop (ceiling): {:.1} MB/s over {:.0} MB",
+            bytes / 1e6 / secs,
+            bytes / 1e6
+        );
+    }
+}
+
+/// quick-xml's raw event loop over `path`: every event read, nothing built.
+fn raw_child(path: &Path) {
+    let file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).expect("open"));
+    let mut reader = quick_xml::Reader::from_reader(file);
+    let mut buf = Vec::with_capacity(1 << 16);
+    let mut events = 0u64;
+    let start = Instant::now();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => events += 1,
+            Err(e) => panic!("quick-xml failed: {e}"),
+        }
+        buf.clear();
+    }
+    std::hint::black_box(events);
+    println!("{:.6}", start.elapsed().as_secs_f64());
 }

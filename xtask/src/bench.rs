@@ -477,6 +477,7 @@ fn ensure_debian(tools: &[(&str, &str)]) -> Result<()> {
             .status
             .success();
         if !have {
+            crate::workspace::run(Command::new("apt-get").arg("update"))?;
             crate::workspace::run(Command::new("apt-get").args(["install", "-y", pkg]))?;
         }
     }

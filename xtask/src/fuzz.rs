@@ -11,7 +11,7 @@ use crate::workspace::{root, run};
 
 /// Each target, and the fixture files that seed it (by directory and suffix).
 const TARGETS: &[(&str, &[(&str, &str)])] = &[
-    ("oauth1_verify", &[]),
+    ("oauth1_verify", &[("fixtures/firmadoc", "request.json")]),
     (
         "fapi_parsers",
         &[("fixtures/hague", ".json"), ("fixtures/hague", ".body")],

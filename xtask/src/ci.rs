@@ -1,4 +1,6 @@
-//! `cargo xtask ci`: everything CI checks, in the order that fails fastest.
+//! `cargo xtask ci`: everything CI checks, in the order that fails fastest:
+//! formatting, clippy, the peer tools, every test, the contract replay, the
+//! demo (the main job) and `bench --quick`.
 
 use crate::Result;
 use crate::tools;
@@ -27,6 +29,11 @@ pub(crate) fn run_ci_steps() -> Result<()> {
         "--",
         "test-contract",
     ]))?;
+    // The main job, and every benchmark at small sizes (dev profile).
+    eprintln!("xtask: demo");
+    crate::demo::run(&[])?;
+    eprintln!("xtask: bench --quick");
+    crate::bench::run(&["--quick".to_owned()])?;
     Ok(())
 }
 

@@ -33,7 +33,7 @@ const TARGETS: &[(&str, &[(&str, &str)])] = &[
     ("st96_bulletin", &[("fixtures/st96/bulletin", ".xml")]),
     (
         "package_validate",
-        &[("fixtures/hague", ".zip"), ("fixtures/packages", ".zip")],
+        &[("fixtures/hague", ".body"), ("fixtures/packages", ".xml")],
     ),
     (
         "firmadoc_responses",

@@ -243,7 +243,15 @@ impl Client {
                 Retry::Read,
             )
             .await?;
-        parse_json("/admin/Budget", body)
+        // The model reads the guide's "Content-Type: integer" body (bare, or quoted).
+        let parsed = std::str::from_utf8(&body)
+            .ok()
+            .and_then(|t| t.parse::<Budget>().ok());
+        parsed.ok_or_else(|| Error::Reply {
+            operation: "/admin/Budget",
+            reason: "the body is not an integer".to_owned(),
+            raw: body,
+        })
     }
 
     /// `/admin/Users`: creates an administrator user. The guide documents

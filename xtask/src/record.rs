@@ -39,7 +39,20 @@ pub(crate) struct Exchange {
     pub(crate) response_body: Vec<u8>,
 }
 
-type Log = Arc<Mutex<Vec<Exchange>>>;
+/// The exchanges observed while one operation runs.
+pub(crate) type Log = Arc<Mutex<Vec<Exchange>>>;
+
+/// A header map as name to text (lossy), as the fixtures store it.
+pub(crate) fn header_map(h: &http::HeaderMap) -> BTreeMap<String, String> {
+    h.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut sandbox = false;
@@ -106,16 +119,6 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
     config.bulletin_records = 8;
     config.id_seed = Some(7);
     config.exchange_observer = Some(Arc::new(move |req, resp| {
-        let headers = |h: &http::HeaderMap| -> BTreeMap<String, String> {
-            h.iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect()
-        };
         let x = Exchange {
             method: req.method.to_string(),
             path: req.path.to_owned(),
@@ -127,141 +130,83 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
                         .collect()
                 })
                 .unwrap_or_default(),
-            headers: headers(req.headers),
+            headers: header_map(req.headers),
             body: req.body.to_vec(),
             status: resp.status,
-            response_headers: headers(resp.headers),
+            response_headers: header_map(resp.headers),
             response_body: resp.body.to_vec(),
         };
         l2.lock().map(|mut v| v.push(x)).ok();
     }));
     let sb = sandbox::Sandbox::start(config).await?;
-    let mut n = 0;
 
     // FirmaDocumentos: the scripted sequence.
-    let fd = sb.firmadoc_url();
-    let mut code = String::new();
-    for (name, op, inputs) in firmadoc_script() {
-        let inputs = if inputs == json!({"code": CODE_FROM_SENDING}) {
-            json!({"code": code})
-        } else {
-            inputs
-        };
-        let outcome = run_recorded(&log, firmadoc::run(&fd, op, &inputs)).await?;
-        if op == "create_sending" {
-            code = outcome["ok"][0]["CodEnvio"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-        }
-        n += write(
-            out,
-            "firmadoc",
-            name,
-            op,
-            &inputs,
-            &outcome,
-            &log,
-            Source::Sandbox,
-            |_| true,
-        )?;
-    }
+    let mut n = record_firmadoc(&sb.firmadoc_url(), &log, out, Source::Sandbox).await?;
 
-    // HWS: token, ping, a submission and its statuses, and a bulletin.
+    // HWS: ping (with its token), a submission and its statuses, and a bulletin.
     let key = hague_client::SigningKey::generate_p256()?;
     sb.register_hws_client(hague::CLIENT_ID, key.public_jwk().clone());
     let pem = key.to_pkcs8_pem();
-    let fresh = || hague_client::SigningKey::from_pem(pem.expose_secret());
     let base = sb.hws_url();
-    let api_only = |x: &Exchange| !x.path.contains("/am/oauth2");
-    let outcome =
-        run_recorded(&log, hague::run(&base, fresh()?, "ping", &Value::Null, out)).await?;
-    n += write(
-        out,
-        "hague",
-        "ping",
-        "ping",
-        &Value::Null,
-        &outcome,
-        &log,
-        Source::Sandbox,
-        api_only,
-    )?;
-    let package = crate::demo::refusal_package()?;
-    let dir = out.join("hague").join("rec-submit");
-    let inputs = json!({"package_file": "request.body"});
-    std::fs::create_dir_all(out.join("hague"))?;
+    let step = |name: &'static str, op: &'static str, inputs: Value, dir: PathBuf| {
+        let (log, base) = (Arc::clone(&log), base.clone());
+        let key = hague_client::SigningKey::from_pem(pem.expose_secret());
+        async move {
+            let outcome = run_recorded(&log, hague::run(&base, key?, op, &inputs, &dir)).await?;
+            write(
+                out,
+                "hague",
+                name,
+                op,
+                &inputs,
+                &outcome,
+                &log,
+                Source::Sandbox,
+                |x| !x.path.contains("/am/oauth2"),
+            )?;
+            Ok::<Value, Box<dyn std::error::Error>>(outcome)
+        }
+    };
+    step("ping", "ping", Value::Null, out.to_path_buf()).await?;
     let staging = tempfile::tempdir()?;
-    std::fs::write(staging.path().join("request.body"), &package)?;
-    let outcome = run_recorded(
-        &log,
-        hague::run(&base, fresh()?, "submit", &inputs, staging.path()),
-    )
-    .await?;
-    let import_id = outcome["ok"].as_str().unwrap_or_default().to_owned();
-    n += write(
-        out,
-        "hague",
-        "submit",
-        "submit",
-        &inputs,
-        &outcome,
-        &log,
-        Source::Sandbox,
-        api_only,
+    std::fs::write(
+        staging.path().join("request.body"),
+        crate::demo::refusal_package()?,
     )?;
-    debug_assert!(dir.exists());
-    let inputs = json!({"import_id": import_id});
-    let outcome = run_recorded(
-        &log,
-        hague::run(&base, fresh()?, "import_status", &inputs, out),
+    let submitted = step(
+        "submit",
+        "submit",
+        json!({"package_file": "request.body"}),
+        staging.path().to_path_buf(),
     )
     .await?;
-    let srn = outcome["ok"]["service_request_number"]
+    let import_id = submitted["ok"].as_str().unwrap_or_default().to_owned();
+    let import = step(
+        "import-status",
+        "import_status",
+        json!({"import_id": import_id}),
+        out.to_path_buf(),
+    )
+    .await?;
+    let srn = import["ok"]["service_request_number"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    n += write(
-        out,
-        "hague",
-        "import-status",
-        "import_status",
-        &inputs,
-        &outcome,
-        &log,
-        Source::Sandbox,
-        api_only,
-    )?;
-    let inputs = json!({"service_request_id": srn});
-    let outcome = run_recorded(
-        &log,
-        hague::run(&base, fresh()?, "request_status", &inputs, out),
-    )
-    .await?;
-    n += write(
-        out,
-        "hague",
+    step(
         "request-status",
         "request_status",
-        &inputs,
-        &outcome,
-        &log,
-        Source::Sandbox,
-        api_only,
-    )?;
-    let inputs = json!({"week": "2026-W47"});
-    let outcome = run_recorded(&log, hague::run(&base, fresh()?, "bulletin", &inputs, out)).await?;
-    n += write(
-        out,
-        "hague",
+        json!({"service_request_id": srn}),
+        out.to_path_buf(),
+    )
+    .await?;
+    step(
         "bulletin",
         "bulletin",
-        &inputs,
-        &outcome,
-        &log,
-        Source::Sandbox,
-        api_only,
-    )?;
+        json!({"week": "2026-W47"}),
+        out.to_path_buf(),
+    )
+    .await?;
+    n += 5;
     sb.shutdown().await;
     Ok(n)
 }
@@ -303,8 +248,46 @@ pub(crate) fn firmadoc_script() -> Vec<(&'static str, &'static str, Value)> {
     ]
 }
 
+/// Runs the FirmaDocumentos script against `base` (the sandbox, or the live
+/// recorder's proxy) and writes each exchange; returns the count written.
+pub(crate) async fn record_firmadoc(
+    base: &str,
+    log: &Log,
+    out: &Path,
+    source: Source,
+) -> Result<usize> {
+    let mut code = String::new();
+    let mut n = 0;
+    for (name, op, inputs) in firmadoc_script() {
+        let inputs = if inputs == json!({"code": CODE_FROM_SENDING}) {
+            json!({"code": code})
+        } else {
+            inputs
+        };
+        let outcome = run_recorded(log, firmadoc::run(base, op, &inputs)).await?;
+        if op == "create_sending" {
+            code = outcome["ok"][0]["CodEnvio"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+        }
+        n += write(
+            out,
+            "firmadoc",
+            name,
+            op,
+            &inputs,
+            &outcome,
+            log,
+            source,
+            |_| true,
+        )?;
+    }
+    Ok(n)
+}
+
 /// Clears the log, then runs one operation.
-async fn run_recorded(
+pub(crate) async fn run_recorded(
     log: &Log,
     op: impl std::future::Future<Output = Result<Value>>,
 ) -> Result<Value> {

@@ -15,16 +15,15 @@
 //! The tests run it against the offline sandbox standing in for both
 //! services: record, then replay with `test-contract`, and everything passes.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 
 use crate::Result;
-use crate::contract::{firmadoc, hague};
+use crate::contract::hague;
 
 /// Reads an environment variable (injected, so the tests can point it at the sandbox).
 pub(crate) type Vars = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -59,7 +58,7 @@ impl Live {
     }
 }
 
-type Log = Arc<Mutex<Vec<super::record::Exchange>>>;
+use super::record::Log;
 
 /// How the proxy treats a call before forwarding it.
 #[derive(Clone)]
@@ -197,16 +196,6 @@ async fn forward(
         Ok(r) => r,
         Err(e) => return fail(502, format!("recorder: the service did not answer: {e}")),
     };
-    let headers = |h: &http::HeaderMap| -> BTreeMap<String, String> {
-        h.iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect()
-    };
     let recorded_path = match upstream {
         Upstream::Firmadoc { .. } => path.clone(),
         Upstream::Hague { .. } => format!("{}{path}", hague::API_PATH),
@@ -215,10 +204,10 @@ async fn forward(
         method: parts.method.to_string(),
         path: recorded_path,
         query,
-        headers: headers(&parts.headers),
+        headers: super::record::header_map(&parts.headers),
         body: body.to_vec(),
         status: resp.status().as_u16(),
-        response_headers: headers(resp.headers()),
+        response_headers: super::record::header_map(resp.headers()),
         response_body: resp.body().to_vec(),
     };
     log.lock().map(|mut v| v.push(x)).ok();
@@ -244,33 +233,8 @@ pub(crate) async fn record_live(live: &Live, out: &Path) -> Result<usize> {
             Arc::clone(&log),
         )
         .await?;
-        let mut code = String::new();
-        for (name, op, inputs) in super::record::firmadoc_script() {
-            let inputs = if inputs == json!({"code": super::record::CODE_FROM_SENDING}) {
-                json!({"code": code})
-            } else {
-                inputs
-            };
-            log.lock().map(|mut v| v.clear()).ok();
-            let outcome = firmadoc::run(&url, op, &inputs).await?;
-            if op == "create_sending" {
-                code = outcome["ok"][0]["CodEnvio"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-            }
-            n += super::record::write(
-                out,
-                "firmadoc",
-                name,
-                op,
-                &inputs,
-                &outcome,
-                &log,
-                super::record::Source::Recorded,
-                |_| true,
-            )?;
-        }
+        n += super::record::record_firmadoc(&url, &log, out, super::record::Source::Recorded)
+            .await?;
         task.abort();
     }
     if let Some(vars) = &live.hague_vars {
@@ -303,8 +267,9 @@ pub(crate) async fn record_live(live: &Live, out: &Path) -> Result<usize> {
         }
         steps.push(("bulletin", "bulletin", json!({"week": week})));
         for (name, op, inputs) in steps {
-            log.lock().map(|mut v| v.clear()).ok();
-            let outcome = hague::run_with(&client, op, &inputs, out).await?;
+            let outcome =
+                super::record::run_recorded(&log, hague::run_with(&client, op, &inputs, out))
+                    .await?;
             n += super::record::write(
                 out,
                 "hague",

@@ -14,20 +14,21 @@ use crate::error::Error;
 /// or the bare base64 text; both are accepted, surrounding white space is
 /// ignored, and anything else is a [`Error::Reply`] that keeps the raw body.
 pub(crate) fn decode_base64_reply(operation: &'static str, body: Bytes) -> Result<Vec<u8>, Error> {
-    let text = match serde_json::from_slice::<String>(&body) {
-        Ok(s) => s,
-        Err(_) => match std::str::from_utf8(&body) {
-            Ok(s) => s.trim().to_owned(),
-            Err(_) => {
-                return Err(Error::Reply {
-                    operation,
-                    reason: "the body is not UTF-8 text".into(),
-                    raw: body,
-                });
-            }
-        },
+    let Ok(utf8) = std::str::from_utf8(&body) else {
+        return Err(Error::Reply {
+            operation,
+            reason: "the body is not UTF-8 text".into(),
+            raw: body,
+        });
     };
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // firmadoc-model reads the JSON-string-or-bare-text form; line breaks
+    // inside the base64 are tolerated here as well.
+    let text = firmadoc_model::Base64Text::from_text_reply(utf8);
+    let compact: String = text
+        .as_str()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
     STANDARD
         .decode(compact.as_bytes())
         .map_err(|e| Error::Reply {

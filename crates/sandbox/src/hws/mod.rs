@@ -1,5 +1,6 @@
 //! The Hague System Web Services side: discovery, token endpoint, API.
 
+mod bulletin;
 mod jwt;
 mod status;
 
@@ -542,45 +543,6 @@ impl Hws {
             )
         };
         xml(StatusCode::OK, body)
-    }
-
-    fn bulletin(&self, week: &str, confidential: bool) -> Resp {
-        let valid = week.len() == 6
-            && week.bytes().all(|b| b.is_ascii_digit())
-            && week[4..]
-                .parse::<u32>()
-                .is_ok_and(|w| (1..=53).contains(&w));
-        if !valid {
-            return wipo_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_INPUT_DATA",
-                "the week id must be yyyyww (a 4-digit year and a 2-digit week, 01 to 53)",
-                vec![json!({"code": "weekId", "message": format!("`{week}` is not yyyyww")})],
-            );
-        }
-        let seed: u64 = week.parse::<u64>().unwrap_or_default() * 2 + u64::from(confidential);
-        match status::bulletin_zip(week, confidential, self.config.bulletin_records, seed) {
-            Ok(zip) => {
-                let name = if confidential {
-                    format!("CC{week}_ST96.zip")
-                } else {
-                    format!("HE{week}_ST96.zip")
-                };
-                let mut r = respond(StatusCode::OK, "application/zip", zip);
-                if let Ok(v) =
-                    http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-                {
-                    r.headers_mut().insert(http::header::CONTENT_DISPOSITION, v);
-                }
-                r
-            }
-            Err(e) => wipo_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_ERROR",
-                &e,
-                vec![],
-            ),
-        }
     }
 }
 

@@ -288,3 +288,61 @@ impl TypedValueParser for PathValue {
         Ok(std::path::PathBuf::from(value))
     }
 }
+
+/// A numeric flag found by [`numeric_args`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumericArg {
+    /// The subcommand path (`["bulletin", "fetch"]`), empty for the top level.
+    pub command: Vec<String>,
+    /// The flag (`--timeout`).
+    pub flag: String,
+    /// The largest value of the flag's type, as text (`18446744073709551615`).
+    pub type_max: String,
+}
+
+/// Every flag of `cmd` and its subcommands whose value is a number (for the
+/// tests that feed each of them hostile values, and for the docs).
+#[must_use]
+pub fn numeric_args(cmd: &Command) -> Vec<NumericArg> {
+    let mut found = Vec::new();
+    walk(cmd, &mut Vec::new(), &mut found);
+    found
+}
+
+fn type_max(arg: &Arg) -> Option<String> {
+    use std::any::TypeId;
+    let id = arg.get_value_parser().type_id();
+    let table: [(TypeId, String); 10] = [
+        (TypeId::of::<u8>(), u8::MAX.to_string()),
+        (TypeId::of::<u16>(), u16::MAX.to_string()),
+        (TypeId::of::<u32>(), u32::MAX.to_string()),
+        (TypeId::of::<u64>(), u64::MAX.to_string()),
+        (TypeId::of::<usize>(), usize::MAX.to_string()),
+        (TypeId::of::<i16>(), i16::MAX.to_string()),
+        (TypeId::of::<i32>(), i32::MAX.to_string()),
+        (TypeId::of::<i64>(), i64::MAX.to_string()),
+        (TypeId::of::<f32>(), format!("{:e}", f32::MAX)),
+        (TypeId::of::<f64>(), format!("{:e}", f64::MAX)),
+    ];
+    table
+        .into_iter()
+        .find(|(t, _)| id == *t)
+        .map(|(_, max)| max)
+}
+
+fn walk(cmd: &Command, path: &mut Vec<String>, found: &mut Vec<NumericArg>) {
+    for arg in cmd.get_arguments() {
+        if let (Some(long), Some(max)) = (arg.get_long(), type_max(arg)) {
+            found.push(NumericArg {
+                command: path.clone(),
+                flag: format!("--{long}"),
+                type_max: max,
+            });
+        }
+    }
+    for sub in cmd.get_subcommands() {
+        path.push(sub.get_name().to_owned());
+        walk(sub, path, found);
+        path.pop();
+    }
+}

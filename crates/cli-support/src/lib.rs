@@ -11,6 +11,8 @@ pub mod output;
 mod report;
 mod secret;
 mod startup;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{ConfigLocation, Origin, ProfileFile, config_location, layered, process_env};
 pub use error::CliError;

@@ -131,9 +131,14 @@ pub fn sending(args: SendArgs) -> Result<Sending, CliError> {
         .iter()
         .flat_map(|r| r.split(','))
         .map(str::trim)
-        .filter(|r| !r.is_empty())
         .map(str::to_owned)
         .collect();
+    if let Some(i) = recipients.iter().position(String::is_empty) {
+        return Err(CliError::usage(
+            format!("recipient {} of --to is empty", i + 1),
+            "give one email or phone number per --to, or a comma-separated list without empty items",
+        ));
+    }
     let template = if args.multi_signature {
         TemplateRef::multi_signature(args.template)
     } else {
@@ -266,7 +271,25 @@ fn written(target: &OutputTarget, bytes: u64) -> Report {
 /// Builds the upload of `attach`, before any call.
 pub fn attachment(args: AttachArgs) -> Result<(SendingCode, AttachmentUpload), CliError> {
     let code = code(&args.code)?;
+    if args.order > args.photos {
+        return Err(CliError::invalid_input(
+            format!(
+                "--order {} is past --photos {}: an attachment of {} image(s) has images 1 to {}",
+                args.order, args.photos, args.photos, args.photos
+            ),
+            "give --photos the number of images of the attachment, and --order this image's place (from 1)",
+        ));
+    }
     let image = read_file(&args.image, "image")?;
+    if image_kind(&image).is_none() {
+        return Err(CliError::invalid_input(
+            format!(
+                "{} is not an image (not PNG, JPEG, GIF, BMP, TIFF, WebP or HEIC)",
+                args.image.display()
+            ),
+            "attach a photo or scan of the document (the service joins the images into the attachment); nothing was sent",
+        ));
+    }
     let file_name = args.file_name.unwrap_or_else(|| {
         args.image
             .file_name()
@@ -281,6 +304,35 @@ pub fn attachment(args: AttachArgs) -> Result<(SendingCode, AttachmentUpload), C
         file_name,
     );
     Ok((code, upload))
+}
+
+/// The image format of `bytes`, by its signature: PNG, JPEG, GIF, BMP, TIFF,
+/// WebP or HEIC/HEIF. The guide names no format for `Imagen`; these are the
+/// formats phones and scanners produce (a choice of the tool, documented in docs/cli.md).
+pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    let starts = |sig: &[u8]| bytes.starts_with(sig);
+    if starts(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if starts(b"\xff\xd8\xff") {
+        Some("jpeg")
+    } else if starts(b"GIF87a") || starts(b"GIF89a") {
+        Some("gif")
+    } else if starts(b"BM") && bytes.len() > 14 {
+        Some("bmp")
+    } else if starts(b"II*\0") || starts(b"MM\0*") {
+        Some("tiff")
+    } else if starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        Some("webp")
+    } else if bytes.get(4..8) == Some(b"ftyp")
+        && matches!(
+            bytes.get(8..12),
+            Some(b"heic" | b"heix" | b"mif1" | b"msf1" | b"heif")
+        )
+    {
+        Some("heic")
+    } else {
+        None
+    }
 }
 
 /// `attach`.

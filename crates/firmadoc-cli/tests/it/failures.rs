@@ -97,7 +97,7 @@ fn an_over_long_subject_exits_5_before_anything_is_sent() {
     let err = run(&mut cmd).fails(5);
     assert!(
         err.contains(
-            "error: `Asunto` is 41 characters long (UTF-16 code units), over the service's limit of 40"
+            "error: --subject is 41 characters long (UTF-16 code units), over the service's limit of 40"
         ),
         "{err}"
     );
@@ -130,7 +130,10 @@ fn other_invalid_inputs_exit_5() {
     assert!(err.contains("not a webhook event"), "{err}");
     let err = run(firmadoc(&url).args(["user", "add", "--name", "Ana", "--email", "not-an-email"]))
         .fails(5);
-    assert!(err.contains("Email"), "{err}");
+    assert!(
+        err.contains("--email (`not-an-email`) is not an email address"),
+        "{err}"
+    );
     let err =
         run(firmadoc(&url).args(["respond", "sign", "XJH29", "--image", "/nonexistent/f.png"]))
             .fails(5);

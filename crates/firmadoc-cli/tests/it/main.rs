@@ -3,6 +3,7 @@
 
 mod config;
 mod failures;
+mod hostile;
 mod operations;
 mod sandbox;
 mod support;

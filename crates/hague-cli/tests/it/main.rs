@@ -3,6 +3,7 @@
 
 mod bulletin;
 mod failures;
+mod hostile;
 mod keygen;
 mod package;
 mod sandbox;

@@ -185,14 +185,19 @@ async fn multi_signature_cycle_with_the_real_client() {
         Some(SendingState::Pending)
     );
     assert_eq!(detail.recipient_states.len(), 2);
+    // The sender's look at the document (5 characters) is nobody's opening; recipient 1's is.
     assert_eq!(
         c.document(&code, &DeviceInfo::default()).await.unwrap(),
         PDF
     );
-
-    // Priority: recipient 2 may not sign before recipient 1.
     let second = SendingCode::parse(&format!("{}02", envelope.as_str())).unwrap();
     let first = SendingCode::parse(&format!("{}01", envelope.as_str())).unwrap();
+    assert_eq!(
+        c.document(&first, &DeviceInfo::default()).await.unwrap(),
+        PDF
+    );
+
+    // Priority: recipient 2 may not sign before recipient 1.
     match c.respond(&second, &sign()).await {
         Err(Error::Service { message, .. }) => assert!(message.contains("prioridad"), "{message}"),
         other => panic!("expected a 418, got {other:?}"),
@@ -222,7 +227,7 @@ async fn multi_signature_cycle_with_the_real_client() {
     assert_eq!(
         events(&ds),
         [
-            ("A".to_owned(), Some(e.clone()), Some(0)),
+            ("A".to_owned(), Some(e.clone()), Some(1)),
             ("F".to_owned(), Some(e.clone()), Some(1)),
             ("F".to_owned(), Some(e.clone()), Some(2)),
             ("F".to_owned(), Some(e), Some(0)),

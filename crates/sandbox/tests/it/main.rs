@@ -3,6 +3,7 @@
 
 mod common;
 mod firmadoc;
+mod firmadoc_guide;
 mod hws;
 mod pyjwt;
 mod tls;

@@ -4,6 +4,7 @@
 mod common;
 mod firmadoc;
 mod firmadoc_guide;
+mod firmadoc_rules;
 mod hws;
 mod pyjwt;
 mod tls;

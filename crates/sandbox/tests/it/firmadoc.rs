@@ -77,7 +77,10 @@ pub(crate) async fn receiver(
     (url, got, tx)
 }
 
-pub(crate) async fn wait_for(got: &Arc<Mutex<Vec<WebhookDelivery>>>, n: usize) -> Vec<WebhookDelivery> {
+pub(crate) async fn wait_for(
+    got: &Arc<Mutex<Vec<WebhookDelivery>>>,
+    n: usize,
+) -> Vec<WebhookDelivery> {
     for _ in 0..100 {
         if got.lock().unwrap().len() >= n {
             break;
@@ -104,7 +107,13 @@ pub(crate) fn events(ds: &[WebhookDelivery]) -> Vec<(String, Option<String>, Opt
 }
 
 /// Signs and sends a raw call, as a client built on nothing but `oauth1-sign` would.
-pub(crate) async fn raw(sb: &Sandbox, secret: &str, method: Method, path: &str, body: &str) -> Answer {
+pub(crate) async fn raw(
+    sb: &Sandbox,
+    secret: &str,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> Answer {
     let creds = sb.firmadoc_credentials();
     let signer = oauth1_sign::Signer::new(
         oauth1_sign::Credentials::new(creds.consumer_key, secret.to_owned()).unwrap(),

@@ -210,7 +210,12 @@ async fn every_guide_example_in_every_signature_shape_through_oauthlib() {
                 let sent = tokio::task::spawn_blocking(move || signer.lock().unwrap().send(&line))
                     .await
                     .unwrap();
-                let sig = sent.url.split("oauth_signature=").nth(1).unwrap().to_owned();
+                let sig = sent
+                    .url
+                    .split("oauth_signature=")
+                    .nth(1)
+                    .unwrap()
+                    .to_owned();
                 match shape {
                     "rfc" => assert!(sig.contains("%2B") && sig.ends_with("%3D"), "{sig}"),
                     "guide" => assert!(sig.contains('+') && sig.ends_with("%3D"), "{sig}"),
@@ -302,7 +307,10 @@ async fn every_guide_example_in_every_signature_shape_through_oauthlib() {
             None,
         )
         .await;
-        assert_eq!(serde_json::from_str::<Value>(&s).unwrap()["Enviados"], created);
+        assert_eq!(
+            serde_json::from_str::<Value>(&s).unwrap()["Enviados"],
+            created
+        );
         call("GET", format!("/send/Trace/{code}"), None).await;
         call("POST", "/webhooks/Test/F".into(), None).await;
     }

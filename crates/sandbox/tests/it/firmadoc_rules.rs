@@ -47,7 +47,13 @@ pub(crate) async fn send_shaped(
         "guide" => signed.url().replace("%2B", "+").replace("%2F", "/"),
         _ => signed.url().to_owned(),
     };
-    call(method, &url, &[("content-type", "text/plain")], body.to_owned()).await
+    call(
+        method,
+        &url,
+        &[("content-type", "text/plain")],
+        body.to_owned(),
+    )
+    .await
 }
 
 /// [`send_shaped`] in the RFC shape.
@@ -74,8 +80,18 @@ pub(crate) fn refused(a: &Answer, words: &[&str]) -> String {
         assert!(message.contains(w), "{message:?} lacks {w:?}");
     }
     for rust in [
-        "u8", "i64", "i32", "f64", "usize", "invalid type", "expected", "struct ", "variant",
-        "at line", "Error(", "serde",
+        "u8",
+        "i64",
+        "i32",
+        "f64",
+        "usize",
+        "invalid type",
+        "expected",
+        "struct ",
+        "variant",
+        "at line",
+        "Error(",
+        "serde",
     ] {
         assert!(!message.contains(rust), "{message:?} holds {rust:?}");
     }
@@ -117,7 +133,14 @@ pub(crate) async fn create(sb: &Sandbox, clock: &ManualClock, body: &str) -> Vec
 }
 
 async fn detail(sb: &Sandbox, clock: &ManualClock, cod: &str) -> Value {
-    let a = send(sb, clock, Method::POST, &format!("/send/Sending/{cod}"), "{}").await;
+    let a = send(
+        sb,
+        clock,
+        Method::POST,
+        &format!("/send/Sending/{cod}"),
+        "{}",
+    )
+    .await;
     assert_eq!(a.status, 200, "{}", text(&a));
     a.json()
 }
@@ -172,7 +195,10 @@ async fn the_guides_signature_shape_is_accepted_and_a_wrong_one_refused() {
             .replace("%2F", "/");
         let a = call(Method::GET, &wire, &[], "").await;
         assert_eq!(a.status, 401);
-        assert!(a.header("x-sandbox-reason").contains("signature does not match"));
+        assert!(
+            a.header("x-sandbox-reason")
+                .contains("signature does not match")
+        );
     }
     // The right signature with one of its `+` turned into `/`: refused.
     let guide = budget_url_with_plus(&sb, &clock, &secret)
@@ -198,13 +224,22 @@ async fn over_long_texts_are_cut_as_the_guide_says() {
         "UbicacionFirmas": [{"IdDestinatario": 0, "NumPagina": 0, "TipoFirma": "F", "X": 0.0, "Y": 0.0,
                              "Texto": "Fdo. ".repeat(40)}]
     });
-    let a = send(&sb, &clock, Method::POST, "/send/Template", &template.to_string()).await;
+    let a = send(
+        &sb,
+        &clock,
+        Method::POST,
+        "/send/Template",
+        &template.to_string(),
+    )
+    .await;
     assert_eq!(a.status, 200, "{}", text(&a));
     // Asunto 40, Emisor 50, Receptores 500; the sending names the template by its long
     // name, which is cut the same way.
     let subject = "Asunto ñ".repeat(10);
     let sender = "Emisor é".repeat(10);
-    let many: Vec<String> = (0..40).map(|i| format!("persona{i:02}@example.es")).collect();
+    let many: Vec<String> = (0..40)
+        .map(|i| format!("persona{i:02}@example.es"))
+        .collect();
     let receptores = many.join(",");
     assert!(receptores.chars().count() > 500);
     let body = json!({
@@ -221,7 +256,10 @@ async fn over_long_texts_are_cut_as_the_guide_says() {
     let d = detail(&sb, &clock, &codes[0]).await;
     assert_eq!(d["Asunto"], subject.chars().take(40).collect::<String>());
     assert_eq!(d["Emisor"], sender.chars().take(50).collect::<String>());
-    assert_eq!(d["Plantilla"], long_name.chars().take(40).collect::<String>());
+    assert_eq!(
+        d["Plantilla"],
+        long_name.chars().take(40).collect::<String>()
+    );
     let last = detail(&sb, &clock, codes.last().unwrap()).await;
     assert_eq!(last["Receptores"], *expected.last().unwrap());
     // /Users: Nombre and Email, 50 each.
@@ -255,9 +293,14 @@ async fn rules_the_guide_does_not_state_are_not_applied() {
         assert_eq!(a.status, 200, "{changes}: {}", text(&a));
     }
     // Names in another case (Newtonsoft reads them so).
-    let lower = multi_sending(json!({})).replace("\"Asunto\"", "\"asunto\"").replace("\"Receptores\"", "\"RECEPTORES\"");
+    let lower = multi_sending(json!({}))
+        .replace("\"Asunto\"", "\"asunto\"")
+        .replace("\"Receptores\"", "\"RECEPTORES\"");
     let codes = create(&sb, &clock, &lower).await;
-    assert_eq!(detail(&sb, &clock, &codes[0]).await["Asunto"], "Envio Multifirma");
+    assert_eq!(
+        detail(&sb, &clock, &codes[0]).await["Asunto"],
+        "Envio Multifirma"
+    );
     sb.shutdown().await;
 }
 
@@ -269,26 +312,54 @@ async fn refusals_read_like_the_service() {
     let cases: Vec<(Value, &[&str])> = vec![
         (json!({"TipoEnvio": "L"}), &["enlace", "multifirma"]),
         (json!({"TipoFirma": "C"}), &["certificado", "multifirma"]),
-        (json!({"Multifirma": false, "TipoEnvio": "L", "TipoFirma": "O", "Plantilla": "Plantilla 1"}), &["OTP", "enlace"]),
-        (json!({"DiasCaducidad": 0}), &["DiasCaducidad", "entre 1 y 255"]),
+        (
+            json!({"Multifirma": false, "TipoEnvio": "L", "TipoFirma": "O", "Plantilla": "Plantilla 1"}),
+            &["OTP", "enlace"],
+        ),
+        (
+            json!({"DiasCaducidad": 0}),
+            &["DiasCaducidad", "entre 1 y 255"],
+        ),
         (json!({"DiasCaducidad": 256}), &["DiasCaducidad"]),
         (json!({"DiasCaducidad": "mucho"}), &["DiasCaducidad"]),
-        (json!({"DiasCaducidad": null}), &["DiasCaducidad", "obligatorio"]),
+        (
+            json!({"DiasCaducidad": null}),
+            &["DiasCaducidad", "obligatorio"],
+        ),
         (json!({"Multifirma": 3}), &["Multifirma", "true o false"]),
         (json!({"TipoEnvio": "X"}), &["TipoEnvio"]),
         (json!({"TipoFirma": "Z"}), &["TipoFirma"]),
         (json!({"Asunto": 12}), &["Asunto", "texto"]),
         (json!({"Pais": "Francia"}), &["Pais", "España"]),
-        (json!({"Plantilla": "No existe"}), &["Plantilla", "No existe"]),
-        (json!({"Plantilla": "Plantilla 1"}), &["multifirma", "Plantilla 1"]),
+        (
+            json!({"Plantilla": "No existe"}),
+            &["Plantilla", "No existe"],
+        ),
+        (
+            json!({"Plantilla": "Plantilla 1"}),
+            &["multifirma", "Plantilla 1"],
+        ),
         (json!({"Documento": "no es base64"}), &["Documento", "PDF"]),
-        (json!({"Documento": STANDARD.encode(b"GIF89a")}), &["Documento", "PDF"]),
-        (json!({"Receptores": "666666666,hola"}), &["Receptores", "hola"]),
+        (
+            json!({"Documento": STANDARD.encode(b"GIF89a")}),
+            &["Documento", "PDF"],
+        ),
+        (
+            json!({"Receptores": "666666666,hola"}),
+            &["Receptores", "hola"],
+        ),
         (json!({"Receptores": ""}), &["Receptores"]),
         (json!({"TipoEnvio": "E"}), &["Receptores", "correo"]),
     ];
     for (changes, words) in cases {
-        let a = send(&sb, &clock, Method::POST, "/send/Sending", &multi_sending(changes.clone())).await;
+        let a = send(
+            &sb,
+            &clock,
+            Method::POST,
+            "/send/Sending",
+            &multi_sending(changes.clone()),
+        )
+        .await;
         refused(&a, words);
     }
     let a = send(&sb, &clock, Method::POST, "/send/Sending", "{\"Asunto\": ").await;
@@ -297,11 +368,26 @@ async fn refusals_read_like_the_service() {
         (json!({"Orientacion": "X"}), &["Orientacion"]),
         (json!({"CodFormato": "A7"}), &["CodFormato"]),
         (json!({"UbicacionFirmas": []}), &["UbicacionFirmas"]),
-        (json!({"NumeroDestinatarios": 300}), &["NumeroDestinatarios", "255"]),
-        (json!({"UbicacionFirmas": [{"IdDestinatario": 0, "NumPagina": 1, "TipoFirma": "F", "X": 0, "Y": 0, "Texto": ""}]}), &["UbicacionFirmas[1].IdDestinatario"]),
-        (json!({"UbicacionFirmas": [{"IdDestinatario": 1, "NumPagina": 1, "TipoFirma": "F", "X": 1, "Y": 0, "Texto": "Fdo."}]}), &["NumPagina, X e Y deben valer cero"]),
-        (json!({"UbicacionFirmas": [{"IdDestinatario": 1, "NumPagina": 1, "TipoFirma": "Q", "X": 0, "Y": 0, "Texto": ""}]}), &["UbicacionFirmas[1].TipoFirma"]),
-        (json!({"NomPlantilla": ""}), &["NomPlantilla", "obligatorio"]),
+        (
+            json!({"NumeroDestinatarios": 300}),
+            &["NumeroDestinatarios", "255"],
+        ),
+        (
+            json!({"UbicacionFirmas": [{"IdDestinatario": 0, "NumPagina": 1, "TipoFirma": "F", "X": 0, "Y": 0, "Texto": ""}]}),
+            &["UbicacionFirmas[1].IdDestinatario"],
+        ),
+        (
+            json!({"UbicacionFirmas": [{"IdDestinatario": 1, "NumPagina": 1, "TipoFirma": "F", "X": 1, "Y": 0, "Texto": "Fdo."}]}),
+            &["NumPagina, X e Y deben valer cero"],
+        ),
+        (
+            json!({"UbicacionFirmas": [{"IdDestinatario": 1, "NumPagina": 1, "TipoFirma": "Q", "X": 0, "Y": 0, "Texto": ""}]}),
+            &["UbicacionFirmas[1].TipoFirma"],
+        ),
+        (
+            json!({"NomPlantilla": ""}),
+            &["NomPlantilla", "obligatorio"],
+        ),
     ];
     for (changes, words) in templates_bad {
         let mut t: Value = serde_json::from_str(TEMPLATE_MULTI).unwrap();
@@ -315,13 +401,34 @@ async fn refusals_read_like_the_service() {
     refused(&a, &["cod", "ABC"]);
     let a = send(&sb, &clock, Method::POST, "/send/Sending/ZZZZZ", "{}").await;
     refused(&a, &["ZZZZZ", "cod"]);
-    let a = send(&sb, &clock, Method::POST, "/webhooks/Subscribe", &json!({"Url": "http://127.0.0.1:9/x"}).to_string()).await;
+    let a = send(
+        &sb,
+        &clock,
+        Method::POST,
+        "/webhooks/Subscribe",
+        &json!({"Url": "http://127.0.0.1:9/x"}).to_string(),
+    )
+    .await;
     refused(&a, &["Eventos", "obligatorio"]);
-    let a = send(&sb, &clock, Method::POST, "/webhooks/Subscribe", &json!({"Url": "http://127.0.0.1:9/x", "Eventos": "F,X"}).to_string()).await;
+    let a = send(
+        &sb,
+        &clock,
+        Method::POST,
+        "/webhooks/Subscribe",
+        &json!({"Url": "http://127.0.0.1:9/x", "Eventos": "F,X"}).to_string(),
+    )
+    .await;
     refused(&a, &["Eventos", "'X'"]);
     let a = send(&sb, &clock, Method::POST, "/webhooks/Test/Z", "").await;
     refused(&a, &["evento", "Z"]);
-    let a = send(&sb, &clock, Method::GET, "/admin/Summary/2026-1-1/2026-12-31", "").await;
+    let a = send(
+        &sb,
+        &clock,
+        Method::GET,
+        "/admin/Summary/2026-1-1/2026-12-31",
+        "",
+    )
+    .await;
     refused(&a, &["fromdate"]);
     sb.shutdown().await;
 }
@@ -334,14 +441,30 @@ fn pkcs12(password: &str) -> Vec<u8> {
     let cert = dir.path().join("cert.pem");
     let p12 = dir.path().join("cert.p12");
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=Firmante de prueba/C=ES"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Firmante de prueba/C=ES",
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
         .arg(&cert)
         .output()
         .expect("openssl is needed (apt-get install openssl)");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let ok = Command::new("openssl")
         .args(["pkcs12", "-export", "-passout"])
         .arg(format!("pass:{password}"))
@@ -353,7 +476,11 @@ fn pkcs12(password: &str) -> Vec<u8> {
         .arg(&p12)
         .output()
         .unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     std::fs::read(&p12).unwrap()
 }
 
@@ -370,26 +497,41 @@ async fn operations_fit_the_signature_type_and_certificates_are_checked() {
     let (sb, clock) = manual_sandbox().await;
     templates(&sb, &clock).await;
     let single = |kind: &str| {
-        multi_sending(json!({"Multifirma": false, "TipoFirma": kind, "Plantilla": "Plantilla 1", "Receptores": "666666666"}))
+        multi_sending(
+            json!({"Multifirma": false, "TipoFirma": kind, "Plantilla": "Plantilla 1", "Receptores": "666666666"}),
+        )
     };
     let image = STANDARD.encode(PNG);
     let p12 = pkcs12("clave secreta");
     let good = json!({"clave secreta": STANDARD.encode(&p12)}).to_string();
     let wrong = json!({"otra clave": STANDARD.encode(&p12)}).to_string();
-    let not_p12 = json!({"clave secreta": STANDARD.encode(b"-----BEGIN CERTIFICATE-----")}).to_string();
+    let not_p12 =
+        json!({"clave secreta": STANDARD.encode(b"-----BEGIN CERTIFICATE-----")}).to_string();
 
     // C: certificate only.
     let c = create(&sb, &clock, &single("C")).await.remove(0);
     let path = format!("/send/AddresseeResponse/{c}");
     let a = send(&sb, &clock, Method::POST, &path, &response("F", &image)).await;
-    refused(&a, &["No se pueden realizar operaciones de firma en envíos que se han generado para firmarse mediante un certificado digital."]);
+    refused(
+        &a,
+        &[
+            "No se pueden realizar operaciones de firma en envíos que se han generado para firmarse mediante un certificado digital.",
+        ],
+    );
     let a = send(&sb, &clock, Method::POST, &path, &response("FS", "")).await;
     refused(&a, &["FS", "TipoFirma C"]);
     let a = send(&sb, &clock, Method::POST, &path, &response("FC", &wrong)).await;
     refused(&a, &["contraseña del certificado", "no es correcta"]);
     let a = send(&sb, &clock, Method::POST, &path, &response("FC", &not_p12)).await;
     refused(&a, &["certificado", "PKCS#12"]);
-    let a = send(&sb, &clock, Method::POST, &path, &response("FC", "clave:base64")).await;
+    let a = send(
+        &sb,
+        &clock,
+        Method::POST,
+        &path,
+        &response("FC", "clave:base64"),
+    )
+    .await;
     refused(&a, &["DatoAuxiliar", "Password certificado"]);
     let a = send(&sb, &clock, Method::POST, &path, &response("FC", &good)).await;
     assert_eq!(a.status, 200, "{}", text(&a));
@@ -398,26 +540,70 @@ async fn operations_fit_the_signature_type_and_certificates_are_checked() {
     // M: handwritten only; FC is refused before its certificate is even read.
     let m = create(&sb, &clock, &single("M")).await.remove(0);
     let path = format!("/send/AddresseeResponse/{m}");
-    refused(&send(&sb, &clock, Method::POST, &path, &response("FC", &good)).await, &["FC", "TipoFirma M"]);
-    refused(&send(&sb, &clock, Method::POST, &path, &response("F", "")).await, &["DatoAuxiliar", "imagen"]);
-    refused(&send(&sb, &clock, Method::POST, &path, &response("L", "")).await, &["Operacion", "'L'"]);
-    assert_eq!(send(&sb, &clock, Method::POST, &path, &response("F", &image)).await.status, 200);
+    refused(
+        &send(&sb, &clock, Method::POST, &path, &response("FC", &good)).await,
+        &["FC", "TipoFirma M"],
+    );
+    refused(
+        &send(&sb, &clock, Method::POST, &path, &response("F", "")).await,
+        &["DatoAuxiliar", "imagen"],
+    );
+    refused(
+        &send(&sb, &clock, Method::POST, &path, &response("L", "")).await,
+        &["Operacion", "'L'"],
+    );
+    assert_eq!(
+        send(&sb, &clock, Method::POST, &path, &response("F", &image))
+            .await
+            .status,
+        200
+    );
 
     // A: either; S: simple only (its DatoAuxiliar may be blank).
     let a_kind = create(&sb, &clock, &single("A")).await.remove(0);
     let path = format!("/send/AddresseeResponse/{a_kind}");
-    refused(&send(&sb, &clock, Method::POST, &path, &response("FS", "")).await, &["FS", "TipoFirma A"]);
-    assert_eq!(send(&sb, &clock, Method::POST, &path, &response("FC", &good)).await.status, 200);
+    refused(
+        &send(&sb, &clock, Method::POST, &path, &response("FS", "")).await,
+        &["FS", "TipoFirma A"],
+    );
+    assert_eq!(
+        send(&sb, &clock, Method::POST, &path, &response("FC", &good))
+            .await
+            .status,
+        200
+    );
     let s = create(&sb, &clock, &single("S")).await.remove(0);
     let path = format!("/send/AddresseeResponse/{s}");
-    refused(&send(&sb, &clock, Method::POST, &path, &response("F", &image)).await, &["TipoFirma S"]);
-    assert_eq!(send(&sb, &clock, Method::POST, &path, &response("FS", "")).await.status, 200);
+    refused(
+        &send(&sb, &clock, Method::POST, &path, &response("F", &image)).await,
+        &["TipoFirma S"],
+    );
+    assert_eq!(
+        send(&sb, &clock, Method::POST, &path, &response("FS", ""))
+            .await
+            .status,
+        200
+    );
 
     // A rejection needs its reason, and is allowed whatever the type.
     let r = create(&sb, &clock, &single("C")).await.remove(0);
     let path = format!("/send/AddresseeResponse/{r}");
-    refused(&send(&sb, &clock, Method::POST, &path, &response("R", " ")).await, &["motivo"]);
-    assert_eq!(send(&sb, &clock, Method::POST, &path, &response("R", "No estoy de acuerdo")).await.status, 200);
+    refused(
+        &send(&sb, &clock, Method::POST, &path, &response("R", " ")).await,
+        &["motivo"],
+    );
+    assert_eq!(
+        send(
+            &sb,
+            &clock,
+            Method::POST,
+            &path,
+            &response("R", "No estoy de acuerdo")
+        )
+        .await
+        .status,
+        200
+    );
     sb.shutdown().await;
 }
 
@@ -428,14 +614,14 @@ async fn operations_fit_the_signature_type_and_certificates_are_checked() {
 async fn attachments_are_checked() {
     let (sb, clock) = manual_sandbox().await;
     templates(&sb, &clock).await;
-    let code = create(&sb, &clock, &multi_sending(json!({"Adjuntos": "DNI"}))).await.remove(0);
+    let code = create(&sb, &clock, &multi_sending(json!({"Adjuntos": "DNI"})))
+        .await
+        .remove(0);
     let d = detail(&sb, &clock, &code).await;
     let docs = d["DocsEnvio"].as_array().unwrap();
     assert_eq!(docs.len(), 3, "one DNI per recipient: {d}");
     let id_of = |r: u64| {
-        docs.iter()
-            .find(|x| x["IdDestinatario"] == r)
-            .unwrap()["IdDocEnvio"]
+        docs.iter().find(|x| x["IdDestinatario"] == r).unwrap()["IdDocEnvio"]
             .as_i64()
             .unwrap()
     };
@@ -445,27 +631,95 @@ async fn attachments_are_checked() {
     };
     let one = format!("/send/Attachment/{code}01");
     // The 5-character code of a multi-signature sending does not say who uploads.
-    refused(&send(&sb, &clock, Method::POST, &format!("/send/Attachment/{code}"), &upload(id_of(1), 1, 2)).await, &["multifirma", "cod", "01"]);
+    refused(
+        &send(
+            &sb,
+            &clock,
+            Method::POST,
+            &format!("/send/Attachment/{code}"),
+            &upload(id_of(1), 1, 2),
+        )
+        .await,
+        &["multifirma", "cod", "01"],
+    );
     // Recipient 2's attachment through recipient 1's code.
-    refused(&send(&sb, &clock, Method::POST, &one, &upload(id_of(2), 1, 2)).await, &["IdDocAdjunto"]);
-    refused(&send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 1, 0)).await, &["NumFotos"]);
-    refused(&send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 3, 2)).await, &["Orden", "NumFotos"]);
-    let image_missing = json!({"Orden": 1, "IdDocAdjunto": id_of(1), "NumFotos": 2, "Imagen": "", "Archivo": "x"}).to_string();
-    refused(&send(&sb, &clock, Method::POST, &one, &image_missing).await, &["Imagen"]);
-    assert_eq!(send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 1, 2)).await.status, 200);
+    refused(
+        &send(&sb, &clock, Method::POST, &one, &upload(id_of(2), 1, 2)).await,
+        &["IdDocAdjunto"],
+    );
+    refused(
+        &send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 1, 0)).await,
+        &["NumFotos"],
+    );
+    refused(
+        &send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 3, 2)).await,
+        &["Orden", "NumFotos"],
+    );
+    let image_missing =
+        json!({"Orden": 1, "IdDocAdjunto": id_of(1), "NumFotos": 2, "Imagen": "", "Archivo": "x"})
+            .to_string();
+    refused(
+        &send(&sb, &clock, Method::POST, &one, &image_missing).await,
+        &["Imagen"],
+    );
+    assert_eq!(
+        send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 1, 2))
+            .await
+            .status,
+        200
+    );
     // Signing before the second image: the attachment is incomplete.
     let sign = response("F", &STANDARD.encode(PNG));
     let respond = format!("/send/AddresseeResponse/{code}01");
-    refused(&send(&sb, &clock, Method::POST, &respond, &sign).await, &["DNI", "Attachment"]);
-    refused(&send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 2, 3)).await, &["NumFotos", "(3)", "(2)"]);
-    assert_eq!(send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 2, 2)).await.status, 200);
+    refused(
+        &send(&sb, &clock, Method::POST, &respond, &sign).await,
+        &["DNI", "Attachment"],
+    );
+    refused(
+        &send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 2, 3)).await,
+        &["NumFotos", "(3)", "(2)"],
+    );
+    assert_eq!(
+        send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 2, 2))
+            .await
+            .status,
+        200
+    );
     // The same image again replaces it; a third one is too many.
-    assert_eq!(send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 2, 2)).await.status, 200);
-    refused(&send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 0, 2)).await, &["2 imágenes", "DNI"]);
+    assert_eq!(
+        send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 2, 2))
+            .await
+            .status,
+        200
+    );
+    refused(
+        &send(&sb, &clock, Method::POST, &one, &upload(id_of(1), 0, 2)).await,
+        &["2 imágenes", "DNI"],
+    );
     let a = send(&sb, &clock, Method::POST, &respond, &sign).await;
     assert_eq!(a.status, 200, "{}", text(&a));
     // A multi-signature response by the 5-character code: refused the same way.
-    refused(&send(&sb, &clock, Method::POST, &format!("/send/AddresseeResponse/{code}"), &sign).await, &["multifirma", "cod"]);
-    refused(&send(&sb, &clock, Method::POST, &format!("/send/AddresseeResponse/{code}04"), &sign).await, &["destinatario 4"]);
+    refused(
+        &send(
+            &sb,
+            &clock,
+            Method::POST,
+            &format!("/send/AddresseeResponse/{code}"),
+            &sign,
+        )
+        .await,
+        &["multifirma", "cod"],
+    );
+    refused(
+        &send(
+            &sb,
+            &clock,
+            Method::POST,
+            &format!("/send/AddresseeResponse/{code}04"),
+            &sign,
+        )
+        .await,
+        &["destinatario 4"],
+    );
     sb.shutdown().await;
 }

@@ -3,6 +3,7 @@
 
 mod common;
 mod firmadoc;
+mod firmadoc_events;
 mod firmadoc_guide;
 mod firmadoc_rules;
 mod hws;

@@ -6,6 +6,7 @@ mod firmadoc;
 mod firmadoc_events;
 mod firmadoc_guide;
 mod firmadoc_rules;
+mod guide;
 mod hws;
 mod pyjwt;
 mod tls;

@@ -445,8 +445,7 @@ async fn receive_scenario(s: &Scenario) -> Result<Value> {
         for name in names {
             let path = s.dir.join(&name);
             bodies.push(
-                std::fs::read(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
             );
         }
     }

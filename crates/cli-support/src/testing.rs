@@ -69,3 +69,104 @@ pub fn check_numeric_flags(
     }
     (args, failures)
 }
+
+/// The `--json` shapes documented in `docs/cli.md`'s table: for each
+/// subcommand (`hague token`), its keys and whether each is optional (`key?`).
+/// Text in parentheses describes a key and is skipped.
+#[must_use]
+pub fn documented_shapes(doc: &str) -> Vec<(String, Vec<(String, bool)>)> {
+    let mut shapes = Vec::new();
+    for line in doc.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        // `| cmd | keys |` splits into ["", cmd, keys, ""].
+        let [_, commands, keys, _] = cells.as_slice() else {
+            continue;
+        };
+        if !(commands.starts_with("`hague ") || commands.starts_with("`firmadoc ")) {
+            continue;
+        }
+        let mut plain = String::new();
+        let mut depth = 0u32;
+        for c in keys.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => plain.push(c),
+                _ => {}
+            }
+        }
+        let keys: Vec<(String, bool)> = plain
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|k| match k.strip_suffix('?') {
+                Some(k) => (k.to_owned(), true),
+                None => (k.to_owned(), false),
+            })
+            .collect();
+        for command in commands.split(',') {
+            let command = command.trim().trim_matches('`').to_owned();
+            shapes.push((command, keys.clone()));
+        }
+    }
+    shapes
+}
+
+/// Checks a `--json` result of `command` (`hague token`) against the table of
+/// `doc`: every required key present, no key the table does not list.
+///
+/// # Errors
+/// A sentence saying what differs.
+pub fn check_json_shape(doc: &str, command: &str, value: &serde_json::Value) -> Result<(), String> {
+    let shapes = documented_shapes(doc);
+    let Some((_, keys)) = shapes.iter().find(|(c, _)| c == command) else {
+        return Err(format!(
+            "`{command}` has no row in the --json table of docs/cli.md"
+        ));
+    };
+    let Some(object) = value.as_object() else {
+        return Err(format!("`{command} --json` printed {value}, not an object"));
+    };
+    for (key, optional) in keys {
+        if !optional && !object.contains_key(key) {
+            return Err(format!(
+                "`{command} --json` lacks the documented key `{key}`: {value}"
+            ));
+        }
+    }
+    for key in object.keys() {
+        if !keys.iter().any(|(k, _)| k == key) {
+            return Err(format!(
+                "`{command} --json` has `{key}`, which docs/cli.md does not list"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Which documented subcommand a command line runs: the first
+/// `<tool> <word> [<word>]` of the table found among the non-flag arguments
+/// (the value of a global flag before the subcommand is skipped that way).
+#[must_use]
+pub fn command_of(doc: &str, tool: &str, args: &[String]) -> Option<String> {
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let shapes = documented_shapes(doc);
+    let known = |c: &str| shapes.iter().any(|(s, _)| s == c);
+    for (i, first) in words.iter().enumerate() {
+        if let Some(second) = words.get(i + 1) {
+            let two = format!("{tool} {first} {second}");
+            if known(&two) {
+                return Some(two);
+            }
+        }
+        let one = format!("{tool} {first}");
+        if known(&one) {
+            return Some(one);
+        }
+    }
+    None
+}

@@ -384,10 +384,13 @@ pub enum WebhookCommand {
     /// Verifies a saved delivery offline: exit 0 when the signature matches, 7 when not.
     Verify {
         /// The delivery body, exactly as received.
-        #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE")]
-        body: PathBuf,
+        #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE", required_unless_present = "saved", requires = "signature")]
+        body: Option<PathBuf>,
         /// The `ms-signature` header value (`sha256=<hex>`).
         #[arg(value_parser = cli_support::args::text(), long, value_name = "VALUE")]
-        signature: String,
+        signature: Option<String>,
+        /// A line `webhook serve` wrote (its `body` and `signature`), in a file; `-` for stdin.
+        #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE", conflicts_with_all = ["body", "signature"])]
+        saved: Option<PathBuf>,
     },
 }

@@ -200,7 +200,14 @@ pub async fn send(client: &Client, sending: &Sending) -> Result<Report, CliError
             url
         ));
     }
-    Ok(Report::new(human.trim_end(), json!({"sendings": reply})))
+    let sendings: Vec<serde_json::Value> = reply
+        .iter()
+        .map(|r| json!({"code": r.code.to_string(), "url": r.url}))
+        .collect();
+    Ok(Report::new(
+        human.trim_end(),
+        json!({"sendings": sendings, "raw": reply}),
+    ))
 }
 
 /// `status CODE`.
@@ -233,7 +240,24 @@ pub async fn status(
             r.address.as_deref().unwrap_or_default(),
         ));
     }
-    let json = serde_json::to_value(&detail).unwrap_or(serde_json::Value::Null);
+    let recipients: Vec<serde_json::Value> = detail
+        .recipient_states
+        .iter()
+        .map(|r| {
+            json!({
+                "recipient": r.recipient,
+                "address": r.address,
+                "state": r.state.as_ref().map(ToString::to_string),
+            })
+        })
+        .collect();
+    let json = json!({
+        "code": detail.code,
+        "state": detail.state.as_ref().map(ToString::to_string),
+        "subject": detail.subject,
+        "recipients": recipients,
+        "raw": serde_json::to_value(&detail).unwrap_or(serde_json::Value::Null),
+    });
     Ok(Report::new(human, json))
 }
 
@@ -363,7 +387,7 @@ pub async fn attach(
             "uploaded image {} of {} for attachment {}",
             upload.order, upload.photo_count, upload.attachment_id
         ),
-        json!({"code": code.to_string(), "attachment_id": upload.attachment_id, "order": upload.order, "uploaded": true}),
+        json!({"code": code.to_string(), "attachment_id": upload.attachment_id, "order": upload.order, "photos": upload.photo_count, "uploaded": true}),
     ))
 }
 

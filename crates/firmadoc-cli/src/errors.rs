@@ -119,10 +119,6 @@ pub(crate) fn from_model(e: &ModelError) -> CliError {
                 "shorten it, or pass --truncate to have it cut to the limit here; nothing was sent",
             );
         }
-        ModelError::TooLongNotTruncatable { field, max, actual } => format!(
-            "{} is {actual} characters long (UTF-16 code units), over the service's limit of {max}, and cannot be cut without changing its meaning",
-            flag_of(field)
-        ),
         ModelError::Missing { field } => format!("{} is required", flag_of(field)),
         ModelError::UnknownValue {
             field,
@@ -195,11 +191,11 @@ pub(crate) fn from_model(e: &ModelError) -> CliError {
         ModelError::MultiSignatureTemplateRequired { template } => format!(
             "--multi-signature needs a multi-signature --template, and `{template}` is not one"
         ),
-        ModelError::MultiSignatureNeedsTwoRecipients { count } => format!(
-            "--multi-signature needs at least two --to recipients, and {count} given"
-        ),
-        ModelError::PriorityWithoutMultiSignature => {
-            "--priority applies only with --multi-signature".to_owned()
+        ModelError::InvalidUrl { value, reason } => {
+            format!("--url `{value}` is not an absolute http or https URL: {reason}")
+        }
+        ModelError::NoEvents => {
+            "--events is empty; subscribe to at least one of A, F, R, C".to_owned()
         }
         other => other.to_string(),
     };

@@ -8,6 +8,7 @@ mod errors;
 mod parse;
 pub mod settings;
 mod webhook;
+mod webhook_server;
 
 use std::process::ExitCode;
 
@@ -126,9 +127,14 @@ async fn webhook_command(
             );
             return Ok(None);
         }
-        WebhookCommand::Verify { body, signature } => {
+        WebhookCommand::Verify {
+            body,
+            signature,
+            saved,
+        } => {
+            let (bytes, signature) = webhook::delivery_input(body, signature, saved)?;
             let settings = settings::resolve(global, env)?;
-            webhook::verify(&settings.consumer_secret, &body, &signature)?
+            webhook::verify(&settings.consumer_secret, &bytes, &signature)?
         }
     };
     Ok(Some(output))

@@ -97,7 +97,14 @@ pub(crate) async fn serve(
         move |delivery: WebhookDelivery| {
             let (sink, count, done) = (Arc::clone(&sink), Arc::clone(&count), Arc::clone(&done));
             async move {
-                let mut line = serde_json::to_vec(&delivery)?;
+                // The exact bytes and the signature header: `webhook verify` can check
+                // the line again (see docs/cli.md).
+                let raw = crate::webhook_server::current();
+                let mut line = serde_json::to_vec(&json!({
+                    "body": String::from_utf8_lossy(&raw.body),
+                    "signature": raw.signature,
+                    "delivery": delivery,
+                }))?;
                 line.push(b'\n');
                 let mut sink = sink
                     .lock()
@@ -118,13 +125,15 @@ pub(crate) async fn serve(
             () = done.notified() => {}
         }
     };
-    receiver.serve(listener, shutdown).await.map_err(|e| {
-        CliError::new(
-            ExitStatus::Network,
-            format!("the webhook receiver stopped: {e}"),
-            "restart it; the sender retries deliveries that were not acknowledged",
-        )
-    })?;
+    crate::webhook_server::serve(receiver, listener, shutdown)
+        .await
+        .map_err(|e| {
+            CliError::new(
+                ExitStatus::Network,
+                format!("the webhook receiver stopped: {e}"),
+                "restart it; the sender retries deliveries that were not acknowledged",
+            )
+        })?;
     Ok(count.load(Ordering::SeqCst))
 }
 
@@ -135,14 +144,13 @@ pub(crate) async fn serve(
 /// secret); exit 2 for a secret of the wrong length; exit 5 for an unreadable file.
 pub(crate) fn verify(
     secret: &SecretText,
-    body: &Path,
+    bytes: &[u8],
     signature: &str,
 ) -> Result<Report, CliError> {
     let secret = webhook_secret(secret)?;
-    let bytes = read_file(body, "delivery body")?;
-    verify_signature(&secret, [signature.as_bytes()], &bytes).map_err(|e| rejected(&e))?;
+    verify_signature(&secret, [signature.as_bytes()], bytes).map_err(|e| rejected(&e))?;
     let delivery: WebhookDelivery =
-        serde_json::from_slice(&bytes).map_err(|e| rejected(&Rejection::Payload(e.to_string())))?;
+        serde_json::from_slice(bytes).map_err(|e| rejected(&Rejection::Payload(e.to_string())))?;
     Ok(Report::new(
         format!(
             "verified: delivery {} (attempt {}), {} notifications",
@@ -152,6 +160,62 @@ pub(crate) fn verify(
         ),
         json!({"verified": true, "delivery": delivery}),
     ))
+}
+
+/// The body bytes and the signature to verify: `--body FILE --signature VALUE`,
+/// or `--saved FILE` (a line of `webhook serve`, `-` for standard input).
+///
+/// # Errors
+/// Exit 5 for an unreadable file or a line that is not one of `webhook serve`.
+pub(crate) fn delivery_input(
+    body: Option<PathBuf>,
+    signature: Option<String>,
+    saved: Option<PathBuf>,
+) -> Result<(Vec<u8>, String), CliError> {
+    if let (Some(body), Some(signature)) = (body, signature) {
+        return Ok((read_file(&body, "delivery body")?, signature));
+    }
+    let Some(saved) = saved else {
+        return Err(CliError::usage(
+            "give --body FILE --signature VALUE, or --saved FILE",
+            "see `firmadoc webhook verify --help`",
+        ));
+    };
+    let text = if saved.as_os_str() == "-" {
+        let mut t = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut t).map_err(|e| {
+            CliError::invalid_input(
+                format!("cannot read standard input: {e}"),
+                "pipe one line of `webhook serve` into it",
+            )
+        })?;
+        t
+    } else {
+        read_file(&saved, "saved delivery")?
+    };
+    let not_a_line = || {
+        CliError::invalid_input(
+            format!(
+                "{} is not a line written by `firmadoc webhook serve`",
+                saved.display()
+            ),
+            "give one line of the serve output (a JSON object with `body` and `signature`)",
+        )
+    };
+    let first = text
+        .split(|b| *b == b'\n')
+        .find(|l| !l.is_empty())
+        .ok_or_else(not_a_line)?;
+    let line: serde_json::Value = serde_json::from_slice(first).map_err(|_| not_a_line())?;
+    let body = line
+        .get("body")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(not_a_line)?;
+    let signature = line
+        .get("signature")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(not_a_line)?;
+    Ok((body.as_bytes().to_vec(), signature.to_owned()))
 }
 
 fn rejected(e: &Rejection) -> CliError {

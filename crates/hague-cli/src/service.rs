@@ -77,7 +77,7 @@ fn import_json(s: &ImportStatus) -> serde_json::Value {
         "import_id": s.import_id,
         "status": s.status,
         "service_request_number": s.service_request_number,
-        "fields": s.fields.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>(),
+        "raw": s.raw,
     })
 }
 
@@ -99,7 +99,7 @@ fn request_json(s: &ServiceRequestStatus) -> serde_json::Value {
         "service_request_number": s.service_request_number,
         "registration_number": s.registration_number,
         "expected_publication_date": s.expected_publication_date,
-        "fields": s.fields.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>(),
+        "raw": s.raw,
     })
 }
 

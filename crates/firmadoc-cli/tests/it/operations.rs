@@ -174,7 +174,10 @@ fn send_every_field_as_in_the_guide_example() {
     );
     let out = run(firmadoc(&server.url()).args(args(true))).ok();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["sendings"][1]["CodEnvio"], "AB124");
+    crate::support::check_shape("firmadoc send", &v);
+    assert_eq!(v["sendings"][1]["code"], "AB124");
+    assert_eq!(v["sendings"][1]["url"], "https://firma.example/AB124");
+    assert_eq!(v["raw"][1]["CodEnvio"], "AB124");
     assert_eq!(v["sendings"].as_array().unwrap().len(), 2);
     m.assert();
 }
@@ -201,8 +204,11 @@ fn status_of_a_recipient() {
         .args(DEVICE_FLAGS))
     .ok();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["Estado"], "P");
-    assert_eq!(v["Destinatarios"][0]["Estado"], "F");
+    crate::support::check_shape("firmadoc status", &v);
+    assert_eq!(v["state"], "P");
+    assert_eq!(v["recipients"][0]["state"], "F");
+    assert_eq!(v["raw"]["Estado"], "P");
+    assert_eq!(v["raw"]["Destinatarios"][0]["Estado"], "F");
     m.assert();
 }
 

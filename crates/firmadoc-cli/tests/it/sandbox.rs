@@ -34,7 +34,9 @@ impl Env {
     fn json(&self, args: &[&str]) -> serde_json::Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
-        serde_json::from_str(&self.run(&all).ok()).unwrap()
+        let value = serde_json::from_str(&self.run(&all).ok()).unwrap();
+        crate::support::check_shape_of(args, &value);
+        value
     }
 }
 
@@ -124,12 +126,15 @@ fn full_cycle_with_webhooks() {
         "--expiry-days",
         "10",
     ]);
-    let code = sent["sendings"][0]["CodEnvio"].as_str().unwrap().to_owned();
+    let code = sent["sendings"][0]["code"].as_str().unwrap().to_owned();
     assert_eq!(sent["sendings"].as_array().unwrap().len(), 1, "{sent}");
-    assert_eq!(env.json(&["status", &code])["Estado"], "P");
+    assert_eq!(env.json(&["status", &code])["state"], "P");
 
-    // The document (its first fetch opens the sending), the signatures, the trace.
+    // The document; a recipient's first fetch opens the sending (event A, id2 the
+    // recipient: "se genera cuando el destinatario abre el envío"), the signatures, the trace.
     env.run(&["document", &code, "-o", &p("doc.pdf")]).ok();
+    env.run(&["document", &format!("{code}01"), "-o", &p("opened.pdf")])
+        .ok();
     assert!(
         std::fs::read(p("doc.pdf"))
             .unwrap()
@@ -157,7 +162,7 @@ fn full_cycle_with_webhooks() {
         ])
         .ok();
     }
-    assert_eq!(env.json(&["status", &code])["Estado"], "F");
+    assert_eq!(env.json(&["status", &code])["state"], "F");
     env.run(&["trace", &code, "-o", &p("trace.pdf")]).ok();
     assert!(std::fs::read(p("trace.pdf")).unwrap().starts_with(b"%PDF"));
 
@@ -201,7 +206,7 @@ fn full_cycle_with_webhooks() {
             .lines()
             .flat_map(|l| {
                 let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["Notifications"]
+                v["delivery"]["Notifications"]
                     .as_array()
                     .unwrap()
                     .iter()
@@ -223,7 +228,7 @@ fn full_cycle_with_webhooks() {
     assert_eq!(
         actions,
         [
-            ("A".into(), 0),
+            ("A".into(), 1),
             ("F".into(), 1),
             ("F".into(), 2),
             ("F".into(), 0)

@@ -183,3 +183,20 @@ pub(crate) const DEVICE_FLAGS: [&str; 10] = [
 pub(crate) fn device_json() -> serde_json::Value {
     serde_json::json!({"OsName":"android","OSVersion":"7.0","Model":"samsung SM-JF342","Username":"string","DeviceID":"0.0.0.0"})
 }
+
+/// Checks a `--json` result against the shape docs/cli.md documents for `command`.
+pub(crate) fn check_shape(command: &str, value: &serde_json::Value) {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md")).unwrap();
+    cli_support::testing::check_json_shape(&doc, command, value).unwrap();
+}
+
+/// Checks a `--json` result against the shape documented for the subcommand `args` run.
+pub(crate) fn check_shape_of(args: &[&str], value: &serde_json::Value) {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md")).unwrap();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let command = cli_support::testing::command_of(&doc, "firmadoc", &args)
+        .unwrap_or_else(|| panic!("no documented --json shape for {args:?}"));
+    cli_support::testing::check_json_shape(&doc, &command, value).unwrap();
+}

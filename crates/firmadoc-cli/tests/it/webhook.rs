@@ -128,11 +128,34 @@ fn serve_writes_verified_deliveries_and_refuses_forged_ones() {
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(lines.len(), 2, "{written}");
     assert_eq!(lines[0], "{\"earlier\":true}", "appended, not overwritten");
-    let v: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    let line: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    let v = &line["delivery"];
     assert_eq!(v["Id"], "1234567890");
     assert_eq!(v["Attempt"], 1);
     assert_eq!(v["Properties"]["p1"], "pv1");
     assert_eq!(v["Notifications"][1]["d2"], "http://localhost");
+    // The exact body and the signature header are kept: the line verifies again.
+    assert_eq!(
+        line["body"].as_str().unwrap().as_bytes(),
+        v1_body().as_slice()
+    );
+    assert_eq!(line["signature"], V1_SIGNATURE);
+    let saved = out.with_extension("line");
+    std::fs::write(&saved, lines[1]).unwrap();
+    let verified = std::process::Command::new(env!("CARGO_BIN_EXE_firmadoc"))
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .env("FIRMADOC_CONSUMER_SECRET", crate::support::SECRET)
+        .args(["webhook", "verify", "--saved"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
 }
 
 #[test]
@@ -156,7 +179,7 @@ fn serve_writes_to_stdout_by_default() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     let v: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
-    assert_eq!(v["Notifications"][0]["Action"], "a1");
+    assert_eq!(v["delivery"]["Notifications"][0]["Action"], "a1");
 }
 
 #[test]
@@ -232,7 +255,7 @@ fn serve_writes_a_retried_delivery_once() {
     let ids: Vec<String> = written
         .lines()
         .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["Id"]
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["delivery"]["Id"]
                 .as_str()
                 .unwrap()
                 .to_owned()
@@ -240,8 +263,8 @@ fn serve_writes_a_retried_delivery_once() {
         .collect();
     assert_eq!(ids, ["1234567890", "second"]);
     let v: serde_json::Value = serde_json::from_str(written.lines().nth(1).unwrap()).unwrap();
-    assert_eq!(v["Notifications"][0]["Action"], "F");
-    assert_eq!(v["Notifications"][0]["id"], "XJH29");
+    assert_eq!(v["delivery"]["Notifications"][0]["Action"], "F");
+    assert_eq!(v["delivery"]["Notifications"][0]["id"], "XJH29");
 }
 
 #[cfg(unix)]

@@ -6,6 +6,7 @@ mod failures;
 mod hostile;
 mod keygen;
 mod package;
+mod quickstart;
 mod sandbox;
 mod service;
 mod support;

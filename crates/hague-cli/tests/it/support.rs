@@ -45,18 +45,24 @@ pub(crate) fn hague() -> Command {
 /// What a run printed, and its exit code.
 #[derive(Debug)]
 pub(crate) struct Run {
+    pub(crate) args: Vec<String>,
     pub(crate) code: i32,
     pub(crate) stdout: String,
     pub(crate) stderr: String,
 }
 
 pub(crate) fn run(cmd: &mut Command) -> Run {
+    let args = cmd
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let Output {
         status,
         stdout,
         stderr,
     } = cmd.output().expect("the hague binary runs");
     Run {
+        args,
         code: status.code().expect("exited normally"),
         stdout: String::from_utf8(stdout).unwrap(),
         stderr: String::from_utf8(stderr).unwrap(),
@@ -74,11 +80,18 @@ impl Run {
         self.stdout
     }
 
-    /// Asserts success and parses stdout as one JSON line.
+    /// Asserts success, parses stdout as one JSON line, and checks it against
+    /// the shape docs/cli.md documents for the subcommand.
     pub(crate) fn json(self) -> serde_json::Value {
+        let args = self.args.clone();
         let out = self.ok();
         assert_eq!(out.lines().count(), 1, "one JSON line: {out}");
-        serde_json::from_str(&out).unwrap()
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let doc = std::fs::read_to_string(workspace().join("docs/cli.md")).unwrap();
+        let command = cli_support::testing::command_of(&doc, "hague", &args)
+            .unwrap_or_else(|| panic!("no documented --json shape for {args:?}"));
+        cli_support::testing::check_json_shape(&doc, &command, &value).unwrap();
+        value
     }
 
     /// Asserts the exit code and the `error:` + `hint:` lines, and returns the error line.

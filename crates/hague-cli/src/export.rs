@@ -759,19 +759,32 @@ fn csv_row(line: &Line<'_>, out: &mut Vec<u8>) {
         o(line.expiry_date),
         o(line.publication_date),
         o(line.bulletin_number),
-        join(line.designated.iter().map(|d| match &d.act {
-            Some(a) => format!("{}:{a}", d.code),
-            None => d.code.clone(),
-        }).collect::<Vec<_>>().iter().map(String::as_str)),
+        join(
+            line.designated
+                .iter()
+                .map(|d| match &d.act {
+                    Some(a) => format!("{}:{a}", d.code),
+                    None => d.code.clone(),
+                })
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+        ),
         join(line.holders.iter().map(|h| h.name.as_deref().unwrap_or(""))),
         join(
             line.holders
                 .iter()
                 .map(|h| h.contracting_party.as_deref().unwrap_or("")),
         ),
-        join(line.representatives.iter().map(|h| h.name.as_deref().unwrap_or(""))),
+        join(
+            line.representatives
+                .iter()
+                .map(|h| h.name.as_deref().unwrap_or("")),
+        ),
         join(line.locarno_classes.iter().copied()),
-        line.number_of_designs.map(|n| n.to_string()).unwrap_or_default(),
+        line.number_of_designs
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         join(
             line.designs
                 .iter()
@@ -791,9 +804,15 @@ fn csv_row(line: &Line<'_>, out: &mut Vec<u8>) {
                 join(a.designs.iter().map(String::as_str))
             }
         }),
-        join(line.history.iter().map(|h| h.event.as_deref().unwrap_or(""))),
+        join(
+            line.history
+                .iter()
+                .map(|h| h.event.as_deref().unwrap_or("")),
+        ),
         deadline.and_then(|d| d.act.clone()).unwrap_or_default(),
-        deadline.map(|d| d.period_months.to_string()).unwrap_or_default(),
+        deadline
+            .map(|d| d.period_months.to_string())
+            .unwrap_or_default(),
         deadline.map(|d| d.last_day.clone()).unwrap_or_default(),
     ];
     for (i, c) in cells.iter().enumerate() {
@@ -803,6 +822,19 @@ fn csv_row(line: &Line<'_>, out: &mut Vec<u8>) {
         csv_field(out, c);
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// Writes `buf`; a closed pipe sets `closed` and returns an error that only stops the
+/// run.
+fn write_out(sink: &mut Sink, buf: &[u8], shown: &str, closed: &mut bool) -> Result<(), CliError> {
+    match sink.writer().write_all(buf) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            *closed = true;
+            Err(write_error(shown, &e))
+        }
+        Err(e) => Err(write_error(shown, &e)),
+    }
 }
 
 /// Builds the filter of the command line.
@@ -815,9 +847,8 @@ pub fn filter_of(
     period: Option<u32>,
 ) -> Result<Filter, CliError> {
     let period = match period {
-        Some(m) => RefusalPeriod::from_months(m).map_err(|e| {
-            CliError::usage(e.to_string(), "give --refusal-period 6 or 12")
-        })?,
+        Some(m) => RefusalPeriod::from_months(m)
+            .map_err(|e| CliError::usage(e.to_string(), "give --refusal-period 6 or 12"))?,
         None => RefusalPeriod::SixMonths,
     };
     let kinds: Vec<String> = kinds
@@ -849,7 +880,10 @@ pub fn export(args: &ExportArgs, profile_period: Option<u32>) -> Result<Report, 
     let filter = filter_of(args.designating.clone(), &args.kind, period)?;
     if !args.file.is_file() {
         return Err(CliError::invalid_input(
-            format!("the bulletin {} is not a readable file", args.file.display()),
+            format!(
+                "the bulletin {} is not a readable file",
+                args.file.display()
+            ),
             "check the path; `hague bulletin fetch` downloads a bulletin",
         ));
     }
@@ -870,6 +904,7 @@ pub fn export(args: &ExportArgs, profile_period: Option<u32>) -> Result<Report, 
         }
         buf.extend_from_slice(b"\r\n");
     }
+    let mut closed = false;
     let counts = for_each_line(&args.file, &filter, |line| {
         match args.format {
             Format::Jsonl => {
@@ -885,17 +920,25 @@ pub fn export(args: &ExportArgs, profile_period: Option<u32>) -> Result<Report, 
             Format::Csv => csv_row(line, &mut buf),
         }
         if buf.len() >= 8 << 10 {
-            sink.writer()
-                .write_all(&buf)
-                .map_err(|e| write_error(&shown, &e))?;
+            write_out(&mut sink, &buf, &shown, &mut closed)?;
             buf.clear();
         }
         Ok(())
-    })?;
-    sink.writer()
-        .write_all(&buf)
-        .map_err(|e| write_error(&shown, &e))?;
-    sink.finish()?;
+    });
+    // A reader that went away (`| head`) ends the export; it is not an error.
+    let counts = match counts {
+        Err(_) if closed => Counts::default(),
+        other => other?,
+    };
+    if !closed {
+        write_out(&mut sink, &buf, &shown, &mut closed)?;
+        if !closed {
+            sink.finish()?;
+        }
+    }
+    if closed {
+        return Ok(Report::new("", serde_json::json!({"output_closed": true})).on_stderr(true));
+    }
     let mut human = format!(
         "{}: exported {} of {} record(s) to {shown} ({})",
         args.file.display(),
@@ -921,22 +964,6 @@ pub fn export(args: &ExportArgs, profile_period: Option<u32>) -> Result<Report, 
         "records_written": counts.kept,
         "registrations_without_deadline": counts.undated,
     });
-    Ok(stderr_report(Report::new(human, json), to_stdout))
-}
-
-/// The report goes to standard error when the data went to standard output.
-fn stderr_report(report: Report, to_stdout: bool) -> Report {
-    if to_stdout {
-        // Printed here, on standard error; nothing is left for standard output.
-        let json = cli_support_json();
-        let _ = report.print(json, &mut std::io::stderr().lock());
-        return Report::new(String::new(), serde_json::Value::Null);
-    }
-    report
-}
-
-/// Whether `--json` was given (read from the process's arguments; the report has no
-/// other way to know it here).
-fn cli_support_json() -> bool {
-    std::env::args().any(|a| a == "--json")
+    // The report goes to standard error when the data went to standard output.
+    Ok(Report::new(human, json).on_stderr(to_stdout))
 }

@@ -77,13 +77,10 @@ fn parse_week(text: &str) -> Result<WeekId, CliError> {
 
 /// The week after `week`.
 fn next_week(week: WeekId) -> Option<WeekId> {
-    let friday = time::Date::from_iso_week_date(
-        i32::from(week.year()),
-        week.week(),
-        time::Weekday::Friday,
-    )
-    .ok()?
-    .checked_add(time::Duration::days(7))?;
+    let friday =
+        time::Date::from_iso_week_date(i32::from(week.year()), week.week(), time::Weekday::Friday)
+            .ok()?
+            .checked_add(time::Duration::days(7))?;
     let (y, w, _) = friday.to_iso_week_date();
     WeekId::new(u32::try_from(y).ok()?, u32::from(w)).ok()
 }
@@ -248,17 +245,17 @@ pub async fn worklist(
                 published: deadline.map(|d| d.published.clone()),
                 refusal_deadline: deadline.map(|d| d.last_day.clone()),
                 days_left,
-                holders: line
-                    .holders
-                    .iter()
-                    .filter_map(|h| h.name.clone())
-                    .collect(),
+                holders: line.holders.iter().filter_map(|h| h.name.clone()).collect(),
                 holder_contracting_parties: line
                     .holders
                     .iter()
                     .filter_map(|h| h.contracting_party.clone())
                     .collect(),
-                locarno_classes: line.locarno_classes.iter().map(|s| (*s).to_owned()).collect(),
+                locarno_classes: line
+                    .locarno_classes
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
                 number_of_designs: line.number_of_designs,
                 kind: line.kind.clone(),
             });
@@ -267,18 +264,27 @@ pub async fn worklist(
     }
     // Nearest deadline first; undated last; then by number.
     entries.sort_by(|a, b| {
-        (a.refusal_deadline.is_none(), &a.refusal_deadline, &a.registration_number).cmp(&(
-            b.refusal_deadline.is_none(),
-            &b.refusal_deadline,
-            &b.registration_number,
-        ))
+        (
+            a.refusal_deadline.is_none(),
+            &a.refusal_deadline,
+            &a.registration_number,
+        )
+            .cmp(&(
+                b.refusal_deadline.is_none(),
+                &b.refusal_deadline,
+                &b.registration_number,
+            ))
     });
     let period = filter.period.months();
     let mut human = vec![format!(
         "{} registration(s) designating {} in week(s) {} (refusal period {period} months, Rule 18(1)); cache {}",
         entries.len(),
         args.designating,
-        if covered.is_empty() { "(none)".to_owned() } else { covered.join(", ") },
+        if covered.is_empty() {
+            "(none)".to_owned()
+        } else {
+            covered.join(", ")
+        },
         dir.display()
     )];
     if !missing.is_empty() {
@@ -288,14 +294,18 @@ pub async fn worklist(
         human.push(format!(
             "{}  {:>5}  {:<10}  {:<4}  {}  {}",
             e.refusal_deadline.as_deref().unwrap_or("(no date) "),
-            e.days_left.map_or_else(|| "?".to_owned(), |d| format!("{d}d")),
+            e.days_left
+                .map_or_else(|| "?".to_owned(), |d| format!("{d}d")),
             e.registration_number.as_deref().unwrap_or("(no number)"),
             e.act.as_deref().unwrap_or("-"),
             e.week,
             e.holders.join("; ")
         ));
     }
-    let undated = entries.iter().filter(|e| e.refusal_deadline.is_none()).count();
+    let undated = entries
+        .iter()
+        .filter(|e| e.refusal_deadline.is_none())
+        .count();
     if undated > 0 {
         human.push(format!(
             "warning: {undated} registration(s) without a valid publication date have no deadline"

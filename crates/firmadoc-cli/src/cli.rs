@@ -44,6 +44,12 @@ pub struct Global {
     /// `consumer_key`).
     #[arg(value_parser = cli_support::args::text(), long, global = true, value_name = "KEY")]
     pub consumer_key: Option<String>,
+    /// How oauth_signature is written: `unescaped` (default: the nonce is redrawn until the
+    /// signature has no + or /, read alike by every server decoder), `rfc` (%2B %2F %3D) or
+    /// `guide` (raw + and /, as the guide's Postman example). Else FIRMADOC_SIGNATURE_SHAPE,
+    /// else the profile's `signature_shape`.
+    #[arg(long, global = true, value_name = "SHAPE")]
+    pub signature_shape: Option<String>,
 }
 
 /// The subcommands.
@@ -337,6 +343,9 @@ pub enum UserCommand {
         /// `Email` (at most 50 characters).
         #[arg(value_parser = cli_support::args::text(), long)]
         email: String,
+        /// Cut over-long texts to the service's limits instead of refusing them.
+        #[arg(long)]
+        truncate: bool,
     },
 }
 

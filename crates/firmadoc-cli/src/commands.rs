@@ -72,7 +72,18 @@ pub fn template(args: TemplateSetArgs) -> Result<Template, CliError> {
     if let Some(user) = args.user {
         builder = builder.user(user);
     }
-    builder.build().map_err(|e| from_model(&e))
+    builder
+        .build()
+        .map_err(|e| from_model(&e))
+        .inspect(|t| warn(t.warnings()))
+}
+
+/// Prints a body's warnings (what the guide does not forbid, but the user
+/// should know) on standard error, one line each.
+fn warn(warnings: &[firmadoc_client::model::ModelWarning]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn template_file(path: &Path) -> Result<Template, CliError> {
@@ -163,7 +174,9 @@ pub fn sending(args: SendArgs) -> Result<Sending, CliError> {
     if let Some(u) = args.user {
         b = b.user(u);
     }
-    b.build().map_err(|e| from_model(&e))
+    b.build()
+        .map_err(|e| from_model(&e))
+        .inspect(|s| warn(s.warnings()))
 }
 
 /// `send`.
@@ -432,8 +445,14 @@ pub async fn budget(client: &Client) -> Result<Report, CliError> {
 
 /// Builds the user, before any call.
 pub fn new_user(cmd: &UserCommand) -> Result<NewUser, CliError> {
-    let UserCommand::Add { name, email } = cmd;
-    NewUser::new(name.clone(), email.clone(), LengthPolicy::Reject).map_err(|e| from_model(&e))
+    let UserCommand::Add {
+        name,
+        email,
+        truncate,
+    } = cmd;
+    NewUser::new(name.clone(), email.clone(), policy(*truncate))
+        .map_err(|e| from_model(&e))
+        .inspect(|u| warn(u.warnings()))
 }
 
 /// `user add`. The generated password is the point of the call, so it is printed

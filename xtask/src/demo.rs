@@ -385,7 +385,7 @@ pub(crate) async fn demo(
         ),
     )?;
     t.ok(
-        "the last signature produced two events: the recipient's, and the whole sending's (id2 0)",
+        "the last signature produced two deliveries in a row: the recipient's F, then the whole sending's F (id2 0)",
     );
 
     t.step("FirmaDocumentos: download the signed document and the trace");

@@ -8,6 +8,7 @@ use std::process::Command;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::Method;
+use oauth1_sign::Configure as _;
 use sandbox::{Clock, ManualClock, Sandbox};
 use serde_json::{Value, json};
 
@@ -26,10 +27,12 @@ pub(crate) async fn send_shaped(
     body: &str,
 ) -> Answer {
     let creds = sb.firmadoc_credentials();
+    // The RFC shape: `+` and `/` stay in the signature, to be re-encoded below.
     let signer = oauth1_sign::Signer::new(
         oauth1_sign::Credentials::new(creds.consumer_key.clone(), creds.expose_secret().to_owned())
             .unwrap(),
-    );
+    )
+    .signature_shape(oauth1_sign::SignatureShape::Rfc);
     let url = format!("{}{path}", sb.firmadoc_url());
     let kind = if body.is_empty() {
         oauth1_sign::Body::None
@@ -151,7 +154,8 @@ fn budget_url_with_plus(sb: &Sandbox, clock: &ManualClock, secret: &str) -> Stri
     let creds = sb.firmadoc_credentials();
     let signer = oauth1_sign::Signer::new(
         oauth1_sign::Credentials::new(creds.consumer_key, secret.to_owned()).unwrap(),
-    );
+    )
+    .signature_shape(oauth1_sign::SignatureShape::Rfc);
     let url = format!("{}/admin/Budget", sb.firmadoc_url());
     for _ in 0..10_000 {
         let signed = signer

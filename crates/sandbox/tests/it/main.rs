@@ -4,6 +4,9 @@
 mod bulletin;
 mod common;
 mod firmadoc;
+mod firmadoc_events;
+mod firmadoc_guide;
+mod firmadoc_rules;
 mod guide;
 mod hws;
 mod pyjwt;

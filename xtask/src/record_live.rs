@@ -333,6 +333,8 @@ mod tests {
             let id = direct
                 .submit(crate::demo::refusal_package().unwrap())
                 .await
+                .unwrap()
+                .import_id
                 .unwrap();
             let srn = direct
                 .import_status(&id)

@@ -174,7 +174,10 @@ pub(crate) async fn demo(
     )?;
 
     t.step("HWS: submit it, wait for the service request number, then its status");
-    let import_id = hws.submit(zip).await?;
+    let submission = hws.submit(zip).await?;
+    let import_id = submission
+        .import_id
+        .ok_or("POST /request was accepted but the sandbox's reply has no import id")?;
     t.ok(format!("POST /request accepted: import id {import_id}"));
     let poll = PollPolicy::with_deadline(Duration::from_secs(30))
         .intervals(Duration::from_millis(100), Duration::from_millis(400));

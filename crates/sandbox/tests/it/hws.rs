@@ -478,6 +478,8 @@ async fn the_real_hague_client_runs_the_cycle() {
     let id = client
         .submit(refusal_pdf_package("refusal/decision.pdf"))
         .await
+        .unwrap()
+        .import_id
         .unwrap();
     let mut fast = PollPolicy::default();
     fast.initial_interval = Duration::from_millis(10);

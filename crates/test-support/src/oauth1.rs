@@ -5,6 +5,34 @@
 
 use oauth1_sign::{Body, Credentials, Request, VerifyOptions, unix_time_now, verify};
 
+/// Re-exported for [`oauth1_matchers!`](crate::oauth1_matchers).
+pub use {mockito, serde_json};
+
+/// Defines `signed(base)` and `signed_json(base, expected)` in the calling
+/// module, bound to one crate's test consumer key and secret: the
+/// [`signed`] and [`signed_json`] matchers without repeating the credentials
+/// at every mock.
+#[macro_export]
+macro_rules! oauth1_matchers {
+    ($key:expr, $secret:expr) => {
+        /// True when the request carries exactly the five OAuth parameters
+        /// plus a signature that verifies under the test credentials.
+        pub(crate) fn signed(
+            base: String,
+        ) -> impl Fn(&$crate::oauth1::mockito::Request) -> bool + Send + Sync + 'static {
+            $crate::oauth1::signed(base, $key, $secret)
+        }
+
+        /// A signed `text/plain` body whose JSON equals `expected` (numbers by value).
+        pub(crate) fn signed_json(
+            base: String,
+            expected: $crate::oauth1::serde_json::Value,
+        ) -> impl Fn(&$crate::oauth1::mockito::Request) -> bool + Send + Sync + 'static {
+            $crate::oauth1::signed_json(base, $key, $secret, expected)
+        }
+    };
+}
+
 /// The query parameters of a signed FirmaDocumentos call, sorted.
 const OAUTH_PARAMETERS: [&str; 6] = [
     "oauth_consumer_key",

@@ -70,19 +70,7 @@ impl Run {
     }
 }
 
-/// True when the request carries exactly the five OAuth parameters plus a
-/// signature that verifies under the test credentials.
-pub(crate) fn signed(base: String) -> impl Fn(&mockito::Request) -> bool + Send + Sync + 'static {
-    test_support::oauth1::signed(base, KEY, SECRET)
-}
-
-/// A signed `text/plain` body whose JSON equals `expected` (numbers by value).
-pub(crate) fn signed_json(
-    base: String,
-    expected: serde_json::Value,
-) -> impl Fn(&mockito::Request) -> bool + Send + Sync + 'static {
-    test_support::oauth1::signed_json(base, KEY, SECRET, expected)
-}
+test_support::oauth1_matchers!(KEY, SECRET);
 
 pub(crate) use test_support::oauth1::path;
 

@@ -17,18 +17,6 @@ pub(crate) fn client(server: &mockito::Server) -> Client {
     Client::new(config).unwrap()
 }
 
-/// True when the request carries exactly the five FirmaDocumentos oauth
-/// parameters plus a signature, and the signature verifies.
-pub(crate) fn signed(base: String) -> impl Fn(&mockito::Request) -> bool + Send + Sync + 'static {
-    test_support::oauth1::signed(base, KEY, SECRET)
-}
-
-/// Matches a `text/plain` body whose JSON equals `expected`, and a valid signature.
-pub(crate) fn signed_json(
-    base: String,
-    expected: serde_json::Value,
-) -> impl Fn(&mockito::Request) -> bool + Send + Sync + 'static {
-    test_support::oauth1::signed_json(base, KEY, SECRET, expected)
-}
+test_support::oauth1_matchers!(KEY, SECRET);
 
 pub(crate) use test_support::oauth1::path;

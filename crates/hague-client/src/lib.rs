@@ -23,5 +23,5 @@ pub use fapi_jwt_assert::{
     AccessToken, AssertionOptions, Audience, CachePolicy, KeyId, OAuthErrorCode, SigningKey,
 };
 pub use hague_package::ValidationOptions;
-pub use http_transport::{Download, Progress, TransportConfig};
+pub use http_transport::{Download, Progress, Restart, TransportConfig};
 pub use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};

@@ -15,8 +15,8 @@ use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};
 
 use crate::common::{Answer, call, manual_sandbox, wall_clock};
 
-const CLIENT: &str = "office-es";
-const SCOPE: &str = sandbox::DEFAULT_SCOPE;
+pub(crate) const CLIENT: &str = "office-es";
+pub(crate) const SCOPE: &str = sandbox::DEFAULT_SCOPE;
 
 async fn provider(sb: &sandbox::Sandbox) -> ProviderMetadata {
     let url = fapi_jwt_assert::discovery_url(&sb.issuer());
@@ -68,7 +68,7 @@ fn token_request(
 }
 
 /// Registers a new P-256 client and returns its `Authorization: Bearer` value.
-async fn bearer(sb: &sandbox::Sandbox) -> String {
+pub(crate) async fn bearer(sb: &sandbox::Sandbox) -> String {
     let key = SigningKey::generate_p256().unwrap();
     sb.register_hws_client(CLIENT, key.public_jwk().clone());
     format!("Bearer {}", token(sb, &signer(key)).await)

@@ -385,7 +385,7 @@ fn main() {
     }
     let ratio = best_curl.as_secs_f64() / best_ours.as_secs_f64();
     println!(
-        "best: http-transport {:.1} MiB/s, curl {:.1} MiB/s, ratio {:.0}% of curl (target >= 80%)",
+        "best: http-transport {:.1} MiB/s, curl {:.1} MiB/s, ratio {:.0}% of curl (target >= 95%)",
         mib_per_s(size, best_ours),
         mib_per_s(size, best_curl),
         ratio * 100.0

@@ -184,7 +184,8 @@ async fn cut_fetch(client: &hague_client::Client, target: &std::path::Path, stat
         matches!(
             err,
             hague_client::Error::Transport {
-                source: http_transport::Error::BodyInterrupted { .. }
+                source: http_transport::Error::BodyInterrupted { .. },
+                ..
             }
         ),
         "{err:?}"

@@ -76,7 +76,14 @@ fn worklist_against_the_sandbox() {
         c
     };
     let weeks = ["202445", "2024-W46", "47/2024"];
-    let mut args = vec!["bulletin", "worklist", "--designating", "es", "--json"];
+    let mut args = vec![
+        "bulletin",
+        "worklist",
+        "--designating",
+        "es",
+        "--json",
+        "--include-passed",
+    ];
     args.extend(weeks);
     let first = run(&mut cmd(&args)).json();
     assert_eq!(first["office"], "ES");
@@ -142,6 +149,25 @@ fn worklist_against_the_sandbox() {
     let r12 = run(&mut cmd(&twelve)).json();
     assert_eq!(r12["refusal_period_months"], 12);
     assert_eq!(ours(&r12), expected("12"));
+
+    // By default, registrations whose deadline has passed (old Hague Express registrations)
+    // are counted, not listed.
+    let mut current_args = args.clone();
+    current_args.retain(|a| *a != "--include-passed");
+    let current = run(&mut cmd(&current_args)).json();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let still_open: Vec<_> = want
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e[0].as_str().unwrap() >= today.as_str())
+        .cloned()
+        .collect();
+    assert_eq!(ours(&current), serde_json::Value::Array(still_open.clone()));
+    assert_eq!(
+        current["passed_hidden"].as_u64().unwrap() as usize,
+        want.as_array().unwrap().len() - still_open.len()
+    );
 
     // The human form: one line per registration after the summary, nearest first.
     let mut human_args = args.clone();

@@ -130,10 +130,9 @@ fn full_cycle_with_webhooks() {
     assert_eq!(sent["sendings"].as_array().unwrap().len(), 1, "{sent}");
     assert_eq!(env.json(&["status", &code])["state"], "P");
 
-    // The document; a recipient's first fetch opens the sending (event A, id2 the
-    // recipient: "se genera cuando el destinatario abre el envío"), the signatures, the trace.
-    env.run(&["document", &code, "-o", &p("doc.pdf")]).ok();
-    env.run(&["document", &format!("{code}01"), "-o", &p("opened.pdf")])
+    // The document (recipient 1's first fetch opens the sending for them), the
+    // signatures, the trace.
+    env.run(&["document", &format!("{code}01"), "-o", &p("doc.pdf")])
         .ok();
     assert!(
         std::fs::read(p("doc.pdf"))
@@ -198,7 +197,7 @@ fn full_cycle_with_webhooks() {
     wrong.run(&["budget"]).fails(3);
     env.run(&["webhook", "test", "F"]).ok();
 
-    // The webhooks: opened, signed by 01, signed by 02, signed by all (id2 0).
+    // The webhooks: opened by 01, signed by 01, signed by 02, signed by all (id2 0).
     let deadline = Instant::now() + Duration::from_secs(20);
     let actions = loop {
         let text = std::fs::read_to_string(&events).unwrap_or_default();

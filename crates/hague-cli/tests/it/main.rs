@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bulletin;
+mod export;
 mod failures;
 mod hostile;
 mod keygen;
@@ -10,3 +11,4 @@ mod quickstart;
 mod sandbox;
 mod service;
 mod support;
+mod worklist;

@@ -1,12 +1,9 @@
 //! Shared helpers: a client against a mock server, a settable clock, packages, raw servers.
 
-use std::io::Cursor;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use hague_client::{Client, Config, Provider, SigningKey, TransportConfig};
-use hague_package::{FileSource, PackageBuilder};
 use http_transport::{Clock, RetryPolicy, Timeouts};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -103,28 +100,10 @@ pub(crate) async fn token_mock(
 
 /// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
 pub(crate) fn valid_package() -> Vec<u8> {
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
-  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
-  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
-  <dgn:HagueRefusalRequest>
-    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
-    <com:DocumentBag><com:Document>
-      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
-      <com:FileName>refusal/decision.pdf</com:FileName>
-    </com:Document></com:DocumentBag>
-  </dgn:HagueRefusalRequest>
-</dgn:HagueOfficeToIBTransaction>"#;
-    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
-        .unwrap()
-        .file(
-            "refusal/decision.pdf",
-            FileSource::Bytes(b"%PDF-1.7\n%fake but magic-correct\n".to_vec()),
-        )
-        .unwrap()
-        .write_to(Cursor::new(Vec::new()))
-        .unwrap();
-    zip.into_inner()
+    test_support::hws::refusal_package(
+        "refusal/decision.pdf",
+        b"%PDF-1.7\n%fake but magic-correct\n",
+    )
 }
 
 /// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).
@@ -200,33 +179,4 @@ pub(crate) fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
-/// The workspace root.
-pub(crate) fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The pinned Python of `cargo xtask tools`.
-pub(crate) fn python() -> PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/tools/venv/bin/python"));
-    assert!(
-        path.exists(),
-        "no Python at {}: run `cargo xtask tools` first (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
-
-/// The pinned node_modules of `cargo xtask tools`.
-pub(crate) fn node_modules() -> PathBuf {
-    let path = std::env::var_os("XTASK_NODE_MODULES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/tools/node/node_modules"));
-    assert!(
-        path.join("oidc-provider").exists(),
-        "no oidc-provider under {}: run `cargo xtask tools` first (or set XTASK_NODE_MODULES)",
-        path.display()
-    );
-    path
-}
+pub(crate) use test_support::tools::python;

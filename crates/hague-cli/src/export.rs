@@ -979,7 +979,7 @@ pub fn export(args: &ExportArgs, profile_period: Option<u32>) -> Result<Report, 
     }
     let json = serde_json::json!({
         "file": args.file.display().to_string(),
-        "output": if to_stdout { "-".to_owned() } else { args.output.display().to_string() },
+        "path": if to_stdout { "-".to_owned() } else { args.output.display().to_string() },
         "format": match args.format { Format::Jsonl => "jsonl", Format::Csv => "csv" },
         "schema_version": SCHEMA_VERSION,
         "records_read": counts.read,

@@ -173,7 +173,7 @@ fn submission_report(path: &Path, s: &Submission) -> Report {
         "import_id_source": s.import_id_source,
         "package_sha256": s.package_sha256,
         "headers": s.headers.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>(),
-        "raw_reply": s.reply.raw,
+        "raw": s.reply.raw,
         "reply": import_json(&s.reply),
     });
     Report::new(human, json)

@@ -173,5 +173,5 @@ fn a_2xx_without_an_import_id_is_accepted_and_says_do_not_submit_again() {
     assert_eq!(json["accepted"], true);
     assert_eq!(json["import_id"], serde_json::Value::Null);
     assert_eq!(json["http_status"], 200);
-    assert_eq!(json["raw_reply"], "Thank you, package received");
+    assert_eq!(json["raw"], "Thank you, package received");
 }

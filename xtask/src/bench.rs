@@ -46,6 +46,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     lines.extend(es256(quick, &py)?);
     lines.extend(token_concurrency(quick)?);
     lines.extend(bulletin_parse(quick, &py)?);
+    lines.extend(bulletin_export(quick, &lines)?);
     lines.extend(package(quick)?);
     lines.extend(download(quick)?);
     lines.extend(webhook(quick)?);
@@ -377,6 +378,38 @@ fn bulletin_parse(quick: bool, _py: &str) -> Result<Vec<Line>> {
             target: "≥ 300 MB/s, RSS ≤ 64 MB".into(),
         },
     ])
+}
+
+/// `hague bulletin export` of the same generated bulletin, zipped (deflate), to /dev/null,
+/// against the bulletin-parse figure of this run (issue 21: ≥ 0.8×, RSS ≤ 64 MB).
+fn bulletin_export(quick: bool, so_far: &[Line]) -> Result<Vec<Line>> {
+    let size = if quick { "8" } else { "1024" };
+    let out = bench(
+        "hague-cli",
+        "export",
+        quick,
+        &[
+            ("HAGUE_EXPORT_BENCH_MB", size.into()),
+            ("HAGUE_EXPORT_BENCH_REPEAT", "2".into()),
+        ],
+        &[],
+    )?;
+    let ours = number_after(&out, "export:")?;
+    let rss = number_after(&out, "RSS")?;
+    let parse = so_far
+        .iter()
+        .find(|l| l.what.contains("generated bulletin vs lxml"))
+        .and_then(|l| l.ours.split_whitespace().next()?.parse::<f64>().ok())
+        .ok_or("no bulletin-parse figure in this run")?;
+    Ok(vec![Line {
+        what: format!(
+            "Bulletin export to JSONL, {size} MB generated bulletin (deflated ZIP) vs bulletin parse"
+        ),
+        ours: format!("{ours:.1} MB/s, RSS {rss:.1} MB"),
+        reference: format!("{parse:.1} MB/s (bulletin parse, this run)"),
+        ratio: ratio(ours, parse),
+        target: "≥ 0.8×, RSS ≤ 64 MB".into(),
+    }])
 }
 
 fn package(quick: bool) -> Result<Vec<Line>> {

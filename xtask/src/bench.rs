@@ -463,16 +463,27 @@ fn download(quick: bool) -> Result<Vec<Line>> {
     let ours = number_after(&out, "best: http-transport")?;
     let curl = number_after(&out, "MiB/s, curl")?;
     let rss = number_after(&out, "(VmHWM):")?;
-    Ok(vec![Line {
-        what: format!(
-            "Bulletin download, {} MiB over loopback vs curl",
-            bytes.parse::<u64>().unwrap_or(0) >> 20
-        ),
-        ours: format!("{ours:.0} MiB/s, RSS {rss:.1} MiB"),
-        reference: format!("{curl:.0} MiB/s (curl)"),
-        ratio: ratio(ours, curl),
-        target: "≥ 0.80, RSS ≤ 64 MB".into(),
-    }])
+    let resumed = number_after(&out, "resume best: http-transport")?;
+    let curl_resumed = number_after(&out, "MiB/s, curl -C -")?;
+    let mib = bytes.parse::<u64>().unwrap_or(0) >> 20;
+    Ok(vec![
+        Line {
+            what: format!("Bulletin download, {mib} MiB over loopback vs curl"),
+            ours: format!("{ours:.0} MiB/s, RSS {rss:.1} MiB"),
+            reference: format!("{curl:.0} MiB/s (curl)"),
+            ratio: ratio(ours, curl),
+            target: "≥ 0.95, RSS ≤ 64 MB".into(),
+        },
+        Line {
+            what: format!(
+                "Resumed download: {mib} MiB cut at half, the rest fetched (Range + If-Range, whole-file SHA-256) vs curl -C -"
+            ),
+            ours: format!("{resumed:.0} MiB/s"),
+            reference: format!("{curl_resumed:.0} MiB/s (curl -C -)"),
+            ratio: ratio(resumed, curl_resumed),
+            target: "shown".into(),
+        },
+    ])
 }
 
 fn webhook(quick: bool) -> Result<Vec<Line>> {

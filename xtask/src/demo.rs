@@ -247,6 +247,7 @@ pub(crate) async fn demo(
         weeks: vec!["2026-W46".into(), "2026-W47".into()],
         since: None,
         refusal_period: None,
+        include_passed: false,
         cache_dir: Some(cache.clone()),
     };
     let today = time::Date::from_calendar_date(2026, time::Month::November, 23)?;

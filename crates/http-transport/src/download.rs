@@ -26,8 +26,7 @@ use tokio::task::JoinHandle;
 use crate::error::Error;
 use crate::resume::{ResumePaths, split_target};
 
-/// Write buffer of the worker: the hashed pieces are gathered into `write` calls of
-/// this size.
+/// Read buffer for hashing the bytes a resumed download keeps.
 const WRITE_BUFFER: usize = 256 * 1024;
 /// Hash-then-write granularity: well within a core's L2 cache.
 const PIECE: usize = 64 * 1024;
@@ -224,7 +223,7 @@ impl PartFile {
     }
 }
 
-/// The blocking side: write through a buffer; every [`SYNC_EVERY`] bytes, ask the
+/// The blocking side: hash and write each piece; every [`SYNC_EVERY`] bytes, ask the
 /// syncer thread to `fdatasync` what was written so far (on a second handle, so that
 /// writing goes on meanwhile); at the end, wait for it and `fsync` the file.
 fn write_worker(
@@ -238,7 +237,9 @@ fn write_worker(
         hash_prefix(reader, len, &mut hasher)?;
     }
     let syncer = Syncer::start(&file);
-    let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    // No user-space buffer: hyper's chunks average hundreds of KiB here, so each 64 KiB
+    // piece goes to the kernel as it is (a `BufWriter` would copy every byte once more).
+    let mut out = file;
     let mut unsynced: u64 = 0;
     while let Some(message) = receiver.blocking_recv() {
         match message {
@@ -264,7 +265,7 @@ fn write_worker(
                 if let Some(syncer) = syncer {
                     syncer.finish()?;
                 }
-                out.get_ref().sync_all()?;
+                out.sync_all()?;
                 return Ok(hasher.finalize().into());
             }
         }
@@ -275,7 +276,7 @@ fn write_worker(
         if let Some(syncer) = syncer {
             syncer.finish()?;
         }
-        out.get_ref().sync_data()?;
+        out.sync_data()?;
     }
     Err(std::io::Error::new(
         std::io::ErrorKind::Interrupted,

@@ -68,17 +68,4 @@ pub(crate) async fn manual_sandbox() -> (Sandbox, Arc<ManualClock>) {
 }
 
 /// The pinned Python of `cargo xtask tools` (oauthlib, PyJWT), or `XTASK_PYTHON`.
-pub(crate) fn python() -> std::path::PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../target/tools/venv/bin/python")
-        });
-    assert!(
-        path.exists(),
-        "no Python at {}: run `cargo xtask tools` first (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
+pub(crate) use test_support::tools::python;

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
-use crate::decode::{decode_base64_reply, service_message, write_atomically};
+use crate::decode::{check_md5, decode_base64_reply, service_message, write_atomically};
 use crate::error::Error;
 
 /// Whether a call may be retried.
@@ -140,6 +140,45 @@ impl Client {
         target: &Path,
     ) -> Result<u64, Error> {
         let pdf = self.document(code, device).await?;
+        write_atomically(target, &pdf).await
+    }
+
+    /// As [`Client::document`], checked against the sending detail's `CodHash`
+    /// (the MD5 of the PDF, "para verificar la integridad del documento"):
+    /// first `POST /send/Sending/{cod}` for the hash, then the document.
+    ///
+    /// Both calls carry `device`: on a **pending** sending each is written to
+    /// the legal trace, and the document call fires the opened event (A).
+    ///
+    /// # Errors
+    /// See [`Error`]; [`Error::Integrity`] when the MD5 differs from `CodHash`
+    /// or the detail has no `CodHash`.
+    pub async fn document_verified(
+        &self,
+        code: &SendingCode,
+        device: &DeviceInfo,
+    ) -> Result<Vec<u8>, Error> {
+        let detail = self.sending_detail(code, device).await?;
+        let pdf = self.document(code, device).await?;
+        check_md5(&pdf, detail.hash.as_deref()).map_err(|reason| Error::Integrity {
+            code: code.to_string(),
+            reason,
+        })?;
+        Ok(pdf)
+    }
+
+    /// As [`Client::document_verified`], written to `target` atomically only
+    /// when the check passes. Returns the byte count.
+    ///
+    /// # Errors
+    /// See [`Client::document_verified`]; [`Error::Io`] if the file cannot be written.
+    pub async fn document_verified_to_file(
+        &self,
+        code: &SendingCode,
+        device: &DeviceInfo,
+        target: &Path,
+    ) -> Result<u64, Error> {
+        let pdf = self.document_verified(code, device).await?;
         write_atomically(target, &pdf).await
     }
 
@@ -287,7 +326,8 @@ impl Client {
                 Retry::Never,
             )
             .await?;
-        parse_json("/admin/Users", body)
+        // The user exists once the service said 2xx: the vague reply is read, never refused.
+        Ok(CreatedUser::from_reply(&body))
     }
 
     /// `POST /webhooks/Subscribe`: sets the webhook URL and events.

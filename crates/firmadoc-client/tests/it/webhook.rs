@@ -202,7 +202,7 @@ async fn verified_but_untyped_deliveries_are_never_lost() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{body}");
     }
-    let got = got.lock().unwrap();
+    let got = got.lock().unwrap().clone();
     // id2_string once, unknown_action once, the two no-Id attempts once, not_json once.
     assert_eq!(got.len(), 4, "{got:#?}");
     let first = &got[0];

@@ -242,8 +242,13 @@ pub async fn document(
 ) -> Result<Report, CliError> {
     let staging = output.staging()?;
     let bytes = if verify_hash {
+        // CodHash comes from the detail: one more call, traced like `status`.
+        let detail = client
+            .sending_detail(code, device)
+            .await
+            .map_err(|e| from_client(&e))?;
         client
-            .document_verified_to_file(code, device, staging.path())
+            .document_checked_to_file(code, device, detail.hash.as_deref(), staging.path())
             .await
     } else {
         client.document_to_file(code, device, staging.path()).await

@@ -143,42 +143,45 @@ impl Client {
         write_atomically(target, &pdf).await
     }
 
-    /// As [`Client::document`], checked against the sending detail's `CodHash`
-    /// (the MD5 of the PDF, "para verificar la integridad del documento"):
-    /// first `POST /send/Sending/{cod}` for the hash, then the document.
+    /// As [`Client::document`], checked against `cod_hash`, the sending
+    /// detail's `CodHash` (the MD5 of the PDF, "para verificar la integridad
+    /// del documento"; read it with [`Client::sending_detail`], whose
+    /// [`firmadoc_model::SendingDetail::hash`] it is). Hex in either case and
+    /// base64 are accepted.
     ///
-    /// Both calls carry `device`: on a **pending** sending each is written to
-    /// the legal trace, and the document call fires the opened event (A).
+    /// On a **pending** sending the document call is written to the legal
+    /// trace and fires the opened event (A), as [`Client::document`] does.
     ///
     /// # Errors
-    /// See [`Error`]; [`Error::Integrity`] when the MD5 differs from `CodHash`
-    /// or the detail has no `CodHash`.
-    pub async fn document_verified(
+    /// See [`Error`]; [`Error::Integrity`] when the MD5 differs from
+    /// `cod_hash`, or `cod_hash` is `None`, empty or not an MD5.
+    pub async fn document_checked(
         &self,
         code: &SendingCode,
         device: &DeviceInfo,
+        cod_hash: Option<&str>,
     ) -> Result<Vec<u8>, Error> {
-        let detail = self.sending_detail(code, device).await?;
         let pdf = self.document(code, device).await?;
-        check_md5(&pdf, detail.hash.as_deref()).map_err(|reason| Error::Integrity {
+        check_md5(&pdf, cod_hash).map_err(|reason| Error::Integrity {
             code: code.to_string(),
             reason,
         })?;
         Ok(pdf)
     }
 
-    /// As [`Client::document_verified`], written to `target` atomically only
+    /// As [`Client::document_checked`], written to `target` atomically only
     /// when the check passes. Returns the byte count.
     ///
     /// # Errors
-    /// See [`Client::document_verified`]; [`Error::Io`] if the file cannot be written.
-    pub async fn document_verified_to_file(
+    /// See [`Client::document_checked`]; [`Error::Io`] if the file cannot be written.
+    pub async fn document_checked_to_file(
         &self,
         code: &SendingCode,
         device: &DeviceInfo,
+        cod_hash: Option<&str>,
         target: &Path,
     ) -> Result<u64, Error> {
-        let pdf = self.document_verified(code, device).await?;
+        let pdf = self.document_checked(code, device, cod_hash).await?;
         write_atomically(target, &pdf).await
     }
 

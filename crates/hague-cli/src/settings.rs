@@ -45,10 +45,37 @@ pub struct Profile {
     pub scope: Option<String>,
     /// `token-endpoint`, `issuer`, or a literal audience.
     pub audience: Option<String>,
+    /// The client assertion's lifetime in seconds (1 to 300).
+    pub assertion_lifetime: Option<u64>,
+    /// The assertion's `kid`: `none`, `thumbprint` or a literal.
+    pub assertion_kid: Option<String>,
+    /// The assertion's `typ`: `JWT`, `none` or a literal.
+    pub assertion_typ: Option<String>,
     /// The private key file, mode 0600; relative to the configuration file.
     pub private_key_file: Option<PathBuf>,
     /// Extra root certificates (PEM); relative to the configuration file.
     pub extra_root_ca_file: Option<PathBuf>,
+    /// The office's refusal period in months for `bulletin export|worklist`: 6, or 12
+    /// where the office has declared so (Hague Common Regulations, Rule 18(1)(b)).
+    pub refusal_period_months: Option<u32>,
+}
+
+/// The profile's `refusal_period_months`, checked (6 or 12).
+///
+/// # Errors
+/// Exit 2 for an unreadable profile or another number.
+pub fn profile_refusal_period(
+    global: &Global,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<u32>, CliError> {
+    let (p, _) = profile(global, env)?;
+    match p.refusal_period_months {
+        Some(m) if m != 6 && m != 12 => Err(CliError::usage(
+            format!("the profile's refusal_period_months is {m}"),
+            "set it to 6 or 12 (Hague Common Regulations, Rule 18(1)), or remove it",
+        )),
+        other => Ok(other),
+    }
 }
 
 /// Reads the profile selected by the flags and the environment.
@@ -111,6 +138,21 @@ pub fn client_config(
     );
     put("HAGUE_SCOPE", global.scope.clone(), profile.scope);
     put("HAGUE_AUDIENCE", global.audience.clone(), profile.audience);
+    put(
+        "HAGUE_ASSERTION_LIFETIME",
+        global.assertion_lifetime.map(|s| s.to_string()),
+        profile.assertion_lifetime.map(|s| s.to_string()),
+    );
+    put(
+        "HAGUE_ASSERTION_KID",
+        global.assertion_kid.clone(),
+        profile.assertion_kid,
+    );
+    put(
+        "HAGUE_ASSERTION_TYP",
+        global.assertion_typ.clone(),
+        profile.assertion_typ,
+    );
     put(
         "HAGUE_EXTRA_ROOT_CA_FILE",
         global.extra_root_ca_file.clone().map(path_text),

@@ -15,8 +15,8 @@ use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};
 
 use crate::common::{Answer, call, manual_sandbox, wall_clock};
 
-const CLIENT: &str = "office-es";
-const SCOPE: &str = sandbox::DEFAULT_SCOPE;
+pub(crate) const CLIENT: &str = "office-es";
+pub(crate) const SCOPE: &str = sandbox::DEFAULT_SCOPE;
 
 async fn provider(sb: &sandbox::Sandbox) -> ProviderMetadata {
     let url = fapi_jwt_assert::discovery_url(&sb.issuer());
@@ -68,7 +68,7 @@ fn token_request(
 }
 
 /// Registers a new P-256 client and returns its `Authorization: Bearer` value.
-async fn bearer(sb: &sandbox::Sandbox) -> String {
+pub(crate) async fn bearer(sb: &sandbox::Sandbox) -> String {
     let key = SigningKey::generate_p256().unwrap();
     sb.register_hws_client(CLIENT, key.public_jwk().clone());
     format!("Bearer {}", token(sb, &signer(key)).await)
@@ -478,6 +478,8 @@ async fn the_real_hague_client_runs_the_cycle() {
     let id = client
         .submit(refusal_pdf_package("refusal/decision.pdf"))
         .await
+        .unwrap()
+        .import_id
         .unwrap();
     let mut fast = PollPolicy::default();
     fast.initial_interval = Duration::from_millis(10);
@@ -554,5 +556,120 @@ async fn banner_lists_urls_and_a_working_test_client() {
     )
     .unwrap();
     token(&sb, &s).await;
+    sb.shutdown().await;
+}
+
+/// The sandbox-only controls reach every processing status and a failed import, and each
+/// client path runs against them: statuses read, waits that end on a final status, a wait
+/// that ends on a failed import.
+#[tokio::test]
+async fn every_status_and_a_failed_import_are_reachable() {
+    use hague_client::{Config, Error, PollPolicy, Provider};
+    let (sb, clock) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let config = Config::new(
+        sb.hws_api_url(),
+        Provider::Discovery {
+            issuer: sb.issuer(),
+        },
+        CLIENT,
+        key,
+    )
+    .unwrap()
+    .scope(Some(SCOPE.to_owned()))
+    .transport(http_transport::TransportConfig::default().allow_plain_http(true));
+    let client = hague_client::Client::new(config).unwrap();
+    let fast = PollPolicy::with_deadline(Duration::from_secs(5))
+        .intervals(Duration::from_millis(10), Duration::from_millis(20));
+    let package = || refusal_pdf_package("refusal/decision.pdf");
+
+    // Each of the six, set over HTTP (as with curl), in the guide's Spanish labels.
+    for (label, want) in [
+        ("No definido", ProcessingStatus::Undefined),
+        ("En trámite", ProcessingStatus::InProcess),
+        (
+            "Pendiente de regularización",
+            ProcessingStatus::PendingRegularization,
+        ),
+        ("Registrado", ProcessingStatus::Registered),
+        ("Abandonado", ProcessingStatus::Abandoned),
+        ("Anulado", ProcessingStatus::Cancelled),
+    ] {
+        let id = client.submit(package()).await.unwrap().import_id.unwrap();
+        clock.advance(Duration::from_secs(1));
+        let srn = client
+            .wait_for_service_request(&id, fast)
+            .await
+            .unwrap()
+            .service_request_number
+            .unwrap();
+        let a = call(
+            Method::POST,
+            &format!("{}/sandbox/requests/{srn}", sb.hws_url()),
+            &[("content-type", "application/json")],
+            serde_json::json!({"status": label}).to_string(),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+        let s = client.request_status(&srn).await.unwrap();
+        assert_eq!(s.processing_status.as_ref(), Some(&want), "{label}");
+        assert_eq!(
+            s.registration_number.is_some(),
+            want == ProcessingStatus::Registered
+        );
+        // A wait for Pending regularization: returns on it, ends at once on a final status,
+        // and keeps polling on the others (here: deadline).
+        let short = PollPolicy::with_deadline(Duration::from_millis(100))
+            .intervals(Duration::from_millis(10), Duration::from_millis(20));
+        let waited = client
+            .wait_for_status(&srn, &[ProcessingStatus::PendingRegularization], short)
+            .await;
+        match (&want, waited) {
+            (ProcessingStatus::PendingRegularization, Ok(s)) => {
+                assert_eq!(s.processing_status, Some(want.clone()));
+            }
+            (w, Err(Error::FinalStatus { status, .. })) if w.is_final() => {
+                assert_eq!(&status, w);
+            }
+            (w, Err(Error::DeadlineReached { .. })) if !w.is_final() => {}
+            (w, other) => panic!("{w:?}: {other:?}"),
+        }
+    }
+    // A label outside the six is refused by the control.
+    let id = client.submit(package()).await.unwrap().import_id.unwrap();
+    clock.advance(Duration::from_secs(1));
+    let srn = client
+        .wait_for_service_request(&id, fast)
+        .await
+        .unwrap()
+        .service_request_number
+        .unwrap();
+    assert!(sb.set_hws_request_status(&srn, "Frozen").is_err());
+    sb.set_hws_request_status(&srn, "Abandoned").unwrap();
+
+    // A failed import, over HTTP: the wait for its service request ends at once.
+    let id = client.submit(package()).await.unwrap().import_id.unwrap();
+    let a = call(
+        Method::POST,
+        &format!("{}/sandbox/imports/{id}", sb.hws_url()),
+        &[("content-type", "application/json")],
+        r#"{"state":"REJECTED"}"#,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    clock.advance(Duration::from_secs(5));
+    match client.wait_for_service_request(&id, fast).await {
+        Err(Error::ImportFailed { state, reply }) => {
+            assert_eq!(state, "REJECTED");
+            assert!(reply.service_request_number.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    // The Rust API does the same; an unknown import is refused.
+    let id = client.submit(package()).await.unwrap().import_id.unwrap();
+    assert!(sb.fail_hws_import(id.as_str(), "FAILED"));
+    assert!(!sb.fail_hws_import("no-such-import", "FAILED"));
+    assert!(client.import_status(&id).await.unwrap().is_failed());
     sb.shutdown().await;
 }

@@ -58,6 +58,7 @@ fn docs() -> Result<()> {
         "hague-package",
         "st96-model",
         "firmadoc-client",
+        "test-support",
     ] {
         sh(doc().args(["--package", krate, "--no-default-features"]))?;
     }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use clap::{Args, ValueEnum};
-use cli_support::{CliError, Report};
+use cli_support::{CliError, OutputKind, OutputTarget, Report};
 use hague_package::{Bulletin, Limits};
 use serde::Serialize;
 use st96_model::{Date, Record, RecordKind, RefusalPeriod, refusal_deadline};
@@ -621,59 +621,47 @@ fn write_error(what: &str, e: &std::io::Error) -> CliError {
 }
 
 impl Sink {
-    /// Checks `-o PATH` before anything is read: `-` is standard output, a FIFO or a
-    /// character device is a stream, anything else must be a new file (or `--force` for an
-    /// existing regular file), written under a temporary name and renamed when complete.
+    /// Checks `-o PATH` before anything is read, with the rules every command shares
+    /// ([`OutputTarget::check`]: `-` is standard output, a FIFO or a character device is a
+    /// stream, otherwise a new file, or an existing regular file with `--force`); a file is
+    /// written under a temporary name in its directory and renamed when complete.
     fn open(path: &Path, force: bool) -> Result<Self, CliError> {
-        if path.as_os_str() == "-" {
-            return Ok(Self::Stdout(std::io::BufWriter::with_capacity(
+        let target = OutputTarget::check(path, force)?;
+        let shown = target.display();
+        match target.kind() {
+            OutputKind::Stdout => Ok(Self::Stdout(std::io::BufWriter::with_capacity(
                 OUT_BUF,
                 std::io::stdout(),
-            )));
-        }
-        let shown = path.display().to_string();
-        match std::fs::metadata(path) {
-            Ok(meta) if is_stream(&meta) => {
+            ))),
+            OutputKind::Stream => {
                 let f = std::fs::OpenOptions::new()
                     .write(true)
-                    .open(path)
+                    .open(target.path())
                     .map_err(|e| write_error(&shown, &e))?;
-                return Ok(Self::Stream(std::io::BufWriter::with_capacity(OUT_BUF, f)));
+                Ok(Self::Stream(std::io::BufWriter::with_capacity(OUT_BUF, f)))
             }
-            Ok(meta) if meta.is_file() && !force => {
-                return Err(CliError::invalid_input(
-                    format!("{shown} already exists; refusing to replace it"),
-                    "pass --force to replace it, or choose another path (- writes to standard output)",
-                ));
+            _ => {
+                let file = target.path();
+                let dir = match file.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let tmp = tempfile::Builder::new()
+                    .prefix(&format!(".{name}."))
+                    .suffix(".part")
+                    .tempfile_in(dir)
+                    .map_err(|e| write_error(&shown, &e))?;
+                Ok(Self::File {
+                    out: std::io::BufWriter::with_capacity(OUT_BUF, tmp),
+                    path: file.to_path_buf(),
+                    force,
+                })
             }
-            Ok(meta) if !meta.is_file() => {
-                return Err(CliError::invalid_input(
-                    format!(
-                        "refusing to write to {shown}: it is neither a regular file, a FIFO nor a character device"
-                    ),
-                    "give a file name, a FIFO, or - for standard output",
-                ));
-            }
-            _ => {}
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".part")
-            .tempfile_in(dir)
-            .map_err(|e| write_error(&shown, &e))?;
-        Ok(Self::File {
-            out: std::io::BufWriter::with_capacity(OUT_BUF, tmp),
-            path: path.to_path_buf(),
-            force,
-        })
     }
 
     fn writer(&mut self) -> &mut dyn Write {
@@ -710,17 +698,6 @@ impl Sink {
             }
         }
     }
-}
-
-#[cfg(unix)]
-fn is_stream(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::FileTypeExt as _;
-    meta.file_type().is_fifo() || meta.file_type().is_char_device()
-}
-
-#[cfg(not(unix))]
-fn is_stream(_meta: &std::fs::Metadata) -> bool {
-    false
 }
 
 /// The CSV columns, in order (documented in `docs/bulletin-export.md`).

@@ -209,6 +209,35 @@ fn worklist_against_the_sandbox() {
     assert_eq!(r["weeks"].as_array().unwrap().len(), 3, "{}", r["weeks"]);
     assert_eq!(r["weeks"][2], latest.to_string());
 
+    // The sandbox's bulletins hold every view's image in its registration's folder: the
+    // export points at each one.
+    let exported = run(&mut cmd(&[
+        "bulletin",
+        "export",
+        &zips[2],
+        "--kind",
+        "registration",
+    ]))
+    .ok();
+    let mut views = 0;
+    for line in exported.lines() {
+        let l: serde_json::Value = serde_json::from_str(line).unwrap();
+        let folder: String = l["registration_number"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        for d in l["designs"].as_array().unwrap() {
+            for v in d["views"].as_array().unwrap() {
+                let want = format!("{folder}/{}", v["file_name"].as_str().unwrap());
+                assert_eq!(v["path"].as_str(), Some(want.as_str()), "{line}");
+                views += 1;
+            }
+        }
+    }
+    assert!(views > 0);
+
     // Bad input is refused before any call.
     run(&mut cmd(&[
         "bulletin",

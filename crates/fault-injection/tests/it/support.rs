@@ -125,29 +125,10 @@ pub(crate) fn week() -> hague_client::WeekId {
 
 /// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
 pub(crate) fn valid_package() -> Vec<u8> {
-    use hague_package::{FileSource, PackageBuilder};
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
-  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
-  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
-  <dgn:HagueRefusalRequest>
-    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
-    <com:DocumentBag><com:Document>
-      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
-      <com:FileName>refusal/decision.pdf</com:FileName>
-    </com:Document></com:DocumentBag>
-  </dgn:HagueRefusalRequest>
-</dgn:HagueOfficeToIBTransaction>"#;
-    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
-        .unwrap()
-        .file(
-            "refusal/decision.pdf",
-            FileSource::Bytes(b"%PDF-1.7\n%fake but magic-correct\n".to_vec()),
-        )
-        .unwrap()
-        .write_to(std::io::Cursor::new(Vec::new()))
-        .unwrap();
-    zip.into_inner()
+    test_support::hws::refusal_package(
+        "refusal/decision.pdf",
+        b"%PDF-1.7\n%fake but magic-correct\n",
+    )
 }
 
 /// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).

@@ -1,11 +1,9 @@
 //! Shared helpers: a client against a mock server, a settable clock, packages, raw servers.
 
-use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use hague_client::{Client, Config, Provider, SigningKey, TransportConfig};
-use hague_package::{FileSource, PackageBuilder};
 use http_transport::{Clock, RetryPolicy, Timeouts};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -102,28 +100,10 @@ pub(crate) async fn token_mock(
 
 /// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
 pub(crate) fn valid_package() -> Vec<u8> {
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
-  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
-  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
-  <dgn:HagueRefusalRequest>
-    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
-    <com:DocumentBag><com:Document>
-      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
-      <com:FileName>refusal/decision.pdf</com:FileName>
-    </com:Document></com:DocumentBag>
-  </dgn:HagueRefusalRequest>
-</dgn:HagueOfficeToIBTransaction>"#;
-    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
-        .unwrap()
-        .file(
-            "refusal/decision.pdf",
-            FileSource::Bytes(b"%PDF-1.7\n%fake but magic-correct\n".to_vec()),
-        )
-        .unwrap()
-        .write_to(Cursor::new(Vec::new()))
-        .unwrap();
-    zip.into_inner()
+    test_support::hws::refusal_package(
+        "refusal/decision.pdf",
+        b"%PDF-1.7\n%fake but magic-correct\n",
+    )
 }
 
 /// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).

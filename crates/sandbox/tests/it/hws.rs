@@ -9,7 +9,6 @@ use fapi_jwt_assert::{
     AssertionOptions, AssertionSigner, Audience, ProviderMetadata, SigningKey, SystemRandom,
     TokenError, TokenRequest, TokenResponse, UrlPolicy,
 };
-use hague_package::{FileSource, PackageBuilder};
 use http::Method;
 use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};
 
@@ -84,25 +83,7 @@ async fn token(sb: &sandbox::Sandbox, signer: &AssertionSigner) -> String {
 }
 
 fn refusal_pdf_package(pdf_name: &str) -> Vec<u8> {
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
-  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
-  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
-  <dgn:HagueRefusalRequest>
-    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
-    <com:DocumentBag><com:Document>
-      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
-      <com:FileName>refusal/decision.pdf</com:FileName>
-    </com:Document></com:DocumentBag>
-  </dgn:HagueRefusalRequest>
-</dgn:HagueOfficeToIBTransaction>"#;
-    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
-        .unwrap()
-        .file(pdf_name, FileSource::Bytes(b"%PDF-1.7\n%%EOF\n".to_vec()))
-        .unwrap()
-        .write_to(Cursor::new(Vec::new()))
-        .unwrap();
-    zip.into_inner()
+    test_support::hws::refusal_package(pdf_name, b"%PDF-1.7\n%%EOF\n")
 }
 
 #[tokio::test]

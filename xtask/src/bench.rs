@@ -209,6 +209,10 @@ fn oauth(quick: bool, py: &str) -> Result<Vec<Line>> {
     let out = bench("oauth1-sign", "sign", quick, &[], &m)?;
     let ours = criterion_us(&out, "sign FirmaDocumentos POST")?;
     let floor = criterion_us(&out, "floor: HMAC-SHA1")?;
+    let shapes = ["rfc", "guide", "unescaped"].map(|shape| {
+        criterion_us(&out, &format!("shape {shape}: Signer, averaged over draws"))
+            .map(|t| (shape, t))
+    });
     let n = if quick { 2_000 } else { 20_000 };
     let oauthlib = python(
         py,
@@ -219,7 +223,18 @@ fn oauth(quick: bool, py: &str) -> Result<Vec<Line>> {
              print(t / {n} * 1e6)"
         ),
     )?;
-    Ok(vec![
+    let mut lines = Vec::new();
+    for shape in shapes {
+        let (shape, t) = shape?;
+        lines.push(Line {
+            what: format!("OAuth 1.0: signature shape `{shape}` (Signer, averaged over draws) vs the HMAC-SHA1 floor"),
+            ours: format!("{t:.2} µs"),
+            reference: format!("{floor:.2} µs"),
+            ratio: ratio(t, floor),
+            target: if shape == "unescaped" { "≤ 3× (default shape)".into() } else { "-".into() },
+        });
+    }
+    lines.extend(vec![
         Line {
             what: "OAuth 1.0: FirmaDocumentos signed URL vs oauthlib".into(),
             ours: format!("{ours:.2} µs"),
@@ -234,7 +249,8 @@ fn oauth(quick: bool, py: &str) -> Result<Vec<Line>> {
             ratio: ratio(ours, floor),
             target: "-".into(),
         },
-    ])
+    ]);
+    Ok(lines)
 }
 
 fn es256(quick: bool, py: &str) -> Result<Vec<Line>> {

@@ -31,3 +31,12 @@ pub fn refusal_package(pdf_name: &str, pdf: &[u8]) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("build the refusal package: {e}"));
     zip.into_inner()
 }
+
+/// The HWS guide's kind of package: [`refusal_package`] with a small PDF
+/// (magic-correct, not a real document) as `refusal/decision.pdf`.
+pub fn valid_package() -> Vec<u8> {
+    refusal_package(
+        "refusal/decision.pdf",
+        b"%PDF-1.7\n%fake but magic-correct\n",
+    )
+}

@@ -27,6 +27,8 @@ pub(crate) const OPERATIONS: &[&str] = &[
     "sending_detail",
     "document",
     "document_to_file",
+    "document_checked",
+    "document_checked_to_file",
     "upload_attachment",
     "respond",
     "trace",
@@ -90,12 +92,21 @@ fn bytes_outcome(r: std::result::Result<Vec<u8>, Error>) -> Value {
     outcome(r.map(|b| json!({"len": b.len(), "sha256": hex::encode(sha2::Sha256::digest(&b))})))
 }
 
+/// The file a `*_to_file` call wrote, read back for the outcome.
+fn read_back(target: std::path::PathBuf) -> std::result::Result<Vec<u8>, Error> {
+    std::fs::read(&target).map_err(|e| Error::Io {
+        path: target,
+        source: e,
+    })
+}
+
 fn error_json(e: &Error) -> Value {
     match e {
         Error::Authentication { .. } => json!({"error": "authentication"}),
         Error::Service { message, .. } => json!({"error": "service", "message": message}),
         Error::Status { status, .. } => json!({"error": "status", "status": status.as_u16()}),
         Error::Reply { .. } => json!({"error": "reply"}),
+        Error::Integrity { .. } => json!({"error": "integrity"}),
         Error::Model(_) | Error::Code(_) => json!({"error": "invalid-input"}),
         Error::Transport(_) => json!({"error": "transport"}),
         _ => json!({"error": "other", "message": e.to_string()}),
@@ -122,12 +133,28 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
             let r = c
                 .document_to_file(&code(inputs)?, &device(inputs)?, &target)
                 .await;
-            bytes_outcome(r.and_then(|_| {
-                std::fs::read(&target).map_err(|e| Error::Io {
-                    path: target,
-                    source: e,
-                })
-            }))
+            bytes_outcome(r.and_then(|_| read_back(target)))
+        }
+        "document_checked" => bytes_outcome(
+            c.document_checked(
+                &code(inputs)?,
+                &device(inputs)?,
+                inputs.get("cod_hash").and_then(Value::as_str),
+            )
+            .await,
+        ),
+        "document_checked_to_file" => {
+            let dir = tempfile::tempdir()?;
+            let target = dir.path().join("document.pdf");
+            let r = c
+                .document_checked_to_file(
+                    &code(inputs)?,
+                    &device(inputs)?,
+                    inputs.get("cod_hash").and_then(Value::as_str),
+                    &target,
+                )
+                .await;
+            bytes_outcome(r.and_then(|_| read_back(target)))
         }
         "upload_attachment" => outcome(
             c.upload_attachment(
@@ -156,12 +183,7 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
                     &target,
                 )
                 .await;
-            bytes_outcome(r.and_then(|_| {
-                std::fs::read(&target).map_err(|e| Error::Io {
-                    path: target,
-                    source: e,
-                })
-            }))
+            bytes_outcome(r.and_then(|_| read_back(target)))
         }
         "summary" => outcome(c.summary(date(inputs, "from")?, date(inputs, "to")?).await),
         "budget" => outcome(c.budget().await),

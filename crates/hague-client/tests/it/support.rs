@@ -98,27 +98,8 @@ pub(crate) async fn token_mock(
         .await
 }
 
-/// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
-pub(crate) fn valid_package() -> Vec<u8> {
-    test_support::hws::refusal_package(
-        "refusal/decision.pdf",
-        b"%PDF-1.7\n%fake but magic-correct\n",
-    )
-}
-
-/// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).
-pub(crate) fn sha256sum(bytes: &[u8]) -> String {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("sha256sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sha256sum (coreutils) is needed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
-}
+pub(crate) use test_support::hws::valid_package;
+pub(crate) use test_support::tools::sha256sum;
 
 /// A raw HTTP/1.1 server on loopback: for each connection it reads the request head (and
 /// `Content-Length` bytes of body), then writes `reply` and closes. Returns the base URL.

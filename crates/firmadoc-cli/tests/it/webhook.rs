@@ -242,7 +242,9 @@ fn serve_warns_on_secret_length_and_writes_untyped_deliveries() {
         .read_to_string(&mut stdout)
         .unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(0));
-    let v: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
+    let line: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
+    assert_eq!(line["body"], std::str::from_utf8(body).unwrap());
+    let v = &line["delivery"];
     assert_eq!(v["Id"], "u1");
     assert_eq!(v["untyped"]["raw"], std::str::from_utf8(body).unwrap());
     assert!(

@@ -314,6 +314,7 @@ impl Drop for Cluster {
 
 /// Makes a fresh directory under `parent` that the `postgres` user owns (when
 /// root) and can reach; under the temporary directory if it cannot reach `parent`.
+#[allow(clippy::disallowed_methods)] // a unique directory name, not logic
 fn make_dir(parent: &Path, as_postgres: bool) -> Result<PathBuf, Error> {
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -158,11 +158,13 @@ pub type Clock = std::sync::Arc<dyn Fn() -> std::time::SystemTime + Send + Sync>
 
 /// The system clock.
 #[must_use]
+#[allow(clippy::disallowed_methods)] // the default of an injected clock
 pub fn system_clock() -> Clock {
     std::sync::Arc::new(std::time::SystemTime::now)
 }
 
 /// Milliseconds (since the Unix epoch, or of a duration), saturating, for the stores' columns.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -216,11 +218,12 @@ impl DedupStore for MemoryStore {
 
 /// A 64-bit token naming one store instance (one process) as the owner of its
 /// claims, so that `release` never drops another replica's claim.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn owner_token() -> i64 {
     let mut bytes = [0u8; 8];
     if getrandom::fill(&mut bytes).is_err() {
         // No OS randomness: the process id and the time still tell processes apart.
-        let t = std::time::SystemTime::now()
+        let t = system_clock()()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
         bytes = (u64::from(std::process::id()) << 32 ^ t.as_nanos() as u64).to_le_bytes();
@@ -246,6 +249,7 @@ mod tests {
         assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
     }
 
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     #[test]
     fn owner_tokens_differ() {
         assert_ne!(owner_token(), owner_token());

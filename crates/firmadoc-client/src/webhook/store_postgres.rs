@@ -151,11 +151,10 @@ impl PostgresStore {
                     .into(),
             ));
         }
-        let first = open(&config).await?;
-        first.client.batch_execute(SCHEMA).await?;
+        let first = open(&config, true).await?;
         let mut slots = vec![RwLock::new(Arc::new(first))];
         for _ in 1..connections.max(1) {
-            slots.push(RwLock::new(Arc::new(open(&config).await?)));
+            slots.push(RwLock::new(Arc::new(open(&config, false).await?)));
         }
         Ok(Self {
             inner: Arc::new(Inner {
@@ -170,6 +169,23 @@ impl PostgresStore {
         })
     }
 
+    /// Records `id` as done inside `tx`, your own transaction on the same
+    /// database: commit your handler's writes and the completion together, and
+    /// an event is handled **exactly once** even when the replica dies between
+    /// your commit and the reply (the retry then finds it done, on any replica).
+    /// The receiver's own completion after your handler returns is then a no-op.
+    ///
+    /// # Errors
+    /// The statement failed (`tx` is on another database without the table, say).
+    pub async fn complete_in(
+        &self,
+        tx: &tokio_postgres::Transaction<'_>,
+        id: &str,
+    ) -> Result<(), StoreError> {
+        tx.execute(COMPLETE, &[&id, &self.inner.owner]).await?;
+        Ok(())
+    }
+
     /// Deletes every id older than the retention now, and returns how many.
     ///
     /// # Errors
@@ -179,13 +195,17 @@ impl PostgresStore {
     }
 }
 
-async fn open(config: &tokio_postgres::Config) -> Result<Conn, StoreError> {
+/// Opens a connection (creating the table first if `schema`) and prepares the statements.
+async fn open(config: &tokio_postgres::Config, schema: bool) -> Result<Conn, StoreError> {
     let (client, connection) = config.connect(NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::warn!(error = %e, "a PostgreSQL connection of the webhook store ended");
         }
     });
+    if schema {
+        client.batch_execute(SCHEMA).await?;
+    }
     let (claim, complete, release) = tokio::try_join!(
         client.prepare(CLAIM),
         client.prepare(COMPLETE),
@@ -221,7 +241,7 @@ impl Inner {
         if !current.client.is_closed() {
             return Ok(current);
         }
-        let fresh = Arc::new(open(&self.config).await?);
+        let fresh = Arc::new(open(&self.config, false).await?);
         *slot
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&fresh);

@@ -1,7 +1,7 @@
 //! [`SqliteStore`]: the durable de-duplication store for one host (feature `sqlite`).
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension as _, params};
@@ -55,6 +55,8 @@ pub struct SqliteStore {
     path: PathBuf,
     options: StoreOptions,
     ops: mpsc::Sender<Op>,
+    clock: Clock,
+    owner: i64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -99,23 +101,62 @@ impl SqliteStore {
         let (ops, rx) = mpsc::channel();
         let (ready_tx, ready_rx) = oneshot::channel();
         let worker_path = path.clone();
+        let owner = owner_token();
+        let worker_clock = Arc::clone(&clock);
         std::thread::Builder::new()
             .name("webhook-sqlite".into())
-            .spawn(move || match Worker::open(&worker_path, options, clock) {
-                Ok(worker) => {
-                    let _ = ready_tx.send(Ok(()));
-                    worker.run(&rx);
-                }
-                Err(e) => {
-                    let _ = ready_tx.send(Err(e));
-                }
-            })
+            .spawn(
+                move || match Worker::open(&worker_path, options, worker_clock, owner) {
+                    Ok(worker) => {
+                        let _ = ready_tx.send(Ok(()));
+                        worker.run(&rx);
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                },
+            )
             .map_err(|source| StoreError::Io {
                 path: path.clone(),
                 source,
             })?;
         ready_rx.await.map_err(|_| StoreError::Stopped)??;
-        Ok(Self { path, options, ops })
+        Ok(Self {
+            path,
+            options,
+            ops,
+            clock,
+            owner,
+        })
+    }
+
+    /// Records `id` as done inside `tx`, your own transaction on a connection to
+    /// this store's database file: commit your handler's writes (to tables of
+    /// your own in the same file) and the completion together, and an event is
+    /// handled **exactly once** even when the process dies between your commit
+    /// and the reply (the retry then finds it done). The receiver's own
+    /// completion after your handler returns is then a no-op.
+    ///
+    /// # Errors
+    /// `tx` is on another database file, or the statement failed.
+    pub fn complete_in(&self, tx: &rusqlite::Transaction<'_>, id: &str) -> Result<(), StoreError> {
+        let same = tx.path().is_some_and(|p| {
+            let p = Path::new(p);
+            p == self.path || p.canonicalize().ok() == self.path.canonicalize().ok()
+        });
+        if !same {
+            return Err(StoreError::Config(format!(
+                "complete_in needs a transaction on the store's database {}, not on {}",
+                self.path.display(),
+                tx.path().unwrap_or("an in-memory database")
+            )));
+        }
+        let now = millis(
+            (self.clock)()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default(),
+        );
+        complete(tx, id, now, self.owner)
     }
 
     /// The database's path.
@@ -207,7 +248,12 @@ impl Done {
 }
 
 impl Worker {
-    fn open(path: &Path, options: StoreOptions, clock: Clock) -> Result<Self, StoreError> {
+    fn open(
+        path: &Path,
+        options: StoreOptions,
+        clock: Clock,
+        owner: i64,
+    ) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(|e| not_a_database(path, e))?;
         conn.busy_timeout(Duration::from_secs(5))?;
         let mode: String = conn
@@ -239,7 +285,7 @@ impl Worker {
             conn,
             options,
             clock,
-            owner: owner_token(),
+            owner,
             next_prune: Instant::now(),
         })
     }

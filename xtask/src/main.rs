@@ -22,6 +22,7 @@ mod fuzz;
 mod gen_bulletin;
 #[cfg(test)]
 mod hygiene;
+mod postgres;
 mod record;
 mod record_live;
 mod tools;

@@ -39,7 +39,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         _ => return Err("usage: cargo xtask bench [--quick]".into()),
     };
     let tools = tools::ensure()?;
-    ensure_debian(&[("unzip", "unzip"), ("curl", "curl")])?;
+    crate::tools::ensure_debian(&[("unzip", "unzip"), ("curl", "curl")])?;
     let py = tools.python.display().to_string();
     let mut lines = Vec::new();
     lines.extend(oauth(quick, &py)?);
@@ -465,21 +465,4 @@ fn webhook(quick: bool) -> Result<Vec<Line>> {
         ratio: ratio(rate, 20_000.0),
         target: format!("≥ 20,000/s; lost {lost:.0} (target 0)"),
     }])
-}
-
-/// Installs Debian packages for missing commands.
-fn ensure_debian(tools: &[(&str, &str)]) -> Result<()> {
-    for (cmd, pkg) in tools {
-        let have = Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {cmd}"))
-            .output()?
-            .status
-            .success();
-        if !have {
-            crate::workspace::run(Command::new("apt-get").arg("update"))?;
-            crate::workspace::run(Command::new("apt-get").args(["install", "-y", pkg]))?;
-        }
-    }
-    Ok(())
 }

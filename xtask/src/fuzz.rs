@@ -43,6 +43,13 @@ const TARGETS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "key_loading",
+        &[
+            ("crates/fapi-jwt-assert/tests/data", ".pem"),
+            ("fuzz/seeds/key_loading", ".der"),
+        ],
+    ),
+    (
         "webhook_verify_parse",
         &[("fixtures/firmadoc", "request.body")],
     ),

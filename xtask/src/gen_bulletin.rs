@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 const USAGE: &str = "usage: cargo xtask gen-bulletin --records N --out FILE [--seed S]
 
-  --records N   how many records to write (at least 1; about 3.7 KB each on average)
+  --records N   how many records to write (at least 1; about 4.5 KB each on average)
   --out FILE    where to write the bulletin XML
   --seed S      seed for the deterministic generator (default 1)";
 

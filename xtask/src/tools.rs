@@ -1,4 +1,6 @@
-//! The pinned peer tools the tests compare against: Python packages in a
+//! The tools the tests need: the Debian commands of the HWS guide's scripts (openssl,
+//! curl, jq, xxd; installed with apt-get when missing), and the pinned peer tools the
+//! tests compare against: Python packages in a
 //! virtual environment and npm packages, both under `target/tools/`.
 //!
 //! Tests find them through the environment variables set by [`Tools::export`]
@@ -37,6 +39,7 @@ impl Tools {
 
 /// Installs what is missing or out of date, and returns where it is.
 pub(crate) fn ensure() -> Result<Tools> {
+    ensure_debian(GUIDE_SCRIPT_TOOLS)?;
     let dir = root().join("target/tools");
     std::fs::create_dir_all(&dir)?;
     let python = ensure_python(&dir)?;
@@ -45,6 +48,39 @@ pub(crate) fn ensure() -> Result<Tools> {
         python,
         node_modules,
     })
+}
+
+/// The commands the HWS guide's scripts use (`fixtures/guide-scripts/`, run by the
+/// sandbox's tests), and their Debian packages (on Debian 12 `xxd` is its own package).
+const GUIDE_SCRIPT_TOOLS: &[(&str, &str)] = &[
+    ("openssl", "openssl"),
+    ("curl", "curl"),
+    ("jq", "jq"),
+    ("xxd", "xxd"),
+];
+
+/// Installs Debian packages for missing commands (`apt-get update` once, then
+/// `apt-get install -y` of the missing packages).
+pub(crate) fn ensure_debian(tools: &[(&str, &str)]) -> Result<()> {
+    let mut missing = Vec::new();
+    for (cmd, pkg) in tools {
+        let have = Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {cmd}"))
+            .output()?
+            .status
+            .success();
+        if !have {
+            missing.push(*pkg);
+        }
+    }
+    if !missing.is_empty() {
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y"])
+            .args(&missing))?;
+    }
+    Ok(())
 }
 
 fn ensure_python(dir: &std::path::Path) -> Result<PathBuf> {

@@ -2,17 +2,23 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod args;
 mod config;
+pub mod console;
 mod error;
 mod exit;
+pub mod output;
 mod report;
 mod secret;
+mod startup;
 
 pub use config::{ConfigLocation, Origin, ProfileFile, config_location, layered, process_env};
 pub use error::CliError;
 pub use exit::ExitStatus;
+pub use output::{OutputKind, OutputTarget, Staging, check_new_directory};
 pub use report::{Report, finish, finish_to};
 pub use secret::{SecretText, read_secret_file};
+pub use startup::{block_on, main, main_with, usage_error_json, wants_json};
 
 /// Whether `url` is `http://` or `https://` to a loopback host (`127.0.0.0/8`,
 /// `::1`, `localhost`): the only place a tool allows plain `http`, so that

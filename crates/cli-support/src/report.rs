@@ -12,6 +12,9 @@ pub struct Report {
     pub human: String,
     /// For `--json`: printed as one line.
     pub json: serde_json::Value,
+    /// Printed on standard error instead of standard output (when the command
+    /// wrote its data to standard output: `-o -`).
+    pub on_stderr: bool,
 }
 
 impl Report {
@@ -20,7 +23,15 @@ impl Report {
         Self {
             human: human.into(),
             json,
+            on_stderr: false,
         }
+    }
+
+    /// The same report, printed on standard error (the data went to standard output).
+    #[must_use]
+    pub fn on_stderr(mut self, yes: bool) -> Self {
+        self.on_stderr = yes;
+        self
     }
 
     /// Writes the report to `out` (standard output in the tools): the JSON
@@ -52,7 +63,11 @@ pub fn finish_to(
     match outcome {
         Ok(report) => {
             if let Some(report) = report {
-                let _ = report.print(json, out);
+                let _ = if report.on_stderr {
+                    report.print(json, err)
+                } else {
+                    report.print(json, out)
+                };
             }
             ExitStatus::Success
         }

@@ -5,7 +5,9 @@ use std::fmt;
 use ring::signature::{self, EcdsaKeyPair, KeyPair as _, RsaKeyPair};
 use zeroize::Zeroizing;
 
-use crate::der::{self, Reader, oid, tag};
+use der::Decode as _;
+
+use crate::asn1::{self, oid};
 use crate::jwk::PublicJwk;
 use crate::pem;
 use crate::secret::SecretString;
@@ -270,46 +272,27 @@ impl SigningKey {
     /// `OneAsymmetricKey`) holding an EC P-256 or RSA key.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
         const FORMAT: &str = "PKCS#8";
-        let malformed = |detail| KeyError::Malformed {
-            format: FORMAT,
-            detail,
-        };
-        let mut outer = Reader::new(der);
-        let seq = outer
-            .expect(tag::SEQUENCE)
-            .ok_or_else(|| malformed("not a DER SEQUENCE"))?;
-        let mut r = Reader::new(seq);
-        let version = r
-            .expect(tag::INTEGER)
-            .ok_or_else(|| malformed("no version"))?;
-        if version != [0] && version != [1] {
-            return Err(malformed("unknown version"));
-        }
-        let alg = r
-            .expect(tag::SEQUENCE)
-            .ok_or_else(|| malformed("no algorithm identifier"))?;
-        let inner = r
-            .expect(tag::OCTET_STRING)
-            .ok_or_else(|| malformed("no private key"))?;
-        let mut a = Reader::new(alg);
-        let alg_oid = a
-            .expect(tag::OID)
-            .ok_or_else(|| malformed("no algorithm OID"))?;
-        match alg_oid {
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|e| malformed(FORMAT, e))?;
+        let inner = info.private_key.as_bytes();
+        match info.algorithm.oid {
             oid::EC_PUBLIC_KEY => {
-                let curve = a
-                    .expect(tag::OID)
-                    .ok_or_else(|| malformed("EC key without a named curve"))?;
+                let curve = info
+                    .algorithm
+                    .parameters_oid()
+                    .map_err(|_| KeyError::Malformed {
+                        format: FORMAT,
+                        detail: "EC key without a named curve",
+                    })?;
                 if curve != oid::P256 {
                     return Err(KeyError::UnsupportedCurve {
-                        curve: oid::name(curve),
+                        curve: oid::name(&curve),
                     });
                 }
                 Self::from_sec1_inner(inner, FORMAT, true)
             }
             oid::RSA_ENCRYPTION => Self::from_pkcs1_inner(inner, FORMAT),
             other => Err(KeyError::UnsupportedKeyType {
-                found: oid::name(other),
+                found: oid::name(&other),
             }),
         }
     }
@@ -325,52 +308,28 @@ impl SigningKey {
         format: &'static str,
         curve_known: bool,
     ) -> Result<Self, KeyError> {
-        let malformed = |detail| KeyError::Malformed { format, detail };
-        let mut outer = Reader::new(der);
-        let seq = outer
-            .expect(tag::SEQUENCE)
-            .ok_or_else(|| malformed("the EC key is not a DER SEQUENCE"))?;
-        let mut r = Reader::new(seq);
-        if r.expect(tag::INTEGER) != Some(&[1]) {
-            return Err(malformed("the EC key version is not 1"));
-        }
-        let scalar = r
-            .expect(tag::OCTET_STRING)
-            .ok_or_else(|| malformed("no private scalar"))?;
-        let mut curve_seen = curve_known;
-        let mut has_public = false;
-        while !r.is_empty() {
-            match r
-                .any()
-                .ok_or_else(|| malformed("truncated optional fields"))?
-            {
-                (tag::CONTEXT_0, params) => {
-                    let curve = Reader::new(params)
-                        .expect(tag::OID)
-                        .ok_or_else(|| malformed("the curve parameters are not a named curve"))?;
-                    if curve != oid::P256 {
-                        return Err(KeyError::UnsupportedCurve {
-                            curve: oid::name(curve),
-                        });
-                    }
-                    curve_seen = true;
-                }
-                (tag::CONTEXT_1, _) => has_public = true,
-                _ => return Err(malformed("unexpected field")),
+        let key = sec1::EcPrivateKey::from_der(der).map_err(|e| malformed(format, e))?;
+        let curve_seen = match key.parameters {
+            Some(sec1::EcParameters::NamedCurve(curve)) if curve != oid::P256 => {
+                return Err(KeyError::UnsupportedCurve {
+                    curve: oid::name(&curve),
+                });
             }
-        }
-        if !curve_seen && scalar.len() != 32 {
+            Some(_) => true,
+            None => curve_known,
+        };
+        if !curve_seen && key.private_key.len() != 32 {
             return Err(KeyError::UnsupportedCurve {
                 curve: format!(
                     "unknown (no curve named, private scalar of {} bytes)",
-                    scalar.len()
+                    key.private_key.len()
                 ),
             });
         }
-        if !has_public {
+        if key.public_key.is_none() {
             return Err(KeyError::MissingPublicKey);
         }
-        let pkcs8 = Zeroizing::new(der::pkcs8_v1(&der::ec_p256_algorithm(), der));
+        let pkcs8 = asn1::pkcs8_ec_p256(der).map_err(|e| malformed(format, e))?;
         Self::from_ec_pkcs8(pkcs8, format)
     }
 
@@ -384,20 +343,16 @@ impl SigningKey {
                 })?;
         let point = pair.public_key().as_ref();
         // Uncompressed point: 0x04 || X (32) || Y (32).
+        let not_uncompressed = KeyError::Malformed {
+            format,
+            detail: "the public point is not uncompressed P-256",
+        };
         let (x, y) = match point {
             [0x04, rest @ ..] if rest.len() == 64 => rest.split_at(32),
-            _ => {
-                return Err(KeyError::Malformed {
-                    format,
-                    detail: "the public point is not uncompressed P-256",
-                });
-            }
+            _ => return Err(not_uncompressed),
         };
         let jwk = PublicJwk::p256(x, y);
-        let mut bits = Vec::with_capacity(66);
-        bits.push(0);
-        bits.extend_from_slice(point);
-        let spki = spki(&der::ec_p256_algorithm(), &bits);
+        let spki = asn1::spki_ec_p256(point).map_err(|_| not_uncompressed)?;
         Ok(Self {
             inner: Inner::Ec(pair),
             pkcs8,
@@ -415,38 +370,22 @@ impl SigningKey {
     }
 
     fn from_pkcs1_inner(der: &[u8], format: &'static str) -> Result<Self, KeyError> {
-        let malformed = |detail| KeyError::Malformed { format, detail };
-        let mut outer = Reader::new(der);
-        let seq = outer
-            .expect(tag::SEQUENCE)
-            .ok_or_else(|| malformed("the RSA key is not a DER SEQUENCE"))?;
-        let mut r = Reader::new(seq);
-        let _version = r
-            .expect(tag::INTEGER)
-            .ok_or_else(|| malformed("no version"))?;
-        let n = r
-            .expect(tag::INTEGER)
-            .ok_or_else(|| malformed("no modulus"))?;
-        let e = r
-            .expect(tag::INTEGER)
-            .ok_or_else(|| malformed("no public exponent"))?;
-        let bits = der::bit_len(n);
+        let key = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|e| malformed(format, e))?;
+        let (n, e) = (key.modulus.as_bytes(), key.public_exponent.as_bytes());
+        let bits = asn1::bit_len(n);
         if bits < 2048 {
             return Err(KeyError::RsaTooSmall { bits });
         }
         if bits > 4096 {
             return Err(KeyError::RsaTooLarge { bits });
         }
-        let pkcs8 = Zeroizing::new(der::pkcs8_v1(&der::rsa_algorithm(), der));
+        let pkcs8 = asn1::pkcs8_rsa(der).map_err(|e| malformed(format, e))?;
         let pair = RsaKeyPair::from_pkcs8(&pkcs8).map_err(|e| KeyError::Rejected {
             format,
             reason: e.to_string(),
         })?;
-        let jwk = PublicJwk::rsa(der::unsigned(n), der::unsigned(e));
-        let mut bits_str = Vec::with_capacity(pair.public().as_ref().len() + 1);
-        bits_str.push(0);
-        bits_str.extend_from_slice(pair.public().as_ref());
-        let spki = spki(&der::rsa_algorithm(), &bits_str);
+        let jwk = PublicJwk::rsa(n, e);
+        let spki = asn1::spki_rsa(pair.public().as_ref()).map_err(|e| malformed(format, e))?;
         Ok(Self {
             inner: Inner::Rsa(pair),
             pkcs8,
@@ -547,12 +486,10 @@ impl SigningKey {
     }
 }
 
-/// DER SubjectPublicKeyInfo from an algorithm identifier and BIT STRING content.
-fn spki(algorithm: &[u8], bit_string: &[u8]) -> Vec<u8> {
-    let mut body = Vec::with_capacity(algorithm.len() + bit_string.len() + 8);
-    der::push_tlv(&mut body, tag::SEQUENCE, algorithm);
-    der::push_tlv(&mut body, tag::BIT_STRING, bit_string);
-    let mut out = Vec::with_capacity(body.len() + 4);
-    der::push_tlv(&mut out, tag::SEQUENCE, &body);
-    out
+/// A [`KeyError::Malformed`] for a DER error while reading `format`.
+fn malformed(format: &'static str, err: der::Error) -> KeyError {
+    KeyError::Malformed {
+        format,
+        detail: asn1::describe(err),
+    }
 }

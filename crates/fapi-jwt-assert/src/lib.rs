@@ -2,10 +2,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod asn1;
 mod assertion;
 mod cache;
 mod cert;
-mod der;
 mod discovery;
 mod jwk;
 mod key;

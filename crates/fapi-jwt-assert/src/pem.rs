@@ -1,11 +1,14 @@
-//! PEM (RFC 7468) blocks, including the legacy OpenSSL encryption headers.
+//! PEM (RFC 7468) blocks, decoded and encoded by `pem-rfc7468`.
 //!
-//! Written by hand rather than taken from `rustls-pki-types`, because the
-//! loader must *name* what it was given (an `ENCRYPTED PRIVATE KEY`, a legacy
-//! `Proc-Type: 4,ENCRYPTED` header, a `CERTIFICATE`, an `EC PARAMETERS` block
-//! before the key...) and a generic decoder drops exactly that information.
+//! `pem-rfc7468` reads one document at a time and refuses RFC 1421 headers,
+//! while a key file may hold several blocks (an `EC PARAMETERS` block before
+//! the key, a certificate next to it) and the loader must *name* what it was
+//! given (an `ENCRYPTED PRIVATE KEY`, a legacy `Proc-Type: 4,ENCRYPTED`
+//! header...). So this module only finds where each block begins and ends
+//! and looks for the legacy encryption headers; the base64 inside is decoded
+//! by `pem-rfc7468`, straight into a zeroized buffer (its decoder is
+//! constant-time and makes no copy of the secret text).
 
-use base64::Engine as _;
 use zeroize::Zeroizing;
 
 /// One decoded PEM block.
@@ -14,7 +17,7 @@ pub(crate) struct Block {
     pub(crate) label: String,
     /// True when the block carries RFC 1421 headers saying it is encrypted.
     pub(crate) legacy_encrypted: bool,
-    /// The decoded bytes.
+    /// The decoded bytes (empty for an encrypted legacy block).
     pub(crate) der: Zeroizing<Vec<u8>>,
 }
 
@@ -25,28 +28,29 @@ pub(crate) enum PemProblem {
     NoBlock,
     /// A block that does not end, or ends with another label.
     Unterminated(String),
-    /// The base64 inside a block does not decode.
+    /// The text inside a block does not decode.
     BadBase64(String),
 }
 
 /// Splits a text into its PEM blocks, in order.
 pub(crate) fn parse(text: &str) -> Result<Vec<Block>, PemProblem> {
     let mut blocks = Vec::new();
-    let mut lines = text.lines().map(str::trim);
-    while let Some(line) = lines.next() {
+    let mut lines = lines_with_offsets(text);
+    while let Some((start, line)) = lines.next() {
         let Some(label) = line
+            .trim()
             .strip_prefix("-----BEGIN ")
             .and_then(|l| l.strip_suffix("-----"))
         else {
             continue;
         };
-        let end = format!("-----END {label}-----");
-        let mut b64 = Zeroizing::new(String::new());
+        let end_line = format!("-----END {label}-----");
+        let mut end = None;
         let mut legacy_encrypted = false;
-        let mut ended = false;
-        for inner in lines.by_ref() {
-            if inner == end {
-                ended = true;
+        for (offset, inner) in lines.by_ref() {
+            let inner = inner.trim();
+            if inner == end_line {
+                end = Some(offset + inner.len());
                 break;
             }
             if inner.starts_with("-----") {
@@ -54,27 +58,21 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Block>, PemProblem> {
             }
             if let Some((name, value)) = inner.split_once(':') {
                 // RFC 1421 header such as `Proc-Type: 4,ENCRYPTED` or `DEK-Info: ...`.
-                if name.eq_ignore_ascii_case("Proc-Type") && value.contains("ENCRYPTED") {
-                    legacy_encrypted = true;
-                }
-                if name.eq_ignore_ascii_case("DEK-Info") {
-                    legacy_encrypted = true;
-                }
-                continue;
+                let name = name.trim();
+                legacy_encrypted |= (name.eq_ignore_ascii_case("Proc-Type")
+                    && value.contains("ENCRYPTED"))
+                    || name.eq_ignore_ascii_case("DEK-Info");
             }
-            b64.push_str(inner);
         }
-        if !ended {
+        let Some(end) = end else {
             return Err(PemProblem::Unterminated(label.to_owned()));
-        }
+        };
         let der = if legacy_encrypted {
             // The body is ciphertext; nothing useful to decode.
             Zeroizing::new(Vec::new())
         } else {
-            base64::engine::general_purpose::STANDARD
-                .decode(b64.as_bytes())
-                .map(Zeroizing::new)
-                .map_err(|_| PemProblem::BadBase64(label.to_owned()))?
+            decode(text.get(start..end).unwrap_or_default())
+                .ok_or_else(|| PemProblem::BadBase64(label.to_owned()))?
         };
         blocks.push(Block {
             label: label.to_owned(),
@@ -88,24 +86,65 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Block>, PemProblem> {
     Ok(blocks)
 }
 
-/// Encodes DER as a PEM block with 64-character lines.
-pub(crate) fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
-    let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(der));
-    let mut out = Zeroizing::new(String::with_capacity(
-        b64.len() + b64.len() / 64 + 2 * label.len() + 40,
-    ));
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        // base64 output is ASCII, so every chunk is valid UTF-8.
-        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        out.push('\n');
+/// Each line of `text` with the byte offset where it starts (after any
+/// leading whitespace, so that a block handed to `pem-rfc7468` starts with
+/// its `-----BEGIN`).
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |raw| {
+        let start = offset;
+        offset += raw.len();
+        let trimmed = raw.trim_start();
+        (start + (raw.len() - trimmed.len()), trimmed)
+    })
+}
+
+/// Decodes one block (from its BEGIN line to its END line) with
+/// `pem-rfc7468`, whatever the width of its base64 lines.
+///
+/// RFC 7468's grammar is strict; when the block as written does not pass
+/// (indented lines, blank lines, RFC 1421 headers other than encryption
+/// ones), it is decoded again from a normalized copy: its lines trimmed, blank
+/// and header lines left out. That copy lives in a zeroized buffer sized
+/// up-front, so it is never reallocated.
+fn decode(block: &str) -> Option<Zeroizing<Vec<u8>>> {
+    decode_strict(block).or_else(|| {
+        let mut normalized = Zeroizing::new(String::with_capacity(block.len() + 1));
+        for line in block.lines().map(str::trim) {
+            let boundary = line.starts_with("-----");
+            if line.is_empty() || (!boundary && line.contains(':')) {
+                continue;
+            }
+            normalized.push_str(line);
+            normalized.push('\n');
+        }
+        decode_strict(&normalized)
+    })
+}
+
+fn decode_strict(block: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let mut decoder = pem_rfc7468::Decoder::new_detect_wrap(block.as_bytes()).ok()?;
+    let mut der = Zeroizing::new(vec![0u8; decoder.remaining_len()]);
+    let len = decoder.decode(&mut der).ok()?.len();
+    if !decoder.is_finished() {
+        return None;
     }
-    out.push_str("-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    out
+    der.truncate(len);
+    Some(der)
+}
+
+/// Encodes DER as a PEM block with 64-character lines and `\n` line endings,
+/// into a zeroized buffer.
+pub(crate) fn encode(label: &str, der: &[u8]) -> Zeroizing<String> {
+    let le = pem_rfc7468::LineEnding::LF;
+    let mut buf = Zeroizing::new(vec![
+        0u8;
+        pem_rfc7468::encoded_len(label, le, der).unwrap_or(0)
+    ]);
+    let len = pem_rfc7468::encode(label, le, der, &mut buf).map_or(0, str::len);
+    buf.truncate(len);
+    // The encoder writes ASCII only; moving the bytes into the String copies nothing.
+    Zeroizing::new(String::from_utf8(std::mem::take(&mut *buf)).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -144,6 +183,31 @@ mod tests {
         let der: Vec<u8> = (0..=255u8).collect();
         let pem = encode("PRIVATE KEY", &der);
         assert!(pem.lines().all(|l| l.len() <= 64));
+        assert!(pem.ends_with("-----END PRIVATE KEY-----\n"));
         assert_eq!(&parse(&pem).unwrap()[0].der[..], &der[..]);
+    }
+
+    #[test]
+    fn indented_and_crlf_blocks_and_other_line_widths() {
+        let der: Vec<u8> = (0..=200u8).collect();
+        let pem = encode("PRIVATE KEY", &der).replace('\n', "\r\n");
+        assert_eq!(&parse(&pem).unwrap()[0].der[..], &der[..]);
+        let indented: String = pem.lines().map(|l| format!("  {l}  \r\n")).collect();
+        assert_eq!(&parse(&indented).unwrap()[0].der[..], &der[..]);
+        // A header that is not about encryption is left out, as before.
+        let with_header = pem.replacen("-----\r\n", "-----\r\nComment: made by hand\r\n\r\n", 1);
+        assert_eq!(&parse(&with_header).unwrap()[0].der[..], &der[..]);
+        // 76-character lines, as some tools write them.
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let wide: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let text = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            wide.join("\n")
+        );
+        assert_eq!(&parse(&text).unwrap()[0].der[..], &der[..]);
     }
 }

@@ -31,19 +31,25 @@ pub struct Global {
     pub json: bool,
     /// The profile of the configuration file to use (else FIRMADOC_PROFILE, else the file's
     /// `default_profile`).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(value_parser = cli_support::args::text(), long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
     /// The configuration file (else FIRMADOC_CONFIG, else ~/.config/firmadoc/config.toml).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(value_parser = cli_support::args::path(), long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// The environment: `test`, `prod`, or a base URL (else FIRMADOC_ENV, else the profile's `env`,
     /// else `test`).
-    #[arg(long = "env", global = true, value_name = "ENV")]
+    #[arg(value_parser = cli_support::args::text(), long = "env", global = true, value_name = "ENV")]
     pub environment: Option<String>,
     /// The consumer key (not a secret; else FIRMADOC_CONSUMER_KEY, else the profile's
     /// `consumer_key`).
-    #[arg(long, global = true, value_name = "KEY")]
+    #[arg(value_parser = cli_support::args::text(), long, global = true, value_name = "KEY")]
     pub consumer_key: Option<String>,
+    /// How oauth_signature is written: `unescaped` (default: the nonce is redrawn until the
+    /// signature has no + or /, read alike by every server decoder), `rfc` (%2B %2F %3D) or
+    /// `guide` (raw + and /, as the guide's Postman example). Else FIRMADOC_SIGNATURE_SHAPE,
+    /// else the profile's `signature_shape`.
+    #[arg(long, global = true, value_name = "SHAPE")]
+    pub signature_shape: Option<String>,
 }
 
 /// The subcommands.
@@ -57,6 +63,7 @@ pub enum Command {
     /// The state of a sending, or of one recipient (POST /send/Sending/{cod}).
     Status {
         /// The sending code (5 characters) or recipient code (7).
+        #[arg(value_parser = cli_support::args::text())]
         code: String,
         /// Device information recorded in the trace.
         #[command(flatten)]
@@ -65,10 +72,15 @@ pub enum Command {
     /// Downloads the document, signed when it is (POST /send/Document/{cod}).
     Document {
         /// The sending or recipient code.
+        #[arg(value_parser = cli_support::args::text())]
         code: String,
-        /// Where to write the PDF (written to a temporary file, renamed when complete).
-        #[arg(short, long, value_name = "FILE")]
+        /// Where to write the PDF (written to a temporary file, renamed when
+        /// complete); `-` for standard output, or a FIFO.
+        #[arg(value_parser = cli_support::args::path(), short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Replace the file if it exists (else an existing file is refused).
+        #[arg(long)]
+        force: bool,
         /// Device information recorded in the trace.
         #[command(flatten)]
         device: DeviceArgs,
@@ -76,10 +88,15 @@ pub enum Command {
     /// Downloads the trace (audit) document of a sending (GET /send/Trace/{cod}).
     Trace {
         /// The sending code (5 characters).
+        #[arg(value_parser = cli_support::args::text())]
         code: String,
-        /// Where to write the trace (written to a temporary file, renamed when complete).
-        #[arg(short, long, value_name = "FILE")]
+        /// Where to write the trace (written to a temporary file, renamed when
+        /// complete); `-` for standard output, or a FIFO.
+        #[arg(value_parser = cli_support::args::path(), short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Replace the file if it exists (else an existing file is refused).
+        #[arg(long)]
+        force: bool,
     },
     /// Uploads one image of an attachment a recipient supplies (POST /send/Attachment/{cod}).
     Attach(AttachArgs),
@@ -90,10 +107,10 @@ pub enum Command {
     /// Counts of sendings by state between two dates (GET /admin/Summary).
     Summary {
         /// First day, YYYY-MM-DD.
-        #[arg(long, value_name = "DATE")]
+        #[arg(value_parser = cli_support::args::text(), long, value_name = "DATE")]
         from: String,
         /// Last day, YYYY-MM-DD.
-        #[arg(long, value_name = "DATE")]
+        #[arg(value_parser = cli_support::args::text(), long, value_name = "DATE")]
         to: String,
     },
     /// Sendings left in the contracted plan (GET /admin/Budget).
@@ -117,34 +134,34 @@ pub enum TemplateCommand {
 #[derive(Debug, Args)]
 pub struct TemplateSetArgs {
     /// A template file: JSON (the guide's body) or TOML (same keys), by its extension.
-    #[arg(long, short, value_name = "FILE", conflicts_with_all = ["truncate", "name", "orientation", "format", "signature_height", "signature_width", "seal", "multi_signature", "default", "placements", "user"])]
+    #[arg(value_parser = cli_support::args::path(), long, short, value_name = "FILE", conflicts_with_all = ["truncate", "name", "orientation", "format", "signature_height", "signature_width", "seal", "multi_signature", "default", "placements", "user"])]
     pub file: Option<PathBuf>,
     /// `NomPlantilla`: the template's name (at most 40 characters).
-    #[arg(long, required_unless_present = "file")]
+    #[arg(value_parser = cli_support::args::text(), long, required_unless_present = "file")]
     pub name: Option<String>,
     /// `Orientacion`: V (vertical) or H (horizontal).
-    #[arg(long, default_value = "V")]
+    #[arg(value_parser = cli_support::args::text(), long, default_value = "V")]
     pub orientation: Option<String>,
     /// `CodFormato`: A1 to A5.
-    #[arg(long, default_value = "A4")]
+    #[arg(value_parser = cli_support::args::text(), long, default_value = "A4")]
     pub format: Option<String>,
     /// `AltoFirma`: signature height, cm.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true, value_parser = cli_support::args::decimal(0.1f32, 100.0, "cm"))]
     pub signature_height: f32,
     /// `AnchoFirma`: signature width, cm.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true, value_parser = cli_support::args::decimal(0.1f32, 100.0, "cm"))]
     pub signature_width: f32,
     /// `Sello`: the company seal image file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE")]
     pub seal: Option<PathBuf>,
     /// `AltoSello`: seal height, cm.
-    #[arg(long, default_value_t = 0.0, requires = "seal")]
+    #[arg(long, default_value_t = 0.0, requires = "seal", allow_negative_numbers = true, value_parser = cli_support::args::decimal(0.0f32, 100.0, "cm"))]
     pub seal_height: f32,
     /// `AnchoSello`: seal width, cm.
-    #[arg(long, default_value_t = 0.0, requires = "seal")]
+    #[arg(long, default_value_t = 0.0, requires = "seal", allow_negative_numbers = true, value_parser = cli_support::args::decimal(0.0f32, 100.0, "cm"))]
     pub seal_width: f32,
     /// `Multifirma` with `NumeroDestinatarios` = N recipients.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = cli_support::args::int(1u8, 255, "recipients"))]
     pub multi_signature: Option<u8>,
     /// `PlantillaPorDefecto`: make it the default template.
     #[arg(long)]
@@ -152,10 +169,10 @@ pub struct TemplateSetArgs {
     /// A placement (`UbicacionFirmas`), repeatable: `sig:RECIPIENT:PAGE:X:Y`, `seal:PAGE:X:Y`
     /// or `text:RECIPIENT:TEXT` (below a text). Recipient 0 for single-signature templates;
     /// page 0 is every page; X and Y in cm from the lower-left corner.
-    #[arg(long = "placement", value_name = "SPEC")]
+    #[arg(value_parser = cli_support::args::text(), long = "placement", value_name = "SPEC")]
     pub placements: Vec<String>,
     /// `Usuario`: the email of the user the template belongs to.
-    #[arg(long, value_name = "EMAIL")]
+    #[arg(value_parser = cli_support::args::text(), long, value_name = "EMAIL")]
     pub user: Option<String>,
     /// Cut over-long texts to the service's limits instead of refusing them.
     #[arg(long)]
@@ -166,29 +183,29 @@ pub struct TemplateSetArgs {
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// `Documento`: the PDF to send.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE")]
     pub pdf: PathBuf,
     /// `Asunto`: subject (at most 40 characters).
-    #[arg(long)]
+    #[arg(value_parser = cli_support::args::text(), long)]
     pub subject: String,
     /// `Emisor`: the sender's name shown to recipients (at most 50 characters).
-    #[arg(long)]
+    #[arg(value_parser = cli_support::args::text(), long)]
     pub sender: String,
     /// `Id`: your own identifier for the sending.
-    #[arg(long, value_name = "ID")]
+    #[arg(value_parser = cli_support::args::text(), long, value_name = "ID")]
     pub customer_id: Option<String>,
     /// `Receptores`: a recipient (email or mobile number), repeatable, in signing order;
     /// a comma-separated list is split.
-    #[arg(long = "to", value_name = "RECIPIENT", required = true)]
+    #[arg(value_parser = cli_support::args::text(), long = "to", value_name = "RECIPIENT", required = true)]
     pub recipients: Vec<String>,
     /// `TipoEnvio`: email, sms or link (or E, S, L).
-    #[arg(long, default_value = "email")]
+    #[arg(value_parser = cli_support::args::text(), long, default_value = "email")]
     pub kind: String,
     /// `TipoFirma`: handwritten, certificate, either, simple or otp (or M, C, A, S, O).
-    #[arg(long)]
+    #[arg(value_parser = cli_support::args::text(), long)]
     pub signature: Option<String>,
     /// `DiasCaducidad`: days before the sending expires (1 to 255).
-    #[arg(long, default_value_t = 15, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 15, allow_negative_numbers = true, value_parser = cli_support::args::int(1i64, 255, "days"))]
     pub expiry_days: i64,
     /// `Multifirma`: one sending signed by every recipient (else one sending per recipient).
     #[arg(long)]
@@ -198,16 +215,16 @@ pub struct SendArgs {
     pub priority: bool,
     /// `Pais`: España, Alemania, Colombia, Argentina, Brasil, México, Perú, EEUU, Canadá
     /// (or spain, germany, colombia, argentina, brazil, mexico, peru, us, canada).
-    #[arg(long, default_value = "spain")]
+    #[arg(value_parser = cli_support::args::text(), long, default_value = "spain")]
     pub country: String,
     /// `Plantilla`: the template's name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(value_parser = cli_support::args::text(), long, value_name = "NAME")]
     pub template: String,
     /// `Adjuntos`: an attachment the recipient must supply (its name), repeatable.
-    #[arg(long = "attachment", value_name = "NAME")]
+    #[arg(value_parser = cli_support::args::text(), long = "attachment", value_name = "NAME")]
     pub attachments: Vec<String>,
     /// `Usuario`: the email of the user sending.
-    #[arg(long, value_name = "EMAIL")]
+    #[arg(value_parser = cli_support::args::text(), long, value_name = "EMAIL")]
     pub user: Option<String>,
     /// Cut over-long texts to the service's limits instead of refusing them.
     #[arg(long)]
@@ -218,40 +235,42 @@ pub struct SendArgs {
 #[derive(Debug, Args, Default)]
 pub struct DeviceArgs {
     /// `OsName`: operating system or browser.
-    #[arg(long, default_value = "")]
-    pub os_name: String,
+    #[arg(value_parser = cli_support::args::text(), long)]
+    pub os_name: Option<String>,
     /// `OSVersion`.
-    #[arg(long, default_value = "")]
-    pub os_version: String,
+    #[arg(value_parser = cli_support::args::text(), long)]
+    pub os_version: Option<String>,
     /// `Model`: the device model.
-    #[arg(long, default_value = "")]
-    pub device_model: String,
+    #[arg(value_parser = cli_support::args::text(), long)]
+    pub device_model: Option<String>,
     /// `Username`: the device's user name.
-    #[arg(long, default_value = "")]
-    pub device_user: String,
+    #[arg(value_parser = cli_support::args::text(), long)]
+    pub device_user: Option<String>,
     /// `DeviceID`: an IP address or device identifier.
-    #[arg(long, default_value = "")]
-    pub device_id: String,
+    #[arg(value_parser = cli_support::args::text(), long)]
+    pub device_id: Option<String>,
 }
 
 /// `attach` arguments.
 #[derive(Debug, Args)]
 pub struct AttachArgs {
     /// The sending or recipient code.
+    #[arg(value_parser = cli_support::args::text())]
     pub code: String,
     /// The image file to upload.
+    #[arg(value_parser = cli_support::args::path())]
     pub image: PathBuf,
     /// `IdDocAdjunto`: the attachment's id (`DocsEnvio[].IdDocEnvio` of `firmadoc status`).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", allow_negative_numbers = true, value_parser = cli_support::args::int(0i32, i32::MAX, ""))]
     pub attachment_id: i32,
     /// `Orden`: the place of this image in the attachment.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = cli_support::args::int(1u8, 255, ""))]
     pub order: u8,
     /// `NumFotos`: how many images make up the attachment.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = cli_support::args::int(1u8, 255, "images"))]
     pub photos: u8,
     /// `Archivo`: the file name sent (else the image's own file name).
-    #[arg(long, value_name = "NAME")]
+    #[arg(value_parser = cli_support::args::text(), long, value_name = "NAME")]
     pub file_name: Option<String>,
 }
 
@@ -261,9 +280,10 @@ pub enum RespondCommand {
     /// Signs with a handwritten signature image (`Operacion` F).
     Sign {
         /// The sending or recipient code.
+        #[arg(value_parser = cli_support::args::text())]
         code: String,
         /// The signature image (PNG).
-        #[arg(long, value_name = "FILE")]
+        #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE")]
         image: PathBuf,
         /// Device information recorded in the trace.
         #[command(flatten)]
@@ -272,9 +292,10 @@ pub enum RespondCommand {
     /// Rejects the document (`Operacion` R).
     Reject {
         /// The sending or recipient code.
+        #[arg(value_parser = cli_support::args::text())]
         code: String,
         /// Why.
-        #[arg(long)]
+        #[arg(value_parser = cli_support::args::text(), long)]
         reason: String,
         /// Device information recorded in the trace.
         #[command(flatten)]
@@ -284,13 +305,14 @@ pub enum RespondCommand {
     /// FIRMADOC_CERTIFICATE_PASSWORD or --password-file, never from the command line.
     Certificate {
         /// The sending or recipient code.
+        #[arg(value_parser = cli_support::args::text())]
         code: String,
         /// The certificate and its private key, exported as PKCS#12 (.p12, .pfx).
-        #[arg(long, value_name = "FILE")]
+        #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE")]
         pkcs12: PathBuf,
         /// A file holding the certificate's password (mode 0600); else
         /// FIRMADOC_CERTIFICATE_PASSWORD.
-        #[arg(long, value_name = "FILE")]
+        #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE")]
         password_file: Option<PathBuf>,
         /// Device information recorded in the trace.
         #[command(flatten)]
@@ -299,10 +321,11 @@ pub enum RespondCommand {
     /// Signs simply, with the signer's name (`Operacion` FS).
     Simple {
         /// The sending or recipient code.
+        #[arg(value_parser = cli_support::args::text())]
         code: String,
         /// The signer's name; without it the recipient as sent is used.
-        #[arg(long, default_value = "")]
-        name: String,
+        #[arg(value_parser = cli_support::args::text(), long)]
+        name: Option<String>,
         /// Device information recorded in the trace.
         #[command(flatten)]
         device: DeviceArgs,
@@ -315,11 +338,14 @@ pub enum UserCommand {
     /// Creates an administrator user (/admin/Users); prints the password the service generated.
     Add {
         /// `Nombre` (at most 50 characters).
-        #[arg(long)]
+        #[arg(value_parser = cli_support::args::text(), long)]
         name: String,
         /// `Email` (at most 50 characters).
-        #[arg(long)]
+        #[arg(value_parser = cli_support::args::text(), long)]
         email: String,
+        /// Cut over-long texts to the service's limits instead of refusing them.
+        #[arg(long)]
+        truncate: bool,
     },
 }
 
@@ -329,10 +355,10 @@ pub enum WebhookCommand {
     /// Sets the URL the service posts events to, and which events (POST /webhooks/Subscribe).
     Subscribe {
         /// The receiver's URL.
-        #[arg(long)]
+        #[arg(value_parser = cli_support::args::text(), long)]
         url: String,
         /// The events: letters A (opened), F (signed), R (rejected), C (expired), comma-separated.
-        #[arg(long, default_value = "A,F,R,C")]
+        #[arg(value_parser = cli_support::args::text(), long, default_value = "A,F,R,C")]
         events: String,
     },
     /// Removes the webhook configuration (POST /webhooks/Unsubscribe).
@@ -340,6 +366,7 @@ pub enum WebhookCommand {
     /// Makes the service send a test event: A, F, R or C (POST /webhooks/Test/{evento}).
     Test {
         /// The event: A (opened), F (signed), R (rejected) or C (expired).
+        #[arg(value_parser = cli_support::args::text())]
         event: String,
     },
     /// Runs a receiver; writes each verified delivery as one JSON line.
@@ -348,19 +375,19 @@ pub enum WebhookCommand {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Append the JSON lines to this file (flushed per delivery) instead of stdout.
-        #[arg(long, short, value_name = "FILE")]
+        #[arg(value_parser = cli_support::args::path(), long, short, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Stop after this many verified deliveries (default: run until Ctrl-C).
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = cli_support::args::int(1u64, u64::from(u32::MAX), "deliveries"))]
         max_events: Option<u64>,
     },
     /// Verifies a saved delivery offline: exit 0 when the signature matches, 7 when not.
     Verify {
         /// The delivery body, exactly as received.
-        #[arg(long, value_name = "FILE")]
+        #[arg(value_parser = cli_support::args::path(), long, value_name = "FILE")]
         body: PathBuf,
         /// The `ms-signature` header value (`sha256=<hex>`).
-        #[arg(long, value_name = "VALUE")]
+        #[arg(value_parser = cli_support::args::text(), long, value_name = "VALUE")]
         signature: String,
     },
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cli_support::{CliError, Report, SecretText, read_secret_file};
+use cli_support::{CliError, OutputTarget, Report, SecretText, read_secret_file};
 use firmadoc_client::Client;
 use firmadoc_client::model::{
     AttachmentUpload, Certificate, DeviceInfo, EnvelopeCode, EventSet, LengthPolicy, NewUser,
@@ -32,11 +32,11 @@ pub fn code(value: &str) -> Result<SendingCode, CliError> {
 /// The device information of the flags.
 pub fn device(d: DeviceArgs) -> DeviceInfo {
     DeviceInfo {
-        os_name: d.os_name,
-        os_version: d.os_version,
-        model: d.device_model,
-        username: d.device_user,
-        device_id: d.device_id,
+        os_name: d.os_name.unwrap_or_default(),
+        os_version: d.os_version.unwrap_or_default(),
+        model: d.device_model.unwrap_or_default(),
+        username: d.device_user.unwrap_or_default(),
+        device_id: d.device_id.unwrap_or_default(),
     }
 }
 
@@ -72,7 +72,18 @@ pub fn template(args: TemplateSetArgs) -> Result<Template, CliError> {
     if let Some(user) = args.user {
         builder = builder.user(user);
     }
-    builder.build().map_err(|e| from_model(&e))
+    builder
+        .build()
+        .map_err(|e| from_model(&e))
+        .inspect(|t| warn(t.warnings()))
+}
+
+/// Prints a body's warnings (what the guide does not forbid, but the user
+/// should know) on standard error, one line each.
+fn warn(warnings: &[firmadoc_client::model::ModelWarning]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn template_file(path: &Path) -> Result<Template, CliError> {
@@ -163,7 +174,9 @@ pub fn sending(args: SendArgs) -> Result<Sending, CliError> {
     if let Some(u) = args.user {
         b = b.user(u);
     }
-    b.build().map_err(|e| from_model(&e))
+    b.build()
+        .map_err(|e| from_model(&e))
+        .inspect(|s| warn(s.warnings()))
 }
 
 /// `send`.
@@ -224,12 +237,14 @@ pub async fn document(
     client: &Client,
     code: &SendingCode,
     device: &DeviceInfo,
-    output: &Path,
+    output: &OutputTarget,
 ) -> Result<Report, CliError> {
+    let staging = output.staging()?;
     let bytes = client
-        .document_to_file(code, device, output)
+        .document_to_file(code, device, staging.path())
         .await
         .map_err(|e| from_client(&e))?;
+    staging.finish()?;
     Ok(written(output, bytes))
 }
 
@@ -242,20 +257,23 @@ pub fn envelope(value: &str) -> Result<EnvelopeCode, CliError> {
 pub async fn trace(
     client: &Client,
     code: &EnvelopeCode,
-    output: &Path,
+    output: &OutputTarget,
 ) -> Result<Report, CliError> {
+    let staging = output.staging()?;
     let bytes = client
-        .trace_to_file(code, output)
+        .trace_to_file(code, staging.path())
         .await
         .map_err(|e| from_client(&e))?;
+    staging.finish()?;
     Ok(written(output, bytes))
 }
 
-fn written(path: &Path, bytes: u64) -> Report {
+fn written(target: &OutputTarget, bytes: u64) -> Report {
     Report::new(
-        format!("wrote {bytes} bytes to {}", path.display()),
-        json!({"path": path.display().to_string(), "bytes": bytes}),
+        format!("wrote {bytes} bytes to {}", target.display()),
+        json!({"path": target.json_path(), "bytes": bytes}),
     )
+    .on_stderr(target.is_stdout())
 }
 
 /// Builds the upload of `attach`, before any call.
@@ -338,7 +356,9 @@ pub fn response(
         }
         RespondCommand::Simple { code, name, device } => (
             code,
-            RecipientAction::SimpleSign { name },
+            RecipientAction::SimpleSign {
+                name: name.unwrap_or_default(),
+            },
             device,
             "signed (simple signature)",
         ),
@@ -425,8 +445,14 @@ pub async fn budget(client: &Client) -> Result<Report, CliError> {
 
 /// Builds the user, before any call.
 pub fn new_user(cmd: &UserCommand) -> Result<NewUser, CliError> {
-    let UserCommand::Add { name, email } = cmd;
-    NewUser::new(name.clone(), email.clone(), LengthPolicy::Reject).map_err(|e| from_model(&e))
+    let UserCommand::Add {
+        name,
+        email,
+        truncate,
+    } = cmd;
+    NewUser::new(name.clone(), email.clone(), policy(*truncate))
+        .map_err(|e| from_model(&e))
+        .inspect(|u| warn(u.warnings()))
 }
 
 /// `user add`. The generated password is the point of the call, so it is printed

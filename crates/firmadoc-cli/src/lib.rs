@@ -11,8 +11,7 @@ mod webhook;
 
 use std::process::ExitCode;
 
-use clap::Parser as _;
-use cli_support::{CliError, ExitStatus, Report, finish, process_env};
+use cli_support::{CliError, OutputTarget, Report, process_env};
 use firmadoc_client::Client;
 
 pub use cli::Cli;
@@ -22,19 +21,10 @@ use cli::{Command, TemplateCommand, WebhookCommand};
 pub const TOOL: &str = "firmadoc";
 
 /// Parses the process's arguments, runs the command, prints its output, and
-/// returns the exit code.
+/// returns the exit code (the start-up every tool shares: [`cli_support::main`]).
 #[must_use]
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            // Help and --version go to stdout with 0; usage errors to stderr with 2.
-            let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
-        }
-    };
-    let json = cli.global.json;
-    finish(TOOL, json, run(cli, &process_env))
+    cli_support::main::<Cli>(TOOL, |cli| run(cli, &process_env))
 }
 
 /// Runs a parsed command line, reading configuration through `env`; returns
@@ -43,28 +33,7 @@ pub fn main() -> ExitCode {
 /// # Errors
 /// The [`CliError`] to print, with its exit status.
 pub fn run(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Report>, CliError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            CliError::new(
-                ExitStatus::Internal,
-                format!("cannot start the async runtime: {e}"),
-                "this is a bug or a resource limit; report it",
-            )
-        })?;
-    init_logging();
-    runtime.block_on(execute(cli, env))
-}
-
-/// Warnings of the libraries (a refused webhook delivery, say) go to stderr.
-fn init_logging() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::WARN)
-        .with_target(false)
-        .without_time()
-        .try_init();
+    cli_support::block_on(execute(cli, env))?
 }
 
 async fn execute(
@@ -90,14 +59,21 @@ async fn execute(
         Command::Document {
             code,
             output,
+            force,
             device,
         } => {
             let (code, device) = (commands::code(&code)?, commands::device(device));
-            commands::document(&client(&global, env)?, &code, &device, &output).await?
+            let target = OutputTarget::check(&output, force)?;
+            commands::document(&client(&global, env)?, &code, &device, &target).await?
         }
-        Command::Trace { code, output } => {
+        Command::Trace {
+            code,
+            output,
+            force,
+        } => {
             let code = commands::envelope(&code)?;
-            commands::trace(&client(&global, env)?, &code, &output).await?
+            let target = OutputTarget::check(&output, force)?;
+            commands::trace(&client(&global, env)?, &code, &target).await?
         }
         Command::Attach(args) => {
             let (code, upload) = commands::attachment(args)?;
@@ -143,7 +119,11 @@ async fn webhook_command(
         } => {
             let settings = settings::resolve(global, env)?;
             let n = webhook::serve(&settings.consumer_secret, listen, out, max_events).await?;
-            eprintln!("firmadoc: stopped after {n} verified deliveries");
+            cli_support::console::note(
+                "stopped",
+                &format!("stopped after {n} verified deliveries"),
+                serde_json::json!({"deliveries": n}),
+            );
             return Ok(None);
         }
         WebhookCommand::Verify { body, signature } => {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use cli_support::{
     CliError, ProfileFile, SecretText, config_location, is_loopback_url, layered, read_secret_file,
 };
-use firmadoc_client::{ClientConfig, Credentials, Environment};
+use firmadoc_client::{ClientConfig, Credentials, Environment, SignatureShape};
 
 use crate::cli::Global;
 
@@ -23,6 +23,8 @@ pub mod vars {
     pub const CERTIFICATE_PASSWORD: &str = "FIRMADOC_CERTIFICATE_PASSWORD";
     /// The profile name.
     pub const PROFILE: &str = "FIRMADOC_PROFILE";
+    /// `unescaped`, `rfc` or `guide`.
+    pub const SIGNATURE_SHAPE: &str = "FIRMADOC_SIGNATURE_SHAPE";
     /// The configuration file.
     pub const CONFIG: &str = "FIRMADOC_CONFIG";
 }
@@ -37,6 +39,8 @@ pub struct Profile {
     pub consumer_key: Option<String>,
     /// A file holding the consumer secret, mode 0600; relative to the configuration file.
     pub consumer_secret_file: Option<PathBuf>,
+    /// `unescaped` (default), `rfc` or `guide`: how `oauth_signature` is written.
+    pub signature_shape: Option<String>,
 }
 
 /// What a command needs to reach the service.
@@ -49,6 +53,8 @@ pub struct Settings {
     pub consumer_key: Option<String>,
     /// The consumer secret.
     pub consumer_secret: SecretText,
+    /// How `oauth_signature` is written.
+    pub signature_shape: SignatureShape,
 }
 
 /// Reads the configuration through `env` (the process environment in the tool).
@@ -96,6 +102,20 @@ pub fn resolve(
     )
     .map(|(k, _)| k);
 
+    let signature_shape = match layered(
+        global.signature_shape.clone(),
+        env(vars::SIGNATURE_SHAPE),
+        profile.signature_shape,
+    ) {
+        None => SignatureShape::default(),
+        Some((name, _)) => name.parse().map_err(|_| {
+            CliError::usage(
+                format!("the signature shape `{name}` is not one firmadoc knows"),
+                "use `unescaped` (the default), `rfc` or `guide` (--signature-shape, FIRMADOC_SIGNATURE_SHAPE or the profile's signature_shape)",
+            )
+        })?,
+    };
+
     let consumer_secret = if let Some(secret) = env(vars::CONSUMER_SECRET) {
         SecretText::new(secret)
     } else if let Some(path) = env(vars::CONSUMER_SECRET_FILE) {
@@ -112,6 +132,7 @@ pub fn resolve(
         environment,
         consumer_key,
         consumer_secret,
+        signature_shape,
     })
 }
 
@@ -155,6 +176,7 @@ impl Settings {
         })?;
         let base = self.environment.base_url().to_owned();
         let mut config = ClientConfig::new(self.environment.clone(), credentials);
+        config.signature_shape = self.signature_shape;
         if base.starts_with("http://") {
             if !is_loopback_url(&base) {
                 return Err(CliError::usage(

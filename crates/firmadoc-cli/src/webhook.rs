@@ -84,7 +84,11 @@ pub(crate) async fn serve(
         )
     })?;
     let local = listener.local_addr().unwrap_or(listen);
-    eprintln!("firmadoc: listening on http://{local}/ (Ctrl-C to stop)");
+    cli_support::console::note(
+        "listening",
+        &format!("listening on http://{local}/ (Ctrl-C to stop)"),
+        json!({"url": format!("http://{local}/")}),
+    );
 
     let count = Arc::new(AtomicU64::new(0));
     let done = Arc::new(tokio::sync::Notify::new());

@@ -13,7 +13,7 @@ use firmadoc_model::{
 use http::Method;
 use http::header::{CONTENT_TYPE, HeaderValue};
 use http_transport::{Decision, Jitter, Outcome, RandomJitter, RetryPolicy, Transport};
-use oauth1_sign::{Body, Signer};
+use oauth1_sign::{Body, Configure as _, Signer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -57,8 +57,7 @@ impl Client {
         // carries a fresh nonce and timestamp.
         let policy = config.transport.get_retry_policy();
         let transport = Transport::new(config.transport.retry_policy(RetryPolicy::never()))?;
-        let signer =
-            Signer::new(config.credentials).avoid_escaped_signature(config.avoid_escaped_signature);
+        let signer = Signer::new(config.credentials).signature_shape(config.signature_shape);
         Ok(Self {
             base: config.environment.base_url().into(),
             signer,
@@ -73,6 +72,7 @@ impl Client {
     /// # Errors
     /// See [`Error`].
     pub async fn set_template(&self, template: &Template) -> Result<(), Error> {
+        log_warnings("/send/Template", template.warnings());
         self.post_json("/send/Template", "/send/Template", template, Retry::Never)
             .await
             .map(drop)
@@ -88,6 +88,7 @@ impl Client {
         &self,
         sending: &firmadoc_model::Sending,
     ) -> Result<SendingReply, Error> {
+        log_warnings("/send/Sending", sending.warnings());
         let body = self
             .post_json("/send/Sending", "/send/Sending", sending, Retry::Never)
             .await?;
@@ -274,6 +275,7 @@ impl Client {
         user: &NewUser,
         method: Method,
     ) -> Result<CreatedUser, Error> {
+        log_warnings("/admin/Users", user.warnings());
         let json = serde_json::to_vec(user)
             .map_err(|e| Error::Config(format!("cannot serialise the user: {e}")))?;
         let body = self
@@ -406,6 +408,15 @@ impl Client {
             }
             return check_status(template, result?);
         }
+    }
+}
+
+/// Each of a body's [`firmadoc_model::ModelWarning`]s (what the guide does not
+/// forbid but the caller should know) as one `tracing::warn!` event, before
+/// the body is sent.
+fn log_warnings(operation: &'static str, warnings: &[firmadoc_model::ModelWarning]) {
+    for warning in warnings {
+        tracing::warn!(operation, %warning, "the body is sent as built");
     }
 }
 

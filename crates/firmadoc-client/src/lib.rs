@@ -14,4 +14,4 @@ pub use error::Error;
 
 // The model and signer types the client speaks, re-exported for convenience.
 pub use firmadoc_model as model;
-pub use oauth1_sign::Credentials;
+pub use oauth1_sign::{Credentials, SignatureShape};

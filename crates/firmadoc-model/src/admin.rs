@@ -6,7 +6,8 @@ use std::str::FromStr;
 use crate::contact::is_plausible_email;
 use crate::error::ModelError;
 use crate::secret::Secret;
-use crate::text::{LengthPolicy, limit, limit_strict};
+use crate::text::{Checks, LengthPolicy};
+use crate::warning::ModelWarning;
 
 /// Longest user name (`Nombre`) and email (`Email`) of `/admin/Users`.
 pub const USER_FIELD_MAX: usize = 50;
@@ -75,31 +76,38 @@ pub struct NewUser {
     name: String,
     #[serde(rename = "Email")]
     email: String,
+    #[serde(skip)]
+    warnings: Vec<ModelWarning>,
 }
 
 impl NewUser {
-    /// A new user. Over-long names are cut only under [`LengthPolicy::Truncate`]; emails
-    /// are never cut.
+    /// A new user. Over-long names and emails are cut only under
+    /// [`LengthPolicy::Truncate`], at 50 characters as the guide says the service does ("Si
+    /// se indica un texto más largo quedará recortado a 50 caracteres"), each cut listed in
+    /// [`NewUser::warnings`]; the cut email must still be an email.
     ///
     /// # Errors
-    /// [`ModelError::TooLong`] for a name over 50 characters (under `Reject`),
-    /// [`ModelError::TooLongNotTruncatable`] for an email over 50,
+    /// [`ModelError::TooLong`] for a name or email over 50 characters (under `Reject`),
     /// [`ModelError::NotAnEmail`] for an email that is not one.
     pub fn new(
         name: impl Into<String>,
         email: impl Into<String>,
         policy: LengthPolicy,
     ) -> Result<Self, ModelError> {
-        let name = limit("Nombre", name.into(), USER_FIELD_MAX, policy)?;
-        let email = email.into();
-        limit_strict("Email", &email, USER_FIELD_MAX)?;
+        let mut checks = Checks::new(policy);
+        let name = checks.text("Nombre", name.into(), USER_FIELD_MAX)?;
+        let email = checks.text("Email", email.into(), USER_FIELD_MAX)?;
         if !is_plausible_email(&email) {
             return Err(ModelError::NotAnEmail {
                 field: "Email",
                 value: email,
             });
         }
-        Ok(Self { name, email })
+        Ok(Self {
+            name,
+            email,
+            warnings: checks.finish(),
+        })
     }
 
     /// `Nombre`.
@@ -111,6 +119,11 @@ impl NewUser {
     /// `Email`.
     pub fn email(&self) -> &str {
         &self.email
+    }
+
+    /// The texts cut under [`LengthPolicy::Truncate`]. Never part of the body.
+    pub fn warnings(&self) -> &[ModelWarning] {
+        &self.warnings
     }
 }
 

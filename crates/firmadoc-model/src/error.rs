@@ -11,7 +11,9 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum ModelError {
-    /// A text is longer than the limit the guide gives for it.
+    /// A text is longer than the limit the guide gives for it ("Si se indica un texto más
+    /// largo quedará recortado"): refused unless truncation is asked for, since the service
+    /// would cut it silently.
     #[error(
         "`{field}` is {actual} UTF-16 code units long, over the service's limit of {max} (the \
          service would cut it silently); shorten it, or ask for LengthPolicy::Truncate"
@@ -20,19 +22,6 @@ pub enum ModelError {
         /// The JSON property.
         field: &'static str,
         /// The limit, in UTF-16 code units (what .NET counts as characters).
-        max: usize,
-        /// The length of the value given, in UTF-16 code units.
-        actual: usize,
-    },
-    /// A text whose meaning would change if it were cut is too long; it is never truncated.
-    #[error(
-        "`{field}` is {actual} UTF-16 code units long, over the service's limit of {max}; it \
-         cannot be truncated without changing its meaning, so split or shorten it"
-    )]
-    TooLongNotTruncatable {
-        /// The JSON property.
-        field: &'static str,
-        /// The limit, in UTF-16 code units.
         max: usize,
         /// The length of the value given, in UTF-16 code units.
         actual: usize,
@@ -53,27 +42,34 @@ pub enum ModelError {
         /// The allowed values.
         expected: &'static str,
     },
-    /// Link sending (`TipoEnvio` L) with `Multifirma` true.
+    /// Link sending (`TipoEnvio` L) with `Multifirma` true. The guide: "El envío por enlace no
+    /// es compatible con envíos multifirma."
     #[error(
         "link sending (TipoEnvio \"L\") cannot be multi-signature (the guide: \"El envío por \
          enlace no es compatible con envíos multifirma\"); send by SMS or email, or turn \
          Multifirma off"
     )]
     LinkMultiSignature,
-    /// Certificate signing (`TipoFirma` C) with `Multifirma` true.
+    /// Certificate signing (`TipoFirma` C) with `Multifirma` true. The guide: "La firma
+    /// mediante certificado digital no es compatible con los envíos multifirma."
     #[error(
         "certificate signing (TipoFirma \"C\") cannot be multi-signature (the guide: \"La firma \
          mediante certificado digital no es compatible con los envíos multifirma\"); choose \
          another signature kind or turn Multifirma off"
     )]
     CertificateMultiSignature,
-    /// OTP signing (`TipoFirma` O) with link sending (`TipoEnvio` L).
+    /// OTP signing (`TipoFirma` O) with link sending (`TipoEnvio` L). The guide: "La firma
+    /// mediante código de verificación OTP no es compatible con los envíos mediante Link o
+    /// enlace."
     #[error(
         "OTP signing (TipoFirma \"O\") cannot use link sending (TipoEnvio \"L\"): the code has to \
          reach the recipient by SMS or email; choose SMS or email sending"
     )]
     OtpWithLink,
-    /// A multi-signature sending names a template that is not multi-signature.
+    /// A multi-signature sending names a template that is not multi-signature. The guide:
+    /// "debe haber una correspondencia en las propiedades Multifirma y Plantilla, de forma que
+    /// no se puede indicar una plantilla que no sea multifirma si indicamos que la propiedad
+    /// multifirma es true."
     #[error(
         "multi-signature sending needs a multi-signature template, and `{template}` is not one; \
          use a template created with Multifirma true"
@@ -82,22 +78,8 @@ pub enum ModelError {
         /// The template named by the sending.
         template: String,
     },
-    /// A multi-signature sending with fewer than two recipients.
-    #[error(
-        "a multi-signature sending needs at least two recipients, and {count} given; add \
-         recipients or turn Multifirma off"
-    )]
-    MultiSignatureNeedsTwoRecipients {
-        /// The number of recipients given.
-        count: usize,
-    },
-    /// `ConPrioridad` true on a sending that is not multi-signature.
-    #[error(
-        "priority order (ConPrioridad) applies only to multi-signature sendings; turn \
-         ConPrioridad off or Multifirma on"
-    )]
-    PriorityWithoutMultiSignature,
-    /// A placement below a text whose page, X or Y is not zero.
+    /// A placement below a text whose page, X or Y is not zero. The guide: "cuando se indica
+    /// una ubicación por texto NumPagina, X e Y deben valer cero".
     #[error(
         "signature placement {index} is placed below a text, so NumPagina, X and Y must be 0 \
          (they are {page}, {x} and {y}); set them to 0 or leave Texto empty"
@@ -112,13 +94,14 @@ pub enum ModelError {
         /// The Y given, in cm.
         y: f32,
     },
-    /// `DiasCaducidad` outside 1 to 255.
+    /// `DiasCaducidad` outside 1 to 255. The guide: "Su valor debe estar entre 1 y 255 días."
     #[error("DiasCaducidad must be 1 to 255 days, and {days} given")]
     ExpiryDaysOutOfRange {
         /// The number of days given.
         days: i64,
     },
-    /// An email-sending recipient that is not an email address.
+    /// An email-sending recipient that is not an email address. The guide: "el contenido de
+    /// este texto serán direcciones de correo electrónico válidas separadas por una coma".
     #[error(
         "recipient {index} (`{value}`) of an email sending (TipoEnvio \"E\") is not an email \
          address (local@domain.tld)"
@@ -129,7 +112,8 @@ pub enum ModelError {
         /// The recipient.
         value: String,
     },
-    /// An SMS-sending recipient that is not a phone number.
+    /// An SMS-sending recipient that is not a phone number. The guide: "el contenido de este
+    /// texto serán números de móviles válidos separados por una coma".
     #[error(
         "recipient {index} (`{value}`) of an SMS sending (TipoEnvio \"S\") is not a phone number \
          (6 to 15 digits, optionally with a leading + and spaces, dots, dashes or parentheses)"
@@ -164,7 +148,7 @@ pub enum ModelError {
     /// A sending without recipients.
     #[error("Receptores is empty; give at least one recipient")]
     NoRecipients,
-    /// A template without signature placements.
+    /// A template without signature placements. The guide: "puede haber de 1 a N elementos".
     #[error("UbicacionFirmas is empty; the guide wants 1 to N signature or seal placements")]
     NoPlacements,
     /// A placement's recipient id does not fit the template.

@@ -18,6 +18,7 @@ mod secret;
 mod sending;
 mod template;
 mod text;
+mod warning;
 mod webhook;
 
 pub use admin::{Budget, CreatedUser, NewUser, USER_FIELD_MAX, UsageSummary};
@@ -45,4 +46,5 @@ pub use template::{
     TEMPLATE_NAME_MAX, Template, TemplateBuilder,
 };
 pub use text::{LengthPolicy, service_len, truncate_to};
+pub use warning::ModelWarning;
 pub use webhook::{EventSet, Notification, WebhookDelivery, WebhookSubscription};

@@ -4,13 +4,15 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::base64_text::Base64Text;
 use crate::codes::EnvelopeCode;
-use crate::contact::{check_user, is_plausible_email, is_plausible_phone};
+use crate::contact::{is_plausible_email, is_plausible_phone};
 use crate::enums::{Country, SendingKind, SignatureKind};
 use crate::error::{CodeError, ModelError};
 use crate::template::{TEMPLATE_NAME_MAX, Template};
 use crate::text::{
-    LengthPolicy, check_list_items, limit, limit_strict, serialize_list, split_list,
+    Checks, LengthPolicy, check_list_items, serialize_list, service_len, split_list,
+    user_and_length_policy_setters,
 };
+use crate::warning::ModelWarning;
 
 /// Longest subject (`Asunto`).
 pub const SUBJECT_MAX: usize = 40;
@@ -128,6 +130,8 @@ pub struct Sending {
     attachments: Vec<String>,
     #[serde(rename = "Usuario", skip_serializing_if = "Option::is_none")]
     user: Option<String>,
+    #[serde(skip)]
+    warnings: Vec<ModelWarning>,
 }
 
 impl Sending {
@@ -205,6 +209,11 @@ impl Sending {
     #[doc(alias = "Usuario")]
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
+    }
+    /// What the sending does that the guide does not forbid but the caller should know
+    /// (`ConPrioridad` without multi-signature, texts cut as asked…). Never part of the body.
+    pub fn warnings(&self) -> &[ModelWarning] {
+        &self.warnings
     }
 }
 
@@ -307,31 +316,29 @@ impl SendingBuilder {
         self.attachments.push(name.into());
         self
     }
-    /// `Usuario`: the email of the user the sending belongs to.
-    pub fn user(mut self, email: impl Into<String>) -> Self {
-        self.user = Some(email.into());
-        self
-    }
-    /// What to do with an over-long `Asunto` or `Emisor`; rejecting is the default.
-    /// `Receptores`, `Plantilla` and `Usuario` are never truncated: cutting them would change
-    /// whom or what they name.
-    pub fn length_policy(mut self, policy: LengthPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
+    user_and_length_policy_setters!(
+        "sending",
+        "`Asunto` and `Emisor` are cut at the limit; `Receptores` loses its last recipients \
+         whole, so that no address is cut in half"
+    );
 
-    /// Checks every rule and builds the sending.
+    /// Checks every rule the guide states and builds the sending.
+    ///
+    /// What the guide does not forbid is never an error: it becomes one of the sending's
+    /// [`Sending::warnings`] (`ConPrioridad` without multi-signature, a multi-signature
+    /// sending with one recipient, a `Plantilla` longer than a template name can be, a text
+    /// cut under [`LengthPolicy::Truncate`]).
     ///
     /// # Errors
     /// The first broken rule, as a [`ModelError`], checked in this order: missing values;
     /// lengths; recipients (none, empty or comma-holding items, emails for `E`, phone numbers
     /// for `S`); `DiasCaducidad`; link with multi-signature; certificate with
-    /// multi-signature; OTP with link; multi-signature without a multi-signature template or
-    /// with fewer than two recipients; priority without multi-signature; attachments;
-    /// `Usuario`; a document that is not a PDF.
+    /// multi-signature; OTP with link; multi-signature without a multi-signature template;
+    /// attachments; `Usuario`; a document that is not a PDF. Each rule's variant quotes the
+    /// guide's sentence.
     pub fn build(self) -> Result<Sending, ModelError> {
         let missing = |field| ModelError::Missing { field };
-        let policy = self.policy;
+        let mut checks = Checks::new(self.policy);
         let subject = self.subject.ok_or(missing("Asunto"))?;
         let sender = self.sender.ok_or(missing("Emisor"))?;
         let sending_kind = self.sending_kind.ok_or(missing("TipoEnvio"))?;
@@ -340,38 +347,53 @@ impl SendingBuilder {
         let template = self.template.ok_or(missing("Plantilla"))?;
         let document = self.document.ok_or(missing("Documento"))?;
 
-        let subject = limit("Asunto", subject, SUBJECT_MAX, policy)?;
-        let sender = limit("Emisor", sender, SENDER_MAX, policy)?;
-        limit_strict("Plantilla", &template.name, TEMPLATE_NAME_MAX)?;
-        limit_strict("Receptores", &self.recipients.join(","), RECIPIENTS_MAX)?;
+        // "La longitud máxima del parámetro es de 40 caracteres. Si se indica un texto más
+        // largo quedará recortado a 40 caracteres." (Asunto; Emisor: 50; Receptores: 500.)
+        let subject = checks.text("Asunto", subject, SUBJECT_MAX)?;
+        let sender = checks.text("Emisor", sender, SENDER_MAX)?;
+        let template_len = service_len(&template.name);
+        if template_len > TEMPLATE_NAME_MAX {
+            checks.warn(ModelWarning::TemplateNameOverLimit {
+                actual: template_len,
+            });
+        }
+        let recipients = fit_recipients(self.recipients, &mut checks)?;
 
-        check_recipients(&self.recipients, sending_kind)?;
+        check_recipients(&recipients, sending_kind)?;
+        // "Su valor debe estar entre 1 y 255 días."
         let expiry_days = ExpiryDays::new(days)?;
         let multi = self.multi_signature;
+        // "El envío por enlace no es compatible con envíos multifirma."
         if multi && sending_kind == SendingKind::Link {
             return Err(ModelError::LinkMultiSignature);
         }
+        // "La firma mediante certificado digital no es compatible con los envíos multifirma."
         if multi && self.signature_kind == Some(SignatureKind::Certificate) {
             return Err(ModelError::CertificateMultiSignature);
         }
+        // "La firma mediante código de verificación OTP no es compatible con los envíos
+        // mediante Link o enlace."
         if self.signature_kind == Some(SignatureKind::Otp) && sending_kind == SendingKind::Link {
             return Err(ModelError::OtpWithLink);
         }
+        // "no se puede indicar una plantilla que no sea multifirma si indicamos que la
+        // propiedad multifirma es true."
         if multi && template.multi_signature == Some(false) {
             return Err(ModelError::MultiSignatureTemplateRequired {
                 template: template.name,
             });
         }
-        if multi && self.recipients.len() < 2 {
-            return Err(ModelError::MultiSignatureNeedsTwoRecipients {
-                count: self.recipients.len(),
-            });
+        if multi && recipients.len() == 1 {
+            checks.warn(ModelWarning::MultiSignatureWithOneRecipient);
         }
+        // "Esta propiedad sólo se tiene en cuenta en los envíos multifirma": ignored.
         if self.priority && !multi {
-            return Err(ModelError::PriorityWithoutMultiSignature);
+            checks.warn(ModelWarning::PriorityIgnored);
         }
+        // "separada por una coma podremos indicar los documentos adjuntos"
         check_list_items("Adjuntos", &self.attachments)?;
-        check_user(self.user.as_deref())?;
+        checks.user(self.user.as_deref())?;
+        // "Codificación en un string en formato Base64 del documento pdf que se va a firmar."
         if !self.document_is_pdf {
             return Err(ModelError::WrongFileKind {
                 field: "Documento",
@@ -382,7 +404,7 @@ impl SendingBuilder {
             subject,
             sender,
             customer_id: self.customer_id,
-            recipients: self.recipients,
+            recipients,
             sending_kind,
             signature_kind: self.signature_kind,
             expiry_days,
@@ -393,8 +415,45 @@ impl SendingBuilder {
             document,
             attachments: self.attachments,
             user: self.user,
+            warnings: checks.finish(),
         })
     }
+}
+
+/// `Receptores` within its 500 characters: refused when over under
+/// [`LengthPolicy::Reject`]; under [`LengthPolicy::Truncate`] the last
+/// recipients are left out whole, with a warning.
+fn fit_recipients(
+    mut recipients: Vec<String>,
+    checks: &mut Checks,
+) -> Result<Vec<String>, ModelError> {
+    let actual = service_len(&recipients.join(","));
+    if actual <= RECIPIENTS_MAX {
+        return Ok(recipients);
+    }
+    if checks.policy() == LengthPolicy::Reject {
+        return Err(ModelError::TooLong {
+            field: "Receptores",
+            max: RECIPIENTS_MAX,
+            actual,
+        });
+    }
+    let total = recipients.len();
+    let mut used = 0;
+    let kept = recipients
+        .iter()
+        .enumerate()
+        .take_while(|(i, r)| {
+            used += service_len(r) + usize::from(*i > 0);
+            used <= RECIPIENTS_MAX
+        })
+        .count();
+    recipients.truncate(kept);
+    checks.warn(ModelWarning::RecipientsDropped {
+        kept,
+        dropped: total - kept,
+    });
+    Ok(recipients)
 }
 
 fn check_recipients(recipients: &[String], kind: SendingKind) -> Result<(), ModelError> {

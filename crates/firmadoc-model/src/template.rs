@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::base64_text::Base64Text;
-use crate::contact::check_user;
 use crate::enums::{Orientation, PageFormat, PlacementKind};
 use crate::error::ModelError;
-use crate::text::{LengthPolicy, limit};
+use crate::text::{Checks, LengthPolicy, user_and_length_policy_setters};
+use crate::warning::ModelWarning;
 
 /// Longest template name (`NomPlantilla`).
 pub const TEMPLATE_NAME_MAX: usize = 40;
@@ -198,7 +198,7 @@ impl PlacementParts {
         }
     }
 
-    fn check(self, index: usize, policy: LengthPolicy) -> Result<SignaturePlacement, ModelError> {
+    fn check(self, index: usize, checks: &mut Checks) -> Result<SignaturePlacement, ModelError> {
         let position = if self.text.is_empty() {
             Position::At {
                 page: Page::new(self.page)?,
@@ -206,6 +206,7 @@ impl PlacementParts {
                 y: measure("UbicacionFirmas.Y", self.y)?,
             }
         } else {
+            // "cuando se indica una ubicación por texto NumPagina, X e Y deben valer cero"
             if self.page != 0 || self.x != 0.0 || self.y != 0.0 {
                 return Err(ModelError::TextPlacementNotAtZero {
                     index,
@@ -214,11 +215,12 @@ impl PlacementParts {
                     y: self.y,
                 });
             }
-            Position::BelowText(limit(
+            // "La longitud máxima del parámetro es de 100 caracteres. Si se indica un texto más
+            // largo quedará recortado a 100 caracteres."
+            Position::BelowText(checks.text(
                 "UbicacionFirmas.Texto",
                 self.text,
                 PLACEMENT_TEXT_MAX,
-                policy,
             )?)
         };
         Ok(SignaturePlacement {
@@ -283,6 +285,8 @@ pub struct Template {
     placements: Vec<SignaturePlacement>,
     #[serde(rename = "Usuario", skip_serializing_if = "Option::is_none")]
     user: Option<String>,
+    #[serde(skip)]
+    warnings: Vec<ModelWarning>,
 }
 
 fn serialize_seal<S: Serializer>(seal: &Option<Base64Text>, s: S) -> Result<S::Ok, S::Error> {
@@ -352,6 +356,11 @@ impl Template {
     #[doc(alias = "Usuario")]
     pub fn user(&self) -> Option<&str> {
         self.user.as_deref()
+    }
+    /// What the template does that the guide does not forbid but the caller should know
+    /// (texts cut as asked). Never part of the body.
+    pub fn warnings(&self) -> &[ModelWarning] {
+        &self.warnings
     }
 }
 
@@ -431,16 +440,7 @@ impl TemplateBuilder {
         self.placements.push(placement.into());
         self
     }
-    /// `Usuario`: the email of the user the template belongs to.
-    pub fn user(mut self, email: impl Into<String>) -> Self {
-        self.user = Some(email.into());
-        self
-    }
-    /// What to do with over-long texts (`NomPlantilla`, `Texto`); rejecting is the default.
-    pub fn length_policy(mut self, policy: LengthPolicy) -> Self {
-        self.policy = policy;
-        self
-    }
+    user_and_length_policy_setters!("template", "`NomPlantilla`, `Texto`");
 
     /// Checks every rule and builds the template.
     ///
@@ -451,8 +451,10 @@ impl TemplateBuilder {
     /// the template (0 for seals and single-signature templates, 1 to `NumeroDestinatarios`
     /// for signatures of a multi-signature template); a `Usuario` that is not an email.
     pub fn build(self) -> Result<Template, ModelError> {
-        let policy = self.policy;
-        let name = limit("NomPlantilla", self.name, TEMPLATE_NAME_MAX, policy)?;
+        let mut checks = Checks::new(self.policy);
+        // "La longitud máxima del parámetro es de 40 caracteres. Si se indica un texto más
+        // largo quedará recortado a 40 caracteres."
+        let name = checks.text("NomPlantilla", self.name, TEMPLATE_NAME_MAX)?;
         let orientation = self.orientation.ok_or(ModelError::Missing {
             field: "Orientacion",
         })?;
@@ -472,6 +474,7 @@ impl TemplateBuilder {
         )?;
         let seal_height = measure("AltoSello", self.seal_height)?;
         let seal_width = measure("AnchoSello", self.seal_width)?;
+        // "puede haber de 1 a N elementos"
         if self.placements.is_empty() {
             return Err(ModelError::NoPlacements);
         }
@@ -482,12 +485,12 @@ impl TemplateBuilder {
             .into_iter()
             .enumerate()
             .map(|(index, parts)| {
-                let p = parts.check(index, policy)?;
+                let p = parts.check(index, &mut checks)?;
                 check_placement_recipient(index, &p, multi, count)?;
                 Ok(p)
             })
             .collect::<Result<Vec<_>, ModelError>>()?;
-        check_user(self.user.as_deref())?;
+        checks.user(self.user.as_deref())?;
         Ok(Template {
             name,
             orientation,
@@ -502,10 +505,14 @@ impl TemplateBuilder {
             default: self.default,
             placements,
             user: self.user,
+            warnings: checks.finish(),
         })
     }
 }
 
+/// "Si la plantilla es multifirma indicaremos el nº de destinatario a quien corresponde la
+/// ubicación, si es un envío no multifirma o es una ubicación para el sello de la empresa, el
+/// valor será cero." Recipients are numbered from 1 ("el primer destinatario será el 1").
 fn check_placement_recipient(
     index: usize,
     p: &SignaturePlacement,

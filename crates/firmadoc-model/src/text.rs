@@ -58,16 +58,6 @@ pub(crate) fn limit(
     }
 }
 
-/// Checks `value` against the limit of `field`; such values are never truncated.
-pub(crate) fn limit_strict(field: &'static str, value: &str, max: usize) -> Result<(), ModelError> {
-    let actual = service_len(value);
-    if actual <= max {
-        Ok(())
-    } else {
-        Err(ModelError::TooLongNotTruncatable { field, max, actual })
-    }
-}
-
 /// Splits a comma-separated property as the service does. An empty text is an empty list.
 pub(crate) fn split_list(text: &str) -> Vec<String> {
     if text.is_empty() {
@@ -98,3 +88,75 @@ pub(crate) fn serialize_list<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&items.join(","))
 }
+
+/// The checks the body builders ([`crate::SendingBuilder`],
+/// [`crate::TemplateBuilder`], [`crate::NewUser`]) share: texts held to
+/// their limits under the caller's [`LengthPolicy`], `Usuario`, and the
+/// warnings collected on the way.
+#[derive(Debug)]
+pub(crate) struct Checks {
+    policy: LengthPolicy,
+    warnings: Vec<crate::ModelWarning>,
+}
+
+impl Checks {
+    pub(crate) fn new(policy: LengthPolicy) -> Self {
+        Self {
+            policy,
+            warnings: Vec::new(),
+        }
+    }
+
+    pub(crate) fn policy(&self) -> LengthPolicy {
+        self.policy
+    }
+
+    /// Checks `value` against the limit of `field`; under
+    /// [`LengthPolicy::Truncate`] cuts it, with a warning.
+    pub(crate) fn text(
+        &mut self,
+        field: &'static str,
+        value: String,
+        max: usize,
+    ) -> Result<String, ModelError> {
+        let actual = service_len(&value);
+        let cut = limit(field, value, max, self.policy)?;
+        if actual > max {
+            self.warn(crate::ModelWarning::Truncated { field, max, actual });
+        }
+        Ok(cut)
+    }
+
+    /// `Usuario`: the guide's "se rellenará con el correo electrónico del usuario".
+    pub(crate) fn user(&self, user: Option<&str>) -> Result<(), ModelError> {
+        crate::contact::check_user(user)
+    }
+
+    pub(crate) fn warn(&mut self, warning: crate::ModelWarning) {
+        self.warnings.push(warning);
+    }
+
+    pub(crate) fn finish(self) -> Vec<crate::ModelWarning> {
+        self.warnings
+    }
+}
+
+/// The setters every body builder has: `Usuario` and the length policy.
+macro_rules! user_and_length_policy_setters {
+    ($owner:literal, $texts:literal) => {
+        #[doc = concat!("`Usuario`: the email of the user the ", $owner, " belongs to.")]
+        pub fn user(mut self, email: impl Into<String>) -> Self {
+            self.user = Some(email.into());
+            self
+        }
+        #[doc = concat!("What to do with over-long texts (", $texts, "); rejecting is the default.")]
+        #[doc = ""]
+        #[doc = "Under [`LengthPolicy::Truncate`] each cut is listed in the built value's `warnings()`."]
+        pub fn length_policy(mut self, policy: LengthPolicy) -> Self {
+            self.policy = policy;
+            self
+        }
+    };
+}
+
+pub(crate) use user_and_length_policy_setters;

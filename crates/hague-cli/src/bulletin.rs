@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::io::{BufReader, IsTerminal as _};
 use std::path::{Path, PathBuf};
 
-use cli_support::{CliError, ExitStatus, Report};
+use cli_support::console::note;
+use cli_support::{CliError, ExitStatus, OutputTarget, Report};
 use hague_client::{Client, Progress, Publication, WeekId};
 use hague_package::{Bulletin, BulletinError, Limits};
 use st96_model::RecordKind;
@@ -66,7 +67,7 @@ const LINE_EVERY: u64 = 8 << 20;
 
 impl Reporter {
     fn new(label: String) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = (std::io::stderr().is_terminal() && !cli_support::console::json()).then(|| {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
@@ -79,7 +80,11 @@ impl Reporter {
             bar
         });
         if bar.is_none() {
-            eprintln!("hague: {label}: downloading");
+            note(
+                "progress",
+                &format!("{label}: downloading"),
+                serde_json::json!({"label": label, "bytes": 0}),
+            );
         }
         Self {
             bar,
@@ -99,7 +104,11 @@ impl Reporter {
             None => {
                 if p.received >= self.next_line {
                     let total = p.total.map_or_else(String::new, |t| format!(" of {t}"));
-                    eprintln!("hague: {}: {} bytes{total}", self.label, p.received);
+                    note(
+                        "progress",
+                        &format!("{}: {} bytes{total}", self.label, p.received),
+                        serde_json::json!({"label": self.label, "bytes": p.received, "total": p.total}),
+                    );
                     self.next_line = p.received.saturating_add(LINE_EVERY);
                 }
             }
@@ -113,7 +122,32 @@ impl Reporter {
     }
 }
 
-/// Downloads a week's publication to disk (temporary file renamed when complete).
+fn names(publication: Publication) -> (&'static str, &'static str) {
+    match publication {
+        Publication::Bulletin => ("bulletin", "bulletin"),
+        _ => ("confidential copies", "confidential"),
+    }
+}
+
+/// The checked `-o` of a fetch (default `<prefix>-<week>.zip`), before any call.
+///
+/// # Errors
+/// Exit 5 for an existing file without `--force`, a directory, and the like.
+pub fn target(
+    args: &FetchArgs,
+    publication: Publication,
+    week: WeekId,
+) -> Result<OutputTarget, CliError> {
+    let (_, prefix) = names(publication);
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{prefix}-{week}.zip")));
+    OutputTarget::check(&path, args.force)
+}
+
+/// Downloads a week's publication to `target` (a file: temporary file renamed
+/// when complete; a stream or `-`: copied there when complete).
 ///
 /// # Errors
 /// Exit 5 for an invalid week, else the client's error (404: no such week).
@@ -121,21 +155,22 @@ pub async fn fetch(
     client: &Client,
     publication: Publication,
     week: WeekId,
-    output: Option<PathBuf>,
+    target: &OutputTarget,
 ) -> Result<Report, CliError> {
-    let (what, prefix) = match publication {
-        Publication::Bulletin => ("bulletin", "bulletin"),
-        _ => ("confidential copies", "confidential"),
-    };
-    let target = output.unwrap_or_else(|| PathBuf::from(format!("{prefix}-{week}.zip")));
+    let (what, prefix) = names(publication);
+    let staging = target.staging()?;
     let mut reporter = Reporter::new(format!("{what} {week}"));
     let result = tokio::select! {
-        r = client.download(publication, week, &target, |p| reporter.update(p)) => r,
+        r = client.download(publication, week, staging.path(), |p| reporter.update(p)) => r,
         signal = interrupted() => {
             // The download future is dropped here, which removes its temporary file:
             // an interrupted fetch leaves neither the target nor a part file.
             reporter.finish();
-            eprintln!("hague: {what} {week}: interrupted by {signal}; no file was written");
+            note(
+                "interrupted",
+                &format!("{what} {week}: interrupted by {signal}; no file was written"),
+                serde_json::json!({"signal": signal}),
+            );
             std::process::exit(128 + signal_number(signal));
         }
     };
@@ -151,6 +186,7 @@ pub async fn fetch(
         }
         err
     })?;
+    staging.finish()?;
     let sha = download.sha256_hex();
     let human = format!(
         "{what} {week}: wrote {} ({} bytes, sha256 {sha})",
@@ -160,11 +196,11 @@ pub async fn fetch(
     let json = serde_json::json!({
         "publication": prefix,
         "week": week.to_string(),
-        "file": target.display().to_string(),
+        "path": target.json_path(),
         "bytes": download.bytes,
         "sha256": sha,
     });
-    Ok(Report::new(human, json))
+    Ok(Report::new(human, json).on_stderr(target.is_stdout()))
 }
 
 /// Waits for SIGINT (Ctrl-C) or, on unix, SIGTERM (what cron and systemd send), and
@@ -210,7 +246,7 @@ fn bulletin_error(path: &Path, e: &BulletinError) -> CliError {
     match e {
         BulletinError::Refused(report) => {
             for line in crate::package::finding_lines(report) {
-                eprintln!("hague: - {line}");
+                note("problem", &format!("- {line}"), serde_json::json!({}));
             }
             CliError::invalid_input(
                 format!(
@@ -326,7 +362,7 @@ pub fn extract(path: &Path, dest: &Path) -> Result<Report, CliError> {
         extracted.dir.display()
     );
     let json = serde_json::json!({
-        "dir": extracted.dir.display().to_string(),
+        "path": extracted.dir.display().to_string(),
         "files": extracted.files,
         "bytes": extracted.bytes,
         "warnings": crate::package::finding_lines(&extracted.report),

@@ -74,6 +74,47 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Refuses, before anything is made, a `--dir` that is not a directory, and
+/// (without `--force`) any of the three files that already exists; with
+/// `--force` only regular files are replaced.
+fn check_targets(args: &KeygenArgs) -> Result<(), CliError> {
+    match std::fs::metadata(&args.dir) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(CliError::invalid_input(
+                format!("--dir {} exists and is not a directory", args.dir.display()),
+                "give a directory (it is created if missing)",
+            ));
+        }
+        Ok(_) => {}
+        Err(_) => return Ok(()),
+    }
+    for name in [CERTIFICATE_FILE, PUBLIC_KEY_FILE, PRIVATE_KEY_FILE] {
+        let path = args.dir.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !args.force {
+            return Err(CliError::usage(
+                format!(
+                    "{} already exists; refusing to replace a key",
+                    path.display()
+                ),
+                "choose another --dir, or pass --force to replace the files",
+            ));
+        }
+        if !meta.is_file() {
+            return Err(CliError::invalid_input(
+                format!(
+                    "{} exists and is not a regular file; refusing to replace it",
+                    path.display()
+                ),
+                "remove it or choose another --dir",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Generates and writes the three files; `now` is the certificate's start.
 ///
 /// # Errors
@@ -87,11 +128,11 @@ pub fn keygen(args: &KeygenArgs, now: SystemTime) -> Result<Report, CliError> {
     }
     if args.days == 0 {
         return Err(CliError::usage(
-            "--days must be at least 1",
+            "--days must be 1 to 3650 days",
             "OpenSSL's default validity is 30 days",
         ));
     }
-    std::fs::create_dir_all(&args.dir).map_err(|e| io_error(&args.dir, &e))?;
+    check_targets(args)?;
     let internal = |what: &str, e: &dyn std::fmt::Display| {
         CliError::new(
             ExitStatus::Internal,
@@ -99,6 +140,7 @@ pub fn keygen(args: &KeygenArgs, now: SystemTime) -> Result<Report, CliError> {
             "this is a bug or a broken random source; report it",
         )
     };
+    // Everything is checked and computed before the directory is created.
     let key = SigningKey::generate_p256().map_err(|e| internal("generate a P-256 key", &e))?;
     let certificate = key
         .self_signed_certificate(
@@ -108,6 +150,7 @@ pub fn keygen(args: &KeygenArgs, now: SystemTime) -> Result<Report, CliError> {
             &SystemRandom::new(),
         )
         .map_err(|e| internal("make the certificate", &e))?;
+    std::fs::create_dir_all(&args.dir).map_err(|e| io_error(&args.dir, &e))?;
     // The certificate first: the private key is written last, so a failure never
     // leaves a key without its certificate.
     let cert_path = write_file(

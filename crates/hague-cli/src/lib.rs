@@ -13,8 +13,7 @@ pub mod settings;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use clap::Parser as _;
-use cli_support::{CliError, ExitStatus, Report, process_env};
+use cli_support::{CliError, OutputTarget, Report, process_env};
 use hague_client::{Client, Publication};
 
 pub use cli::Cli;
@@ -24,22 +23,10 @@ use cli::{BulletinCommand, Command, ConfidentialCommand, PackageCommand};
 pub const TOOL: &str = "hague";
 
 /// Parses the process's arguments, runs the command, prints its output, and
-/// returns the exit code.
+/// returns the exit code (the start-up every tool shares: [`cli_support::main`]).
 #[must_use]
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            // Help and --version go to stdout with 0; usage errors to stderr with 2.
-            let _ = e.print();
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
-        }
-    };
-    let json = cli.global.json;
-    match run(cli, &process_env, now()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => e.report(TOOL, json, &mut std::io::stderr().lock()).into(),
-    }
+    cli_support::main::<Cli>(TOOL, |cli| run(cli, &process_env, now()).map(Some))
 }
 
 /// The wall clock: the one place the tool reads it (for `keygen`'s certificate
@@ -50,7 +37,7 @@ fn now() -> SystemTime {
 }
 
 /// Runs a parsed command line, reading configuration through `env`, with `now`
-/// as the current time.
+/// as the current time; returns what to print.
 ///
 /// # Errors
 /// The [`CliError`] to print, with its exit status.
@@ -58,33 +45,8 @@ pub fn run(
     cli: Cli,
     env: &dyn Fn(&str) -> Option<String>,
     now: SystemTime,
-) -> Result<(), CliError> {
-    let json = cli.global.json;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            CliError::new(
-                ExitStatus::Internal,
-                format!("cannot start the async runtime: {e}"),
-                "this is a bug or a resource limit; report it",
-            )
-        })?;
-    init_logging();
-    let output = runtime.block_on(execute(cli, env, now))?;
-    // A closed pipe (`hague status X | head -0`) is not an error of the command.
-    let _ = output.print(json, &mut std::io::stdout().lock());
-    Ok(())
-}
-
-/// Warnings of the libraries go to stderr.
-fn init_logging() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::WARN)
-        .with_target(false)
-        .without_time()
-        .try_init();
+) -> Result<Report, CliError> {
+    cli_support::block_on(execute(cli, env, now))?
 }
 
 fn today(now: SystemTime) -> time::Date {
@@ -105,9 +67,16 @@ async fn execute(
         Command::Token { show } => service::token(&client(&global, env)?, show).await,
         Command::Ping => service::ping(&client(&global, env)?).await,
         Command::Package(PackageCommand::Validate { package }) => package::validate(&package, json),
-        Command::Package(PackageCommand::Build { xml, files, output }) => {
-            package::build(&xml, files.as_deref(), &output)
-        }
+        Command::Package(PackageCommand::Build {
+            xml,
+            files,
+            output,
+            force,
+        }) => package::build(
+            &xml,
+            files.as_deref(),
+            &OutputTarget::check(&output, force)?,
+        ),
         Command::Submit { package } => {
             if !package.is_file() {
                 return Err(CliError::invalid_input(
@@ -129,16 +98,19 @@ async fn execute(
         }
         Command::Bulletin(BulletinCommand::Fetch(args)) => {
             let week = bulletin::week_of(&args, today(now))?;
+            let target = bulletin::target(&args, Publication::Bulletin, week)?;
             let c = client(&global, env)?;
-            bulletin::fetch(&c, Publication::Bulletin, week, args.output).await
+            bulletin::fetch(&c, Publication::Bulletin, week, &target).await
         }
         Command::Confidential(ConfidentialCommand::Fetch(args)) => {
             let week = bulletin::week_of(&args, today(now))?;
+            let target = bulletin::target(&args, Publication::ConfidentialCopy, week)?;
             let c = client(&global, env)?;
-            bulletin::fetch(&c, Publication::ConfidentialCopy, week, args.output).await
+            bulletin::fetch(&c, Publication::ConfidentialCopy, week, &target).await
         }
         Command::Bulletin(BulletinCommand::Inspect { file }) => bulletin::inspect(&file),
         Command::Bulletin(BulletinCommand::Extract { file, output }) => {
+            cli_support::check_new_directory(&output)?;
             bulletin::extract(&file, &output)
         }
     }

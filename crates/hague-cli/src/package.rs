@@ -3,7 +3,7 @@
 use std::io::BufReader;
 use std::path::Path;
 
-use cli_support::{CliError, Report};
+use cli_support::{CliError, OutputTarget, Report};
 use hague_package::{
     PackageBuilder, Problem, Severity, St96Inspector, ValidationOptions, validate_package,
 };
@@ -107,7 +107,7 @@ pub fn validate(path: &Path, json: bool) -> Result<Report, CliError> {
 ///
 /// # Errors
 /// Exit 5 when the XML or a referenced file cannot be read, or the result is invalid.
-pub fn build(xml: &Path, files: Option<&Path>, output: &Path) -> Result<Report, CliError> {
+pub fn build(xml: &Path, files: Option<&Path>, target: &OutputTarget) -> Result<Report, CliError> {
     let bytes = read_file(xml, "XML file")?;
     let name = xml
         .file_name()
@@ -125,6 +125,8 @@ pub fn build(xml: &Path, files: Option<&Path>, output: &Path) -> Result<Report, 
     };
     let builder =
         PackageBuilder::from_xml_and_dir(name, bytes, &dir, &St96Inspector).map_err(build_error)?;
+    let staging = target.staging()?;
+    let output = staging.path();
     let entries = builder.build_to_path(output).map_err(build_error)?;
     let checked = check(output)?;
     let listed: Vec<String> = entries
@@ -141,29 +143,30 @@ pub fn build(xml: &Path, files: Option<&Path>, output: &Path) -> Result<Report, 
     if !checked.report.is_valid() {
         let lines = finding_lines(&checked.report);
         for line in &lines {
-            eprintln!("hague: - {line}");
+            cli_support::console::note("problem", &format!("- {line}"), serde_json::json!({}));
         }
         return Err(CliError::invalid_input(
             format!(
                 "the package {} was written but is invalid: {} error(s)",
-                output.display(),
+                target.display(),
                 checked.report.errors().count()
             ),
             "fix the XML or the files (problems listed above), then build again",
         ));
     }
+    staging.finish()?;
     let human = format!(
         "wrote {} ({} entries, valid)\n{}",
-        output.display(),
+        target.display(),
         entries.len(),
         listed.join("\n")
     );
     let json = serde_json::json!({
-        "package": output.display().to_string(),
+        "path": target.json_path(),
         "valid": true,
         "entries": entries.iter().map(|e| serde_json::json!({
             "name": e.name, "size": e.size, "stored": e.stored,
         })).collect::<Vec<_>>(),
     });
-    Ok(Report::new(human, json))
+    Ok(Report::new(human, json).on_stderr(target.is_stdout()))
 }

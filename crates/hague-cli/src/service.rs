@@ -128,7 +128,11 @@ pub async fn submit(client: &Client, path: &Path) -> Result<Report, CliError> {
         .map_err(|e| {
             if let hague_client::Error::PackageInvalid { report } = &e {
                 for line in crate::package::finding_lines(report) {
-                    eprintln!("hague: - {line}");
+                    cli_support::console::note(
+                        "problem",
+                        &format!("- {line}"),
+                        serde_json::json!({}),
+                    );
                 }
             }
             from_client(&e)

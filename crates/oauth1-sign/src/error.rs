@@ -59,4 +59,7 @@ pub enum Error {
         "the system clock reads a time before 1970; set the clock, OAuth timestamps are seconds since the epoch"
     )]
     Clock,
+    /// A signature shape name this crate does not know.
+    #[error("the signature shape `{0}` is not known: use rfc, guide or unescaped")]
+    UnknownSignatureShape(String),
 }

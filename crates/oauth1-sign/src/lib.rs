@@ -10,6 +10,7 @@ mod error;
 #[cfg(feature = "http")]
 mod http;
 mod method;
+mod options;
 mod request;
 mod secret;
 mod sign;
@@ -23,6 +24,7 @@ pub use error::Error;
 #[cfg(feature = "http")]
 pub use http::{sign_http_request, verify_http_request};
 pub use method::SignatureMethod;
+pub use options::{Configure, SignatureShape, SigningOptions};
 pub use request::{Body, Placement, Request};
 pub use secret::Secret;
 pub use sign::{Signed, SigningParams, sign};

@@ -10,7 +10,7 @@ use crate::credentials::Credentials;
 use crate::digest;
 use crate::encode::{is_unreserved, percent_encode_into};
 use crate::error::Error;
-use crate::method::SignatureMethod;
+use crate::options::{Configure, SignatureShape, SigningOptions};
 use crate::request::{Body, Placement, Request};
 use crate::secret::Secret;
 
@@ -18,14 +18,16 @@ use crate::secret::Secret;
 /// pure function: the timestamp (seconds since 1970) and the nonce come from
 /// the caller. [`crate::Signer`] draws them from the system for you.
 ///
-/// Defaults: HMAC-SHA1, query placement, `oauth_version=1.0` included, no realm.
+/// The options ([`SigningOptions`]) are set with the [`Configure`] setters.
+/// Defaults: HMAC-SHA1, query placement, `oauth_version=1.0` included, no
+/// realm, [`crate::SignatureShape::Unescaped`] (which, for one signature with
+/// a given nonce, writes the signature as RFC 5849 does: only
+/// [`crate::Signer`] draws nonces).
 #[derive(Debug, Clone, Copy)]
 pub struct SigningParams<'a> {
-    method: SignatureMethod,
-    placement: Placement,
+    options: SigningOptions,
     timestamp: u64,
     nonce: &'a str,
-    version: bool,
     realm: Option<&'a str>,
 }
 
@@ -35,36 +37,24 @@ impl<'a> SigningParams<'a> {
     #[must_use]
     pub const fn new(timestamp: u64, nonce: &'a str) -> Self {
         Self {
-            method: SignatureMethod::HmacSha1,
-            placement: Placement::Query,
+            options: SigningOptions::new(),
             timestamp,
             nonce,
-            version: true,
             realm: None,
         }
     }
 
-    /// Chooses the signature method.
+    /// Replaces every option at once.
     #[must_use]
-    pub const fn method(mut self, method: SignatureMethod) -> Self {
-        self.method = method;
+    pub const fn with_options(mut self, options: SigningOptions) -> Self {
+        self.options = options;
         self
     }
 
-    /// Chooses where the `oauth_*` parameters go.
+    /// The options.
     #[must_use]
-    pub const fn placement(mut self, placement: Placement) -> Self {
-        self.placement = placement;
-        self
-    }
-
-    /// Whether to send and sign `oauth_version=1.0` (default `true`; the
-    /// parameter is optional in RFC 5849, but OAuthBase-style servers such as,
-    /// probably, FirmaDocumentos' always sign it).
-    #[must_use]
-    pub const fn version(mut self, include: bool) -> Self {
-        self.version = include;
-        self
+    pub const fn options(&self) -> &SigningOptions {
+        &self.options
     }
 
     /// Sets the `realm` of the `Authorization` header (never signed).
@@ -72,6 +62,12 @@ impl<'a> SigningParams<'a> {
     pub const fn realm(mut self, realm: &'a str) -> Self {
         self.realm = Some(realm);
         self
+    }
+}
+
+impl Configure for SigningParams<'_> {
+    fn options_mut(&mut self) -> &mut SigningOptions {
+        &mut self.options
     }
 }
 
@@ -130,6 +126,55 @@ impl Signed {
     #[must_use]
     pub fn placement(&self) -> Placement {
         self.placement
+    }
+
+    /// The same signed request with another nonce, whose signature and base
+    /// string the caller computed ([`crate::Signer`]'s redraw): the nonce
+    /// and the signature are replaced where this crate wrote them (after
+    /// everything the request itself carried), nothing else is rebuilt.
+    pub(crate) fn with_nonce(
+        mut self,
+        old: &str,
+        new: &str,
+        signature: Secret,
+        base_string: String,
+    ) -> Self {
+        let (eq, quote) = match self.placement {
+            Placement::Header => ("=\"", "\""),
+            Placement::Query | Placement::Form => ("=", ""),
+        };
+        let shape = SignatureShape::Rfc;
+        let rewrite = |text: &mut String| {
+            let pattern = format!("oauth_nonce{eq}{old}");
+            if let Some(at) = text.rfind(&pattern) {
+                let from = at + "oauth_nonce".len() + eq.len();
+                text.replace_range(from..from + old.len(), new);
+            }
+            let sig_key = format!("oauth_signature{eq}");
+            if let Some(at) = text.rfind(&sig_key) {
+                text.truncate(at + sig_key.len());
+                shape.push_signature(text, signature.expose());
+                text.push_str(quote);
+            }
+        };
+        match self.placement {
+            Placement::Query => rewrite(&mut self.url),
+            Placement::Header => {
+                if let Some(h) = self.authorization.as_mut() {
+                    rewrite(h);
+                }
+            }
+            Placement::Form => {
+                if let Some(body) = self.body.take() {
+                    let mut text = String::from_utf8_lossy(&body).into_owned();
+                    rewrite(&mut text);
+                    self.body = Some(text.into_bytes());
+                }
+            }
+        }
+        self.signature = signature;
+        self.base_string = base_string;
+        self
     }
 
     /// Whether the signature needs percent-escapes in a URL (holds `+` or `/`).
@@ -197,7 +242,13 @@ pub fn sign(
         return Err(Error::InvalidNonce);
     }
     reject_oauth_params(&url, request)?;
-    if params.placement == Placement::Form && matches!(request.body_kind(), Body::Opaque) {
+    let SigningOptions {
+        method: sig_method,
+        placement,
+        version,
+        shape,
+    } = params.options;
+    if placement == Placement::Form && matches!(request.body_kind(), Body::Opaque) {
         return Err(Error::FormPlacementNeedsForm);
     }
 
@@ -207,10 +258,10 @@ pub fn sign(
     if let Some(t) = credentials.token() {
         oauth.push(("oauth_token", &t.token));
     }
-    oauth.push(("oauth_signature_method", params.method.as_str()));
+    oauth.push(("oauth_signature_method", sig_method.as_str()));
     oauth.push(("oauth_timestamp", &timestamp));
     oauth.push(("oauth_nonce", params.nonce));
-    if params.version {
+    if version {
         oauth.push(("oauth_version", "1.0"));
     }
 
@@ -224,12 +275,12 @@ pub fn sign(
     let mut base_uri = String::with_capacity(request.url().len());
     push_base_uri(&mut base_uri, &url);
     let base_string = join_base_string(&method, &base_uri, &normalized);
-    let signature = digest::signature(params.method, &credentials.signing_key(), &base_string);
+    let signature = digest::signature(sig_method, &credentials.signing_key(), &base_string);
 
     let mut out_url = url;
     out_url.set_fragment(None);
     let mut signed = Signed {
-        placement: params.placement,
+        placement,
         url: String::from(out_url.as_str()),
         authorization: None,
         body: None,
@@ -237,7 +288,7 @@ pub fn sign(
         base_string,
     };
     let sig = signed.signature.expose().to_owned();
-    match params.placement {
+    match placement {
         Placement::Query => {
             let sep = match out_url.query() {
                 None => "?",
@@ -245,7 +296,7 @@ pub fn sign(
                 Some(_) => "&",
             };
             signed.url.push_str(sep);
-            push_pairs(&mut signed.url, &oauth, &sig, "&", false);
+            push_pairs(&mut signed.url, &oauth, &sig, "&", false, shape);
         }
         Placement::Header => {
             let mut h = String::from("OAuth ");
@@ -254,7 +305,7 @@ pub fn sign(
                 percent_encode_into(&mut h, realm);
                 h.push_str("\", ");
             }
-            push_pairs(&mut h, &oauth, &sig, ", ", true);
+            push_pairs(&mut h, &oauth, &sig, ", ", true, SignatureShape::Rfc);
             signed.authorization = Some(h);
         }
         Placement::Form => {
@@ -265,7 +316,7 @@ pub fn sign(
             if !body.is_empty() && !body.ends_with('&') {
                 body.push('&');
             }
-            push_pairs(&mut body, &oauth, &sig, "&", false);
+            push_pairs(&mut body, &oauth, &sig, "&", false, SignatureShape::Rfc);
             signed.body = Some(body.into_bytes());
         }
     }
@@ -273,20 +324,17 @@ pub fn sign(
 }
 
 /// Writes `name=value` pairs (values percent-encoded, quoted for a header),
-/// then the signature.
+/// then the signature in `shape`.
 fn push_pairs(
     out: &mut String,
     oauth: &[(&'static str, &str)],
     sig: &str,
     sep: &str,
     quoted: bool,
+    shape: SignatureShape,
 ) {
     let q = if quoted { "\"" } else { "" };
-    for (name, value) in oauth
-        .iter()
-        .copied()
-        .chain(std::iter::once(("oauth_signature", sig)))
-    {
+    for &(name, value) in oauth {
         if name != "oauth_consumer_key" {
             out.push_str(sep);
         }
@@ -296,6 +344,11 @@ fn push_pairs(
         percent_encode_into(out, value);
         out.push_str(q);
     }
+    out.push_str(sep);
+    out.push_str("oauth_signature=");
+    out.push_str(q);
+    shape.push_signature(out, sig);
+    out.push_str(q);
 }
 
 fn reject_oauth_params(url: &url::Url, request: &Request<'_>) -> Result<(), Error> {

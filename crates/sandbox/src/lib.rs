@@ -81,6 +81,11 @@ pub struct SandboxConfig {
     pub hws_registration_delay: Duration,
     /// The scopes the token endpoint grants; a request for any other is `invalid_scope`.
     pub hws_scopes: Vec<String>,
+    /// Stricter client-assertion checks: `jti` required and never replayed, `iat` required.
+    /// Off by default, so that the assertion of the HWS guide's Appendix C (only `iss`,
+    /// `sub`, `aud` and `exp`) gets a token, as the guide shows it does. A `jti` that is
+    /// present is refused when replayed in both modes. Command line: `--strict-assertions`.
+    pub hws_strict_assertions: bool,
     /// Records in each generated bulletin or confidential copy.
     pub bulletin_records: u64,
     /// The FirmaDocumentos consumer key.
@@ -211,6 +216,7 @@ impl Default for SandboxConfig {
             hws_import_delay: Duration::from_secs(1),
             hws_registration_delay: Duration::from_secs(2),
             hws_scopes: vec![DEFAULT_SCOPE.to_owned()],
+            hws_strict_assertions: false,
             bulletin_records: 200,
             firmadoc_consumer_key: TEST_CONSUMER_KEY.to_owned(),
             firmadoc_consumer_secret: TEST_CONSUMER_SECRET.to_owned(),
@@ -234,6 +240,7 @@ impl fmt::Debug for SandboxConfig {
             .field("hws_import_delay", &self.hws_import_delay)
             .field("hws_registration_delay", &self.hws_registration_delay)
             .field("hws_scopes", &self.hws_scopes)
+            .field("hws_strict_assertions", &self.hws_strict_assertions)
             .field("bulletin_records", &self.bulletin_records)
             .field("firmadoc_consumer_key", &self.firmadoc_consumer_key)
             .field("firmadoc_consumer_secret", &"[redacted]")

@@ -1,6 +1,7 @@
 //! `sandbox`: runs both services on loopback in the foreground and prints the URLs and the
 //! test credentials. Options: `--hws-port N`, `--firmadoc-port N` (0 = any free port),
-//! `--tls` (https with a CA generated at start, whose PEM is printed).
+//! `--tls` (https with a CA generated at start, whose PEM is printed), `--strict-assertions`
+//! (HWS client assertions need `jti`, never replayed, and `iat`).
 
 use std::process::ExitCode;
 
@@ -19,8 +20,9 @@ fn parse_args() -> Result<SandboxConfig, String> {
             "--hws-port" => config.hws_port = port("--hws-port")?,
             "--firmadoc-port" => config.firmadoc_port = port("--firmadoc-port")?,
             "--tls" => config.tls = true,
+            "--strict-assertions" => config.hws_strict_assertions = true,
             "-h" | "--help" => {
-                return Err("usage: sandbox [--hws-port N] [--firmadoc-port N] [--tls]".into());
+                return Err("usage: sandbox [--hws-port N] [--firmadoc-port N] [--tls] [--strict-assertions]".into());
             }
             other => return Err(format!("unknown argument `{other}`; see --help")),
         }

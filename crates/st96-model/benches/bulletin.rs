@@ -21,7 +21,7 @@ use st96_model::BulletinReader;
 use st96_model::synth::write_bulletin_file;
 
 /// Bytes per record of the generator, measured; used to size the files.
-const BYTES_PER_RECORD: u64 = 3_750;
+const BYTES_PER_RECORD: u64 = 4_530;
 
 const LXML: &str = r#"
 import sys, time, resource

@@ -16,9 +16,12 @@ mod values;
 mod vocabulary;
 mod write;
 
+pub use bulletin::deadline::{
+    RefusalPeriod, add_months, date_from_epoch, days_from_epoch, iso_week_friday, refusal_deadline,
+};
 pub use bulletin::{
-    BulletinReader, DEFAULT_MAX_RECORD_BYTES, DesignSummary, HistoryEntry, ProductText, Record,
-    RecordKind, ViewSummary,
+    AffectedDesign, BulletinReader, DEFAULT_MAX_RECORD_BYTES, DesignSummary, DesignatedParty,
+    HistoryEntry, LocarnoClass, Party, ProductText, Record, RecordKind, ViewSummary,
 };
 pub use error::{BuildError, Error};
 pub use ns::{COM, DGN, MAX_DEPTH, St96Version, XSI};

@@ -2,9 +2,11 @@
 //! crates' tests (feature `synth`).
 //!
 //! The output follows the per-kind shape (a root holding `...Bag` containers) with Hague
-//! Express records mixed in: registrations with holders, designs, product descriptions and
-//! views; renewals; refusals; grants of protection; expirations; holder changes; express
-//! records with history; and a kind the reader does not know
+//! Express records mixed in: registrations with several designated contracting parties
+//! (under both Acts), holders from several contracting parties, representatives, designs
+//! with product descriptions, Locarno classes and views; renewals; refusals; grants of
+//! protection; expirations; holder changes; express records whose history holds
+//! registrations, renewals, refusals, grants and expirations; and a kind the reader does not know
 //! (`HagueRepresentativeAppointment`). Names use non-ASCII letters and `&` (written `&amp;`).
 //! The same seed always gives the same bytes.
 
@@ -26,8 +28,53 @@ pub struct SynthStats {
     pub views: u64,
     /// Holders written (in registrations and current express records).
     pub holders: u64,
+    /// Representatives written.
+    pub representatives: u64,
     /// Records per kind element, in first-seen order.
     pub per_kind: Vec<(&'static str, u64)>,
+    /// Registrations (`HagueRegistration` records and the current registration of Hague
+    /// Express records) per designated contracting party, in first-seen order.
+    pub designations: Vec<(&'static str, u64)>,
+    /// History entries of Hague Express records.
+    pub history_entries: u64,
+}
+
+/// What to generate: size, seed and the bulletin's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SynthOptions {
+    /// Records to write.
+    pub records: u64,
+    /// Seed of the deterministic generator.
+    pub seed: u64,
+    /// `HagueBulletinNumber` of the header (default `ww/2024`, `ww` from the seed).
+    pub bulletin_number: Option<String>,
+    /// `PublicationDate` of the header (default `2024-06-14`).
+    pub publication_date: Option<String>,
+}
+
+impl SynthOptions {
+    /// `records` records from `seed`, with the default header.
+    pub fn new(records: u64, seed: u64) -> Self {
+        Self {
+            records,
+            seed,
+            bulletin_number: None,
+            publication_date: None,
+        }
+    }
+
+    /// The header of ISO week `week` of `year`: bulletin number `ww/yyyy` and publication
+    /// on that week's Friday (bulletins come out on Friday night, HWS guide). Weeks the
+    /// year does not have keep the default header.
+    #[must_use]
+    pub fn for_week(mut self, year: u16, week: u8) -> Self {
+        if let Some(friday) = crate::iso_week_friday(year, week) {
+            self.bulletin_number = Some(format!("{week:02}/{year}"));
+            self.publication_date = Some(friday.to_string());
+        }
+        self
+    }
 }
 
 /// SplitMix64: small, fast and good enough for test data.
@@ -110,6 +157,24 @@ const CITIES: &[(&str, &str)] = &[
     ("Αθήνα", "GR"),
 ];
 const OFFICES: &[&str] = &["ES", "JP", "KR", "US", "CH", "EM", "MX", "TR"];
+/// Contracting parties that may be designated, with the Acts they may be designated under
+/// (synthetic: both Acts appear, so that readers meet both).
+const PARTIES: &[(&str, &[&str])] = &[
+    ("ES", &["1999", "1960"]),
+    ("JP", &["1999"]),
+    ("KR", &["1999"]),
+    ("US", &["1999"]),
+    ("CH", &["1999", "1960"]),
+    ("EM", &["1999"]),
+    ("MX", &["1999"]),
+    ("TR", &["1999"]),
+    ("FR", &["1999", "1960"]),
+    ("BX", &["1999", "1960"]),
+    ("OA", &["1999", "1960"]),
+    ("MA", &["1999", "1960"]),
+];
+/// Contracting parties of holders.
+const HOLDER_PARTIES: &[&str] = &["DE", "CH", "JP", "ES", "IE", "PL", "KR", "GR", "US", "EM"];
 
 /// Record kinds and their weights (out of 100).
 const KINDS: &[(&str, u64)] = &[
@@ -179,6 +244,13 @@ impl Gen {
                 self.out,
                 "\n          <dgn:{tag} com:sequenceNumber=\"{i}\">\n            "
             );
+            if tag == "Holder" {
+                let cp = self.rng.pick(HOLDER_PARTIES);
+                let _ = write!(
+                    self.out,
+                    "<dgn:ApplicantContractingParty>{cp}</dgn:ApplicantContractingParty>"
+                );
+            }
             self.name();
             let _ = write!(self.out, "\n          </dgn:{tag}>");
             if tag == "Holder" {
@@ -188,15 +260,16 @@ impl Gen {
         let _ = write!(self.out, "\n        </dgn:{tag}Bag>");
     }
 
-    fn designs(&mut self, irn_digits: &str) {
+    fn designs(&mut self, irn_digits: &str) -> u64 {
         let count = 1 + self.rng.below(4);
         self.out.push_str("\n        <dgn:HagueDesignBag>");
         for d in 1..=count {
             let (en, fr) = PRODUCTS[self.rng.below(PRODUCTS.len() as u64) as usize];
             let _ = write!(
                 self.out,
-                "\n          <dgn:HagueDesign>\n            <dgn:DesignIdentifier>{d}</dgn:DesignIdentifier>\n            <dgn:ProductDescriptionTextBag>\n              <dgn:ProductDescriptionText com:languageCode=\"en\">{en}</dgn:ProductDescriptionText>\n              <dgn:ProductDescriptionText com:languageCode=\"fr\">{fr}</dgn:ProductDescriptionText>\n            </dgn:ProductDescriptionTextBag>\n            <dgn:LocarnoClassificationBag><dgn:LocarnoClassification><dgn:LocarnoClass>{:02}</dgn:LocarnoClass><dgn:LocarnoClassificationEdition>14</dgn:LocarnoClassificationEdition></dgn:LocarnoClassification></dgn:LocarnoClassificationBag>\n            <dgn:ViewBag>",
-                1 + self.rng.below(32)
+                "\n          <dgn:HagueDesign>\n            <dgn:DesignIdentifier>{d}</dgn:DesignIdentifier>\n            <dgn:ProductDescriptionTextBag>\n              <dgn:ProductDescriptionText com:languageCode=\"en\">{en}</dgn:ProductDescriptionText>\n              <dgn:ProductDescriptionText com:languageCode=\"fr\">{fr}</dgn:ProductDescriptionText>\n            </dgn:ProductDescriptionTextBag>\n            <dgn:LocarnoClassificationBag><dgn:LocarnoClassification><dgn:LocarnoClass>{:02}</dgn:LocarnoClass><dgn:LocarnoSubclassBag><dgn:LocarnoSubclass>{:02}</dgn:LocarnoSubclass></dgn:LocarnoSubclassBag></dgn:LocarnoClassification><dgn:LocarnoClassificationEdition>14</dgn:LocarnoClassificationEdition></dgn:LocarnoClassificationBag>\n            <dgn:ViewBag>",
+                1 + self.rng.below(32),
+                1 + self.rng.below(12)
             );
             let views = 1 + self.rng.below(7);
             for v in 1..=views {
@@ -213,19 +286,113 @@ impl Gen {
             );
         }
         self.out.push_str("\n        </dgn:HagueDesignBag>");
+        count
+    }
+
+    /// 1 to 4 distinct designated parties, each under one of its Acts.
+    fn designated(&mut self, count_stats: bool) {
+        let count = 1 + self.rng.below(4) as usize;
+        let start = self.rng.below(PARTIES.len() as u64) as usize;
+        let step = 1 + self.rng.below(PARTIES.len() as u64 - 1) as usize;
+        let mut chosen: Vec<usize> = Vec::with_capacity(count);
+        let mut i = start;
+        while chosen.len() < count {
+            if !chosen.contains(&i) {
+                chosen.push(i);
+            }
+            i = (i + step) % PARTIES.len();
+            if i == start {
+                break;
+            }
+        }
+        self.out.push_str("\n        <dgn:DesignatedCountryBag>");
+        for i in chosen {
+            let (code, acts) = PARTIES[i];
+            let act = self.rng.pick(acts);
+            let _ = write!(
+                self.out,
+                "<dgn:DesignatedCountry><com:DesignatedCountryCode>{code}</com:DesignatedCountryCode><dgn:HagueAgreementActCategory>{act}</dgn:HagueAgreementActCategory></dgn:DesignatedCountry>"
+            );
+            if count_stats {
+                match self.stats.designations.iter_mut().find(|(c, _)| *c == code) {
+                    Some((_, n)) => *n += 1,
+                    None => self.stats.designations.push((code, 1)),
+                }
+            }
+        }
+        self.out.push_str("</dgn:DesignatedCountryBag>");
     }
 
     fn registration_body(&mut self, irn: &str) {
         let reg = self.date(2015);
         let exp = self.date(2030);
-        let office = self.rng.pick(OFFICES);
+        let claim = self.rng.pick(OFFICES);
         let _ = write!(
             self.out,
-            "\n        <com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber>\n        <com:InternationalRegistrationDate>{reg}</com:InternationalRegistrationDate>\n        <com:InternationalFilingDate>{reg}</com:InternationalFilingDate>\n        <com:ExpiryDate>{exp}</com:ExpiryDate>\n        <com:FilingLanguageCode>en</com:FilingLanguageCode>\n        <dgn:DesignatedCountryBag><dgn:DesignatedCountry><com:DesignatedCountryCode>{office}</com:DesignatedCountryCode><dgn:HagueAgreementActCategory>1999</dgn:HagueAgreementActCategory></dgn:DesignatedCountry></dgn:DesignatedCountryBag>"
+            "\n        <com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber>\n        <com:InternationalRegistrationDate>{reg}</com:InternationalRegistrationDate>\n        <com:InternationalFilingDate>{reg}</com:InternationalFilingDate>\n        <com:ExpiryDate>{exp}</com:ExpiryDate>\n        <com:FilingLanguageCode>en</com:FilingLanguageCode>"
         );
+        self.designated(true);
+        // A design claim names a party too, in its own bag: not a designation.
+        if self.rng.below(4) == 0 {
+            let _ = write!(
+                self.out,
+                "\n        <dgn:DesignClaimBag><dgn:DesignClaim><dgn:DesignClaimTextBag><dgn:DesignClaimText com:languageCode=\"en\">Claim as shown</dgn:DesignClaimText></dgn:DesignClaimTextBag><dgn:DesignatedCountryBag><dgn:DesignatedCountry><com:DesignatedCountryCode>{claim}</com:DesignatedCountryCode></dgn:DesignatedCountry></dgn:DesignatedCountryBag></dgn:DesignClaim></dgn:DesignClaimBag>"
+            );
+        }
         self.holders("Holder");
+        if self.rng.below(2) == 0 {
+            self.out
+                .push_str("\n        <dgn:RepresentativeBag><dgn:Representative>");
+            self.name();
+            self.out
+                .push_str("</dgn:Representative></dgn:RepresentativeBag>");
+            self.stats.representatives += 1;
+        }
         let digits = irn.trim_start_matches("DM/").to_owned();
-        self.designs(&digits);
+        let designs = self.designs(&digits);
+        let _ = write!(
+            self.out,
+            "\n        <dgn:DesignTotalQuantity>{designs}</dgn:DesignTotalQuantity>"
+        );
+    }
+
+    /// One `HagueHistory` entry: the registration first, then later events.
+    fn history_entry(&mut self, irn: &str, s: u64) {
+        let pubd = self.date(2015);
+        let _ = write!(
+            self.out,
+            "\n      <dgn:HagueHistory com:sequenceNumber=\"{s}\"><dgn:HagueBulletinNumber>{:02}/{}</dgn:HagueBulletinNumber><com:PublicationDate>{pubd}</com:PublicationDate>",
+            1 + self.rng.below(52),
+            2015 + self.rng.below(10)
+        );
+        let d = self.date(2016);
+        let r = self.date(2016);
+        let office = self.rng.pick(OFFICES);
+        let event = if s == 0 { 0 } else { 1 + self.rng.below(4) };
+        let _ = match event {
+            0 => write!(
+                self.out,
+                "<dgn:HagueRegistration><com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber><com:InternationalRegistrationDate>{r}</com:InternationalRegistrationDate></dgn:HagueRegistration>"
+            ),
+            1 => write!(
+                self.out,
+                "<dgn:HagueRenewal><com:ExpiryDate>{d}</com:ExpiryDate><com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber><com:RenewalDate>{r}</com:RenewalDate></dgn:HagueRenewal>"
+            ),
+            2 => write!(
+                self.out,
+                "<dgn:HagueRefusal><dgn:AffectedDesign><dgn:AllDesignsIndicator>true</dgn:AllDesignsIndicator></dgn:AffectedDesign><com:DecisionDate>{d}</com:DecisionDate><com:InternationalRecordingDate>{r}</com:InternationalRecordingDate><com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber><com:RecordNotifyingOfficeCode>{office}</com:RecordNotifyingOfficeCode></dgn:HagueRefusal>"
+            ),
+            3 => write!(
+                self.out,
+                "<dgn:HagueGrantProtection><com:DecisionDate>{d}</com:DecisionDate><com:DecisionEffectiveDate>{d}</com:DecisionEffectiveDate><com:InternationalRecordingDate>{r}</com:InternationalRecordingDate><com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber><com:RecordNotifyingOfficeCode>{office}</com:RecordNotifyingOfficeCode></dgn:HagueGrantProtection>"
+            ),
+            _ => write!(
+                self.out,
+                "<dgn:HagueExpiration><com:InternationalRecordingDate>{r}</com:InternationalRecordingDate><com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber></dgn:HagueExpiration>"
+            ),
+        };
+        self.out.push_str("</dgn:HagueHistory>");
+        self.stats.history_entries += 1;
     }
 
     fn record(&mut self, kind: &'static str) {
@@ -245,23 +412,20 @@ impl Gen {
                 self.out
                     .push_str("\n      </dgn:HagueRegistration>\n      </dgn:HagueCurrent>");
                 let entries = 1 + self.rng.below(3);
-                for s in 0..entries {
-                    let pubd = self.date(2015);
-                    let _ = write!(
-                        self.out,
-                        "\n      <dgn:HagueHistory com:sequenceNumber=\"{s}\"><dgn:HagueBulletinNumber>{:02}/{}</dgn:HagueBulletinNumber><com:PublicationDate>{pubd}</com:PublicationDate><dgn:HagueRenewal><com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber><com:ExpiryDate>{pubd}</com:ExpiryDate></dgn:HagueRenewal></dgn:HagueHistory>",
-                        1 + self.rng.below(52),
-                        2015 + self.rng.below(10)
-                    );
+                for e in 0..entries {
+                    self.history_entry(&irn, e);
                 }
                 self.out.push_str("\n    </dgn:HagueExpressTransaction>");
             }
             "HagueRenewal" => {
                 let exp = self.date(2030);
+                let renewed = self.date(2024);
                 let _ = write!(
                     self.out,
-                    "\n    <dgn:HagueRenewal>\n      <dgn:AffectedDesign><dgn:AllDesignsIndicator>true</dgn:AllDesignsIndicator></dgn:AffectedDesign>\n      <com:ExpiryDate>{exp}</com:ExpiryDate>\n      <com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber>\n      <com:RecordIdentifier>{rid}</com:RecordIdentifier>"
+                    "\n    <dgn:HagueRenewal>\n      <dgn:AffectedDesign><dgn:AllDesignsIndicator>true</dgn:AllDesignsIndicator></dgn:AffectedDesign>\n      <com:ExpiryDate>{exp}</com:ExpiryDate>\n      <com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber>\n      <com:RecordIdentifier>{rid}</com:RecordIdentifier>\n      <com:RenewalDate>{}</com:RenewalDate>",
+                    renewed
                 );
+                self.designated(false);
                 self.holders("Holder");
                 self.out.push_str("\n    </dgn:HagueRenewal>");
             }
@@ -269,9 +433,14 @@ impl Gen {
                 let d = self.date(2020);
                 let r = self.date(2020);
                 let office = self.rng.pick(OFFICES);
+                let effective = if kind == "HagueGrantProtection" {
+                    format!("\n      <com:DecisionEffectiveDate>{d}</com:DecisionEffectiveDate>")
+                } else {
+                    String::new()
+                };
                 let _ = write!(
                     self.out,
-                    "\n    <dgn:{kind}>\n      <dgn:AffectedDesign><dgn:DesignIdentifierBag><dgn:DesignIdentifier>1</dgn:DesignIdentifier></dgn:DesignIdentifierBag></dgn:AffectedDesign>\n      <com:DecisionDate>{d}</com:DecisionDate>\n      <com:InternationalRecordingDate>{r}</com:InternationalRecordingDate>\n      <com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber>\n      <com:RecordIdentifier>{rid}</com:RecordIdentifier>\n      <com:RecordNotifyingOfficeCode>{office}</com:RecordNotifyingOfficeCode>\n    </dgn:{kind}>"
+                    "\n    <dgn:{kind}>\n      <dgn:AffectedDesign><dgn:DesignIdentifierBag><dgn:DesignIdentifier>1</dgn:DesignIdentifier></dgn:DesignIdentifierBag></dgn:AffectedDesign>\n      <com:DecisionDate>{d}</com:DecisionDate>{effective}\n      <com:InternationalRecordingDate>{r}</com:InternationalRecordingDate>\n      <com:InternationalRegistrationNumber>{irn}</com:InternationalRegistrationNumber>\n      <com:RecordIdentifier>{rid}</com:RecordIdentifier>\n      <com:RecordNotifyingOfficeCode>{office}</com:RecordNotifyingOfficeCode>\n    </dgn:{kind}>"
                 );
             }
             "HagueExpiration" => {
@@ -321,6 +490,12 @@ impl Gen {
 
 /// Writes a synthetic bulletin of `records` records to `out`.
 pub fn write_bulletin<W: Write>(out: W, records: u64, seed: u64) -> io::Result<SynthStats> {
+    write_bulletin_with(out, &SynthOptions::new(records, seed))
+}
+
+/// Writes a synthetic bulletin as `options` say.
+pub fn write_bulletin_with<W: Write>(out: W, options: &SynthOptions) -> io::Result<SynthStats> {
+    let (records, seed) = (options.records, options.seed);
     let mut out = BufWriter::with_capacity(1 << 20, out);
     let mut g = Gen {
         rng: Rng(seed ^ 0x5EED_0000_0000_0000),
@@ -329,9 +504,15 @@ pub fn write_bulletin<W: Write>(out: W, records: u64, seed: u64) -> io::Result<S
         week: 0,
     };
     g.week = 1 + (seed % 52) as u32;
+    let number = options
+        .bulletin_number
+        .clone()
+        .unwrap_or_else(|| format!("{:02}/2024", g.week));
+    let published = options.publication_date.as_deref().unwrap_or("2024-06-14");
     let head = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Synthetic Hague bulletin generated by st96-model (seed {seed}); not WIPO data. -->\n<dgn:HagueBulletin xmlns:com=\"{COM}\" xmlns:dgn=\"{DGN}\">\n  <dgn:HagueBulletinNumber>{:02}/2024</dgn:HagueBulletinNumber>\n  <com:PublicationDate>2024-06-14</com:PublicationDate>",
-        g.week
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Synthetic Hague bulletin generated by st96-model (seed {seed}); not WIPO data. -->\n<dgn:HagueBulletin xmlns:com=\"{COM}\" xmlns:dgn=\"{DGN}\">\n  <dgn:HagueBulletinNumber>{}</dgn:HagueBulletinNumber>\n  <com:PublicationDate>{}</com:PublicationDate>",
+        escape(&number),
+        escape(published)
     );
     out.write_all(head.as_bytes())?;
     let mut bytes = head.len() as u64;
@@ -364,9 +545,21 @@ pub fn write_bulletin<W: Write>(out: W, records: u64, seed: u64) -> io::Result<S
     Ok(g.stats)
 }
 
+/// Escapes text for element content.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// Writes a synthetic bulletin to `path` through a temporary file in the same folder, renamed
 /// into place only when complete, so a partial file never looks complete.
 pub fn write_bulletin_file(path: &Path, records: u64, seed: u64) -> io::Result<SynthStats> {
+    write_bulletin_file_with(path, &SynthOptions::new(records, seed))
+}
+
+/// [`write_bulletin_file`] with [`SynthOptions`].
+pub fn write_bulletin_file_with(path: &Path, options: &SynthOptions) -> io::Result<SynthStats> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -376,7 +569,7 @@ pub fn write_bulletin_file(path: &Path, records: u64, seed: u64) -> io::Result<S
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
     let tmp = dir.join(format!(".{}.partial", name.to_string_lossy()));
     let result = std::fs::File::create(&tmp).and_then(|f| {
-        let stats = write_bulletin(&f, records, seed)?;
+        let stats = write_bulletin_with(&f, options)?;
         f.sync_all()?;
         Ok(stats)
     });

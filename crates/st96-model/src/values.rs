@@ -33,6 +33,21 @@ impl Date {
         Ok(Self { year, month, day })
     }
 
+    /// The year.
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(&self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, from 1.
+    pub fn day(&self) -> u8 {
+        self.day
+    }
+
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Result<Self, BuildError> {
         let bad = || BuildError::Value {

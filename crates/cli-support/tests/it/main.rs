@@ -1,6 +1,8 @@
 //! Tests of `cli-support`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure report
 
+mod frameworks;
+
 use std::io::Write as _;
 use std::path::Path;
 

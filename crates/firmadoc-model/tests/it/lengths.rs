@@ -1,8 +1,8 @@
 //! Length limits: refused by default, cut on a character boundary only when asked.
 
 use firmadoc_model::{
-    Country, LengthPolicy, ModelError, NewUser, Orientation, PageFormat, Sending, SendingKind,
-    SignaturePlacement, Template, TemplateRef, service_len, truncate_to,
+    Country, LengthPolicy, ModelError, ModelWarning, NewUser, Orientation, PageFormat, Sending,
+    SendingKind, SignaturePlacement, Template, TemplateRef, service_len, truncate_to,
 };
 use proptest::prelude::*;
 
@@ -76,55 +76,78 @@ fn lengths_count_utf16_code_units_like_the_service() {
     );
 }
 
+/// `Receptores` and `Email` are refused when over their limit, and cut only when asked:
+/// recipients whole from the end, emails as the service would; a sending's `Plantilla` has
+/// no limit in the guide, so an over-long one is a warning.
 #[test]
-fn recipients_template_names_and_emails_are_never_cut() {
+fn recipients_emails_and_template_names_under_each_policy() {
     let many: Vec<String> = (0..30)
         .map(|i| format!("recipient{i:02}@example.com"))
         .collect();
     let joined = many.join(",");
     assert!(joined.len() > 500);
-    let err = Sending::builder()
-        .subject("s")
-        .sender("e")
-        .recipients(many)
-        .sending_kind(SendingKind::Email)
-        .expiry_days(5)
-        .country(Country::Germany)
-        .template(TemplateRef::single("P"))
-        .document_pdf(PDF)
-        .length_policy(LengthPolicy::Truncate)
-        .build()
-        .unwrap_err();
+    let build = |policy| {
+        Sending::builder()
+            .subject("s")
+            .sender("e")
+            .recipients(many.clone())
+            .sending_kind(SendingKind::Email)
+            .expiry_days(5)
+            .country(Country::Germany)
+            .template(TemplateRef::single("P"))
+            .document_pdf(PDF)
+            .length_policy(policy)
+            .build()
+    };
     assert_eq!(
-        err,
-        ModelError::TooLongNotTruncatable {
+        build(LengthPolicy::Reject).unwrap_err(),
+        ModelError::TooLong {
             field: "Receptores",
             max: 500,
             actual: joined.len()
         }
     );
-    let err = sending("s", "e")
+    let cut = build(LengthPolicy::Truncate).unwrap();
+    // 24-character addresses plus commas: 20 fit in 500 (20 * 25 - 1 = 499).
+    assert_eq!(cut.recipients(), &many[..20]);
+    assert!(cut.recipients().join(",").len() <= 500);
+    assert_eq!(
+        cut.warnings(),
+        [ModelWarning::RecipientsDropped {
+            kept: 20,
+            dropped: 10
+        }]
+    );
+
+    let long_name = sending("s", "e")
         .template(TemplateRef::single("p".repeat(41)))
-        .length_policy(LengthPolicy::Truncate)
         .build()
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        ModelError::TooLongNotTruncatable {
-            field: "Plantilla",
-            ..
-        }
-    ));
+        .unwrap();
+    assert_eq!(
+        long_name.warnings(),
+        [ModelWarning::TemplateNameOverLimit { actual: 41 }]
+    );
+
     let email = format!("{}@example.com", "u".repeat(40));
-    let err = NewUser::new("Ana", &email, LengthPolicy::Truncate).unwrap_err();
+    let err = NewUser::new("Ana", &email, LengthPolicy::Reject).unwrap_err();
     assert!(matches!(
         err,
-        ModelError::TooLongNotTruncatable {
+        ModelError::TooLong {
             field: "Email",
             max: 50,
             ..
         }
     ));
+    let user = NewUser::new("Ana", &email, LengthPolicy::Truncate).unwrap();
+    assert_eq!(user.email(), &email[..50]);
+    assert_eq!(
+        user.warnings(),
+        [ModelWarning::Truncated {
+            field: "Email",
+            max: 50,
+            actual: email.len()
+        }]
+    );
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Each rule of the guide: broken on purpose, it gives its own error.
 
 use firmadoc_model::{
-    Country, ModelError, Orientation, Page, PageFormat, PlacementKind, PlacementParts, Sending,
-    SendingBuilder, SendingKind, SignatureKind, SignaturePlacement, Template, TemplateBuilder,
-    TemplateRef, is_plausible_email, is_plausible_phone,
+    Country, ModelError, ModelWarning, Orientation, Page, PageFormat, PlacementKind,
+    PlacementParts, Sending, SendingBuilder, SendingKind, SignatureKind, SignaturePlacement,
+    Template, TemplateBuilder, TemplateRef, is_plausible_email, is_plausible_phone,
 };
 use proptest::prelude::*;
 
@@ -111,23 +111,42 @@ fn multi_signature_needs_a_multi_signature_template() {
         .unwrap();
 }
 
+/// The guide states no minimum of recipients for a multi-signature sending: one is
+/// built and sent, with a warning.
 #[test]
-fn multi_signature_needs_two_recipients() {
-    let err = single_email()
+fn multi_signature_with_one_recipient_is_a_warning() {
+    let sending = single_email()
         .multi_signature(true)
         .template(TemplateRef::multi_signature("Multifirma"))
         .build()
-        .unwrap_err();
+        .unwrap();
+    assert!(sending.is_multi_signature());
     assert_eq!(
-        err,
-        ModelError::MultiSignatureNeedsTwoRecipients { count: 1 }
+        sending.warnings(),
+        [ModelWarning::MultiSignatureWithOneRecipient]
     );
+    let two = multi_email().build().unwrap();
+    assert!(two.warnings().is_empty());
 }
 
+/// "Esta propiedad sólo se tiene en cuenta en los envíos multifirma": ignored, so a
+/// warning, and the body still carries `ConPrioridad` as the caller set it.
 #[test]
-fn priority_applies_only_to_multi_signature() {
-    let err = single_email().priority(true).build().unwrap_err();
-    assert_eq!(err, ModelError::PriorityWithoutMultiSignature);
+fn priority_without_multi_signature_is_ignored_with_a_warning() {
+    let sending = single_email().priority(true).build().unwrap();
+    assert!(sending.has_priority());
+    assert_eq!(sending.warnings(), [ModelWarning::PriorityIgnored]);
+    let json = serde_json::to_value(&sending).unwrap();
+    assert_eq!(json["ConPrioridad"], true);
+    assert!(json.get("warnings").is_none());
+    assert!(
+        ModelWarning::PriorityIgnored
+            .to_string()
+            .contains("sólo se tiene en cuenta")
+    );
+    // A body read from JSON gets the same treatment.
+    let read: Sending = serde_json::from_value(json).unwrap();
+    assert_eq!(read.warnings(), [ModelWarning::PriorityIgnored]);
 }
 
 #[test]
@@ -513,12 +532,8 @@ fn expected(
             template: "T".into(),
         });
     }
-    if multi && n < 2 {
-        return Err(E::MultiSignatureNeedsTwoRecipients { count: n });
-    }
-    if priority && !multi {
-        return Err(E::PriorityWithoutMultiSignature);
-    }
+    // Not rules of the guide: warnings, never errors.
+    let _ = (priority, n);
     Ok(())
 }
 

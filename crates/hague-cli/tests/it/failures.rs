@@ -263,7 +263,7 @@ fn wait_gives_up_at_the_deadline_with_exit_4() {
     // A bad interval is a usage error, before any call.
     let line = run(hague().args(["wait", "IMP-1", "--interval", "0"])).fails(2);
     assert!(
-        line.contains("--interval must be a positive number"),
+        line.contains("--interval must be 0.01 to 86400 seconds"),
         "{line}"
     );
 }

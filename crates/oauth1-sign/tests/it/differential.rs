@@ -11,6 +11,7 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+use oauth1_sign::Configure as _;
 use oauth1_sign::{Body, Credentials, Placement, Request, SignatureMethod, SigningParams, sign};
 
 const CASES: usize = 10_000;

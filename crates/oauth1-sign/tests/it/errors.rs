@@ -1,5 +1,6 @@
 //! Bad input gets a typed error, never a panic.
 
+use oauth1_sign::Configure as _;
 use oauth1_sign::{Body, Credentials, Error, Placement, Request, SigningParams, sign};
 
 fn creds() -> Credentials {

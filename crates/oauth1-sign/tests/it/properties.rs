@@ -1,8 +1,9 @@
 //! Properties that hold for every input.
 
+use oauth1_sign::Configure as _;
 use oauth1_sign::{
-    Body, Credentials, Placement, Request, SignatureMethod, Signer, SigningParams, VerifyOptions,
-    sign, verify,
+    Body, Credentials, Placement, Request, SignatureMethod, SignatureShape, Signer, SigningParams,
+    VerifyOptions, sign, verify,
 };
 use proptest::prelude::*;
 
@@ -62,28 +63,99 @@ proptest! {
     }
 }
 
-/// `avoid_escaped_signature` redraws until no `+` or `/` is left, and the
-/// number of draws is what the nonce source saw.
+/// The default shape (`Unescaped`) redraws until no `+` or `/` is left, the
+/// number of draws is what the nonce source saw, and the fast redraw (an HMAC
+/// resumed after the base string's prefix, nonce and signature swapped into
+/// the first result) gives exactly what a full signature with the winning
+/// nonce gives.
 #[test]
-fn avoid_escaped_signature_redraws() {
-    let signer =
-        Signer::new(Credentials::new("key", "secret").unwrap()).avoid_escaped_signature(true);
-    let req = Request::new("GET", "https://apitest.firmadocumentos.es/admin/Budget");
+fn unescaped_shape_redraws_and_matches_a_full_signature() {
+    let creds = Credentials::new("key", "secret").unwrap();
+    let signer = Signer::new(creds.clone());
+    assert_eq!(signer.options().shape(), SignatureShape::Unescaped);
+    let cases = [
+        Request::new("GET", "https://apitest.firmadocumentos.es/admin/Budget"),
+        Request::new(
+            "POST",
+            "https://apitest.firmadocumentos.es/send/Sending?aoauth_nonce=1",
+        )
+        .body(Body::Opaque),
+    ];
     let mut total_draws = 0;
-    for i in 0..200u32 {
-        let mut n = 0u32;
-        let signed = signer
-            .sign_with(&req, 1_588_868_844, || {
-                n += 1;
-                Ok(format!("nonce{i}x{n}"))
-            })
-            .unwrap();
-        assert!(!signed.signature_needs_escaping(), "{i}");
-        assert!(!signed.url().contains("%2B") && !signed.url().contains("%2F"));
-        total_draws += n;
+    for (c, req) in cases.iter().enumerate() {
+        for placement in [Placement::Query, Placement::Header] {
+            let signer = signer.clone().placement(placement);
+            for i in 0..100u32 {
+                let mut n = 0u32;
+                let mut last = String::new();
+                let signed = signer
+                    .sign_with(req, 1_588_868_844, || {
+                        n += 1;
+                        last = format!("nonce{c}{i}x{n}");
+                        Ok(last.clone())
+                    })
+                    .unwrap();
+                assert!(!signed.signature_needs_escaping(), "{i}");
+                assert!(!signed.url().contains("%2B") && !signed.url().contains("%2F"));
+                let full = sign(
+                    req,
+                    &creds,
+                    &SigningParams::new(1_588_868_844, &last).placement(placement),
+                )
+                .unwrap();
+                assert_eq!(signed.url(), full.url());
+                assert_eq!(signed.authorization(), full.authorization());
+                assert_eq!(signed.base_string(), full.base_string());
+                assert_eq!(signed.signature().expose(), full.signature().expose());
+                total_draws += n;
+            }
+        }
     }
-    // About 2.3 draws per signature on average; far more than 1 proves redraws happen.
-    assert!(total_draws > 300 && total_draws < 800, "{total_draws}");
+    // About 2.3 draws per signature on average (400 signatures); far more
+    // than 1 proves redraws happen.
+    assert!(total_draws > 600 && total_draws < 1600, "{total_draws}");
+}
+
+/// `Rfc` and `Guide` never redraw: one nonce per signature.
+#[test]
+fn rfc_and_guide_shapes_draw_once() {
+    let req = Request::new("GET", "https://apitest.firmadocumentos.es/admin/Budget");
+    for shape in [SignatureShape::Rfc, SignatureShape::Guide] {
+        let signer = Signer::new(Credentials::new("key", "secret").unwrap()).signature_shape(shape);
+        let mut escaped = 0;
+        for i in 0..100u32 {
+            let mut n = 0u32;
+            let s = signer
+                .sign_with(&req, 1, || {
+                    n += 1;
+                    Ok(format!("n{i}"))
+                })
+                .unwrap();
+            assert_eq!(n, 1);
+            escaped += usize::from(s.signature_needs_escaping());
+        }
+        assert!(escaped > 20, "{shape}: {escaped}");
+    }
+}
+
+/// `sign_now` in the default shape: fresh nonces, never a `+` or `/`.
+#[test]
+fn sign_now_default_shape_is_unescaped() {
+    let signer = Signer::new(Credentials::new("key", "secret").unwrap());
+    let req = Request::new("GET", "https://apitest.firmadocumentos.es/admin/Budget");
+    let mut nonces = std::collections::HashSet::new();
+    for _ in 0..50 {
+        let s = signer.sign_now(&req).unwrap();
+        assert!(!s.signature_needs_escaping());
+        let nonce = s
+            .url()
+            .split('&')
+            .find_map(|p| p.strip_prefix("oauth_nonce="))
+            .unwrap()
+            .to_owned();
+        assert_eq!(nonce.len(), 22);
+        assert!(nonces.insert(nonce));
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Secrets never print: consumer secret, token secret, signature.
 
+use oauth1_sign::Configure as _;
 use oauth1_sign::{Credentials, Placement, Request, Signer, SigningParams, sign};
 
 #[test]

@@ -3,9 +3,10 @@
 //! For each one the base string, the key and the signature are checked
 //! separately where the vector gives them, so a failure names the step.
 
+use oauth1_sign::Configure as _;
 use oauth1_sign::{
-    Body, Credentials, Placement, Request, SignatureMethod, SigningParams, base_string_uri,
-    normalize_parameters, percent_encode, sign,
+    Body, Credentials, Placement, Request, SignatureMethod, SignatureShape, SigningParams,
+    base_string_uri, normalize_parameters, percent_encode, sign,
 };
 
 /// One signing vector.
@@ -209,6 +210,37 @@ fn signing_vectors() {
             v.name
         );
     }
+}
+
+/// V7's signature holds two `+`: each shape writes it as documented. `Rfc`
+/// gives oauthlib's `%2B`; `Guide` gives the raw `+` of the guide's Postman
+/// example, with only `=` escaped.
+#[test]
+fn signature_shapes_write_v7_as_documented() {
+    let v = VECTORS.iter().find(|v| v.name.starts_with("V7")).unwrap();
+    let req = Request::new(v.method, v.url);
+    let url = |shape| {
+        sign(
+            &req,
+            &credentials(v),
+            &SigningParams::new(v.timestamp, v.nonce).signature_shape(shape),
+        )
+        .unwrap()
+        .into_url()
+    };
+    assert!(
+        url(SignatureShape::Rfc).ends_with("&oauth_signature=08G5Snvw%2BgDAzBF%2BCmT5KqlrPKo%3D")
+    );
+    assert!(
+        url(SignatureShape::Guide).ends_with("&oauth_signature=08G5Snvw+gDAzBF+CmT5KqlrPKo%3D")
+    );
+    // A single signature with a given nonce is written as RFC 5849 does.
+    assert_eq!(url(SignatureShape::Unescaped), url(SignatureShape::Rfc));
+    assert_eq!(
+        "RFC".parse::<SignatureShape>().unwrap(),
+        SignatureShape::Rfc
+    );
+    assert!("postman".parse::<SignatureShape>().is_err());
 }
 
 /// V7 gives oauthlib's full query-placement URL; ours orders the parameters

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use oauth1_sign::Configure as _;
 use oauth1_sign::{
     Credentials, Placement, Request, SigningParams, VerifyError, VerifyOptions, sign, verify,
 };

@@ -133,3 +133,37 @@ impl Parsed {
         }
     }
 }
+
+/// The DER prefix of a P-256 `SubjectPublicKeyInfo` (id-ecPublicKey, prime256v1), up to the
+/// uncompressed point.
+const P256_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+
+/// The public JWK of a P-256 `-----BEGIN PUBLIC KEY-----` PEM, as the guide's Appendix A
+/// writes it (`openssl ec -pubout`).
+pub(crate) fn p256_public_pem_to_jwk(pem: &str) -> Result<PublicJwk, String> {
+    use base64::engine::general_purpose::STANDARD;
+    let body: String = pem
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| *l != "-----BEGIN PUBLIC KEY-----")
+        .skip(1)
+        .take_while(|l| *l != "-----END PUBLIC KEY-----")
+        .collect();
+    let der = STANDARD.decode(body.as_bytes()).map_err(|_| {
+        "public_key_pem is not a PEM `PUBLIC KEY` (openssl ec -pubout writes one)".to_owned()
+    })?;
+    let point = der
+        .strip_prefix(&P256_SPKI_PREFIX[..])
+        .filter(|p| p.len() == 65 && p[0] == 4)
+        .ok_or_else(|| "public_key_pem is not an uncompressed P-256 public key".to_owned())?;
+    serde_json::from_value(serde_json::json!({
+        "kty": "EC",
+        "crv": "P-256",
+        "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+        "y": URL_SAFE_NO_PAD.encode(&point[33..]),
+    }))
+    .map_err(|e| format!("cannot build the JWK: {e}"))
+}

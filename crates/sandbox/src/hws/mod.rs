@@ -1,5 +1,6 @@
 //! The Hague System Web Services side: discovery, token endpoint, API.
 
+mod bulletin;
 mod jwt;
 mod status;
 
@@ -48,6 +49,7 @@ pub(crate) struct Hws {
 #[derive(Debug, Clone)]
 struct HwsSettings {
     scopes: Vec<String>,
+    strict_assertions: bool,
     import_delay: u64,
     registration_delay: u64,
     bulletin_records: u64,
@@ -84,6 +86,7 @@ impl Hws {
             base,
             config: HwsSettings {
                 scopes: config.hws_scopes.clone(),
+                strict_assertions: config.hws_strict_assertions,
                 import_delay: config.hws_import_delay.as_secs(),
                 registration_delay: config.hws_registration_delay.as_secs(),
                 bulletin_records: config.bulletin_records,
@@ -177,26 +180,28 @@ impl Hws {
         #[derive(serde::Deserialize)]
         struct Registration {
             client_id: String,
-            jwk: PublicJwk,
+            jwk: Option<PublicJwk>,
+            public_key_pem: Option<String>,
         }
-        match serde_json::from_slice::<Registration>(&req.body) {
-            Ok(r) if !r.client_id.is_empty() => {
-                self.register_client(&r.client_id, r.jwk);
-                json(StatusCode::CREATED, &json!({"client_id": r.client_id}))
-            }
-            Ok(_) => wipo_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_INPUT_DATA",
-                "client_id is empty",
-                vec![],
-            ),
-            Err(e) => wipo_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_INPUT_DATA",
-                &format!("send {{\"client_id\": \"...\", \"jwk\": {{public JWK}}}}: {e}"),
-                vec![],
-            ),
+        let bad = |m: &str| wipo_error(StatusCode::BAD_REQUEST, "INVALID_INPUT_DATA", m, vec![]);
+        let usage = "send {\"client_id\": \"...\", \"jwk\": {public JWK}} or {\"client_id\": \"...\", \"public_key_pem\": \"-----BEGIN PUBLIC KEY-----...\"}";
+        let r = match serde_json::from_slice::<Registration>(&req.body) {
+            Ok(r) => r,
+            Err(e) => return bad(&format!("{usage}: {e}")),
+        };
+        if r.client_id.is_empty() {
+            return bad("client_id is empty");
         }
+        let key = match (r.jwk, r.public_key_pem) {
+            (Some(jwk), _) => jwk,
+            (None, Some(pem)) => match jwt::p256_public_pem_to_jwk(&pem) {
+                Ok(k) => k,
+                Err(e) => return bad(&e),
+            },
+            (None, None) => return bad(usage),
+        };
+        self.register_client(&r.client_id, key);
+        json(StatusCode::CREATED, &json!({"client_id": r.client_id}))
     }
 
     fn discovery(&self) -> Resp {
@@ -332,6 +337,7 @@ impl Hws {
         {
             return Err("the client assertion is not yet valid (nbf is in the future)".into());
         }
+        let strict = self.config.strict_assertions;
         let start = match secs(c.iat) {
             Some(iat) if iat > now + SKEW => {
                 return Err(
@@ -339,6 +345,13 @@ impl Hws {
                 );
             }
             Some(iat) => iat,
+            None if strict => {
+                return Err(
+                    "the client assertion has no iat claim (this sandbox runs with --strict-assertions)"
+                        .into(),
+                );
+            }
+            // The guide's Appendix C sends no iat: the lifetime counts from now.
             None => now,
         };
         if exp.saturating_sub(start) > MAX_ASSERTION_LIFETIME {
@@ -346,10 +359,18 @@ impl Hws {
                 "the client assertion lives longer than {MAX_ASSERTION_LIFETIME} s (exp - iat)"
             ));
         }
-        let jti = c
-            .jti
-            .clone()
-            .ok_or("the client assertion has no jti claim")?;
+        // The guide's Appendix C sends no jti (it sets JWT_ID but never uses it): accepted
+        // unless strict. A jti that is present is never accepted twice, in either mode.
+        let jti = match (c.jti.clone(), strict) {
+            (Some(j), _) => j,
+            (None, true) => {
+                return Err(
+                    "the client assertion has no jti claim (this sandbox runs with --strict-assertions)"
+                        .into(),
+                );
+            }
+            (None, false) => return Ok(iss),
+        };
         let mut inner = self.lock();
         inner.jtis.retain(|_, e| *e + SKEW >= now);
         if inner.jtis.contains_key(&(iss.clone(), jti.clone())) {
@@ -522,45 +543,6 @@ impl Hws {
             )
         };
         xml(StatusCode::OK, body)
-    }
-
-    fn bulletin(&self, week: &str, confidential: bool) -> Resp {
-        let valid = week.len() == 6
-            && week.bytes().all(|b| b.is_ascii_digit())
-            && week[4..]
-                .parse::<u32>()
-                .is_ok_and(|w| (1..=53).contains(&w));
-        if !valid {
-            return wipo_error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_INPUT_DATA",
-                "the week id must be yyyyww (a 4-digit year and a 2-digit week, 01 to 53)",
-                vec![json!({"code": "weekId", "message": format!("`{week}` is not yyyyww")})],
-            );
-        }
-        let seed: u64 = week.parse::<u64>().unwrap_or_default() * 2 + u64::from(confidential);
-        match status::bulletin_zip(week, confidential, self.config.bulletin_records, seed) {
-            Ok(zip) => {
-                let name = if confidential {
-                    format!("CC{week}_ST96.zip")
-                } else {
-                    format!("HE{week}_ST96.zip")
-                };
-                let mut r = respond(StatusCode::OK, "application/zip", zip);
-                if let Ok(v) =
-                    http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-                {
-                    r.headers_mut().insert(http::header::CONTENT_DISPOSITION, v);
-                }
-                r
-            }
-            Err(e) => wipo_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_ERROR",
-                &e,
-                vec![],
-            ),
-        }
     }
 }
 

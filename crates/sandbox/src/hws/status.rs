@@ -1,12 +1,8 @@
-//! Reply bodies of the HWS API: import and service-request status documents and bulletin
-//! ZIPs.
+//! Reply bodies of the HWS API: import and service-request status documents.
 //!
 //! **Inferred:** the HWS guide's Appendix D is not public. The status documents use ST.96
 //! namespaces and the element names `st96-model`'s lenient status parsers look for (the
-//! shapes of `fixtures/st96/status/`); bulletins are `st96-model`'s synthetic bulletins
-//! packed by `hague-package`.
-
-use std::io::Cursor;
+//! shapes of `fixtures/st96/status/`).
 
 use st96_model::{COM, DGN};
 
@@ -61,25 +57,4 @@ pub(super) fn request_xml(
     }
     x.push_str("</dgn:HagueServiceRequestStatus>\n");
     x
-}
-
-/// A synthetic bulletin (or confidential copy) of `records` records, zipped.
-pub(super) fn bulletin_zip(
-    week: &str,
-    confidential: bool,
-    records: u64,
-    seed: u64,
-) -> Result<Vec<u8>, String> {
-    let mut xml = Vec::new();
-    st96_model::synth::write_bulletin(&mut xml, records, seed)
-        .map_err(|e| format!("generating the bulletin failed: {e}"))?;
-    let name = if confidential {
-        format!("CC{week}_ST96.xml")
-    } else {
-        format!("HE{week}_ST96.xml")
-    };
-    let (zip, _) = hague_package::PackageBuilder::new(name, hague_package::FileSource::Bytes(xml))
-        .and_then(|b| b.write_to(Cursor::new(Vec::new())))
-        .map_err(|e| format!("packing the bulletin failed: {e}"))?;
-    Ok(zip.into_inner())
 }

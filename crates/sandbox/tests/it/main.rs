@@ -3,6 +3,7 @@
 
 mod common;
 mod firmadoc;
+mod guide;
 mod hws;
 mod pyjwt;
 mod tls;

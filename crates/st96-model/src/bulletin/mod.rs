@@ -1,5 +1,6 @@
 //! The streaming bulletin reader.
 
+pub(crate) mod deadline;
 mod record;
 mod scan;
 
@@ -9,7 +10,10 @@ use memchr::memchr;
 use quick_xml::events::BytesStart;
 
 use crate::{COM, DGN, Error, MAX_DEPTH};
-pub use record::{DesignSummary, HistoryEntry, ProductText, Record, RecordKind, ViewSummary};
+pub use record::{
+    AffectedDesign, DesignSummary, DesignatedParty, HistoryEntry, LocarnoClass, Party, ProductText,
+    Record, RecordKind, ViewSummary,
+};
 use record::{Header, RecordBuilder};
 use scan::{TokKind, token_at};
 

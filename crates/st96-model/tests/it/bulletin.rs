@@ -20,7 +20,7 @@ fn express_records() {
     assert_eq!(r.expiry_date.as_deref(), Some("2029-05-02"));
     // Holders come from HagueCurrent only; the history's old name is not repeated.
     assert_eq!(
-        r.holders,
+        r.holder_names().collect::<Vec<_>>(),
         ["Société Générale d'Éclairage & Cie", "Åsa Lindström"]
     );
     assert_eq!(r.designs.len(), 1);
@@ -47,7 +47,10 @@ fn express_records() {
 
     let r = &recs[1];
     assert_eq!(r.registration_number(), Some("DM/200001"));
-    assert_eq!(r.holders, ["東京デザイン株式会社"]);
+    assert_eq!(
+        r.holder_names().collect::<Vec<_>>(),
+        ["東京デザイン株式会社"]
+    );
     assert_eq!(r.decision_date.as_deref(), Some("2023-06-01"));
     assert_eq!(r.history[0].event.as_deref(), Some("HagueGrantProtection"));
 }
@@ -71,7 +74,7 @@ fn per_kind_bags_with_header_and_unknown_kind() {
     );
     let reg = &recs[0];
     assert_eq!(reg.registration_number(), Some("DM/300100"));
-    assert_eq!(reg.holders, ["Zoë O'Brien"]);
+    assert_eq!(reg.holder_names().collect::<Vec<_>>(), ["Zoë O'Brien"]);
     assert_eq!(reg.designs[0].products[0].text, "Cups & saucers");
     assert_eq!(reg.designs[1].products[0].text, "Plates <round>");
     assert_eq!(
@@ -86,7 +89,7 @@ fn per_kind_bags_with_header_and_unknown_kind() {
     assert_eq!(refusal.recording_date.as_deref(), Some("2023-03-20"));
     let change = &recs[2];
     assert_eq!(change.registration_numbers, ["DM/050001", "DM/050002"]);
-    assert_eq!(change.holders, ["New Holder AG"]);
+    assert_eq!(change.holder_names().collect::<Vec<_>>(), ["New Holder AG"]);
     let other = &recs[3];
     assert_eq!(other.registration_number(), Some("DM/200000"));
     assert!(

@@ -6,6 +6,7 @@
 mod builders;
 mod bulletin;
 mod common;
+mod deadline;
 mod lxml;
 mod office;
 mod props;

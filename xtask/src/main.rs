@@ -11,6 +11,7 @@
 //! - `fuzz`: run the fuzz targets of `fuzz/`.
 //! - `bench`: every benchmark against its peer, in one table.
 //! - `record`: record scripted calls as new scenario folders.
+//! - `package`: `cargo package` of every library crate (publishable as they stand).
 //! - `gen-bulletin --records N --out FILE`: write a synthetic Hague bulletin.
 
 mod bench;
@@ -22,9 +23,10 @@ mod fuzz;
 mod gen_bulletin;
 #[cfg(test)]
 mod hygiene;
+mod package;
 mod postgres;
 mod record;
-mod record_live;
+mod samples;
 mod tools;
 mod workspace;
 
@@ -48,6 +50,8 @@ commands:
            run every fuzz target in fuzz/ (nightly + cargo-fuzz), seeded from fixtures/
   bench [--quick]
            every benchmark in one table against peers and limits (full run writes docs/benchmarks.md)
+  package [--verify]
+           cargo package of every library crate, as if publish = false were lifted
   record --live|--sandbox [--out DIR]
            record a scripted sequence of calls as new fixtures (from the offline sandbox)
   gen-bulletin --records N --out FILE [--seed S]
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("deny") => deny::run_deny(&args[1..]),
         Some("fuzz") => fuzz::run_fuzz(&args[1..]),
+        Some("package") => package::run_package(&args[1..]),
         Some("gen-bulletin") => gen_bulletin::run(&args[1..]),
         Some("tools") => tools::ensure().map(|t| t.print()),
         Some("-h" | "--help" | "help") | None => {

@@ -39,3 +39,18 @@ pub(crate) fn cargo() -> Command {
     c.current_dir(root());
     c
 }
+
+/// This xtask binary itself, run from the workspace root: how one command
+/// runs another (`ci` runs `demo`, `bench`...) without importing its module.
+pub(crate) fn xtask() -> Command {
+    let mut c = std::env::current_exe().map_or_else(
+        |_| {
+            let mut c = cargo();
+            c.args(["run", "--quiet", "--package", "xtask", "--"]);
+            c
+        },
+        Command::new,
+    );
+    c.current_dir(root());
+    c
+}

@@ -199,6 +199,11 @@ pub enum BulletinCommand {
         #[arg(value_parser = cli_support::args::path())]
         file: PathBuf,
     },
+    /// Export the records as JSON lines or CSV, one line per record, streamed.
+    Export(crate::export::ExportArgs),
+    /// The registrations designating an office, nearest refusal deadline first (fetches
+    /// the missing weeks into the cache).
+    Worklist(crate::worklist::WorklistArgs),
     /// Extract a bulletin safely into a new directory.
     Extract {
         /// The bulletin (ZIP).

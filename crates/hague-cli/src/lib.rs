@@ -5,10 +5,12 @@
 pub mod bulletin;
 pub mod cli;
 mod errors;
+pub mod export;
 pub mod keygen;
 pub mod package;
 pub mod service;
 pub mod settings;
+pub mod worklist;
 
 use std::process::ExitCode;
 use std::time::SystemTime;
@@ -109,6 +111,14 @@ async fn execute(
             bulletin::fetch(&c, Publication::ConfidentialCopy, week, &target).await
         }
         Command::Bulletin(BulletinCommand::Inspect { file }) => bulletin::inspect(&file),
+        Command::Bulletin(BulletinCommand::Export(args)) => {
+            export::export(&args, settings::profile_refusal_period(&global, env)?)
+        }
+        Command::Bulletin(BulletinCommand::Worklist(args)) => {
+            let period = settings::profile_refusal_period(&global, env)?;
+            let c = client(&global, env)?;
+            worklist::worklist(&c, &args, period, today(now), env).await
+        }
         Command::Bulletin(BulletinCommand::Extract { file, output }) => {
             cli_support::check_new_directory(&output)?;
             bulletin::extract(&file, &output)

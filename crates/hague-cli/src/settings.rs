@@ -49,6 +49,27 @@ pub struct Profile {
     pub private_key_file: Option<PathBuf>,
     /// Extra root certificates (PEM); relative to the configuration file.
     pub extra_root_ca_file: Option<PathBuf>,
+    /// The office's refusal period in months for `bulletin export|worklist`: 6, or 12
+    /// where the office has declared so (Hague Common Regulations, Rule 18(1)(b)).
+    pub refusal_period_months: Option<u32>,
+}
+
+/// The profile's `refusal_period_months`, checked (6 or 12).
+///
+/// # Errors
+/// Exit 2 for an unreadable profile or another number.
+pub fn profile_refusal_period(
+    global: &Global,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<u32>, CliError> {
+    let (p, _) = profile(global, env)?;
+    match p.refusal_period_months {
+        Some(m) if m != 6 && m != 12 => Err(CliError::usage(
+            format!("the profile's refusal_period_months is {m}"),
+            "set it to 6 or 12 (Hague Common Regulations, Rule 18(1)), or remove it",
+        )),
+        other => Ok(other),
+    }
 }
 
 /// Reads the profile selected by the flags and the environment.

@@ -146,7 +146,7 @@ where
         }
         signed.push((k, v));
     }
-    let signature = signature.ok_or(VerifyError::Missing("oauth_signature"))?;
+    let signature = signature_as_sent(signature.ok_or(VerifyError::Missing("oauth_signature"))?);
     let consumer_key = oauth
         .consumer_key
         .ok_or(VerifyError::Missing("oauth_consumer_key"))?;
@@ -195,6 +195,22 @@ where
         Ok(verified)
     } else {
         Err(VerifyError::Replayed)
+    }
+}
+
+/// Reads `oauth_signature` back as the client computed it.
+///
+/// A signature is base64 (HMAC methods) or percent-encoded text (`PLAINTEXT`) and never
+/// holds a space. Clients built like the FirmaDocumentos guide's Postman example leave
+/// `+` and `/` raw in the query (`oauth_signature=+NwET4pY2AE+raoBlhHXj9xCDm0%3D`: only `=`
+/// is escaped), and a form decoder turns that raw `+` into a space. Reading every space
+/// back as `+` accepts that shape, `%2B` and a raw `+` alike; the comparison with the
+/// expected signature still decides, so a wrong signature is refused as before.
+fn signature_as_sent(decoded: String) -> String {
+    if decoded.contains(' ') {
+        decoded.replace(' ', "+")
+    } else {
+        decoded
     }
 }
 

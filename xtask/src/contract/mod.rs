@@ -435,15 +435,34 @@ async fn receive_scenario(s: &Scenario) -> Result<Value> {
             http::HeaderValue::from_str(v)?,
         );
     }
-    let body = s.request_body()?.unwrap_or_default();
-    let got = firmadoc::receive(&headers, &body).await?;
-    let want = s.response.status;
-    if got["status"] != want {
-        return Err(format!(
-            "the receiver answered {}, the recording {want}",
-            got["status"]
-        )
-        .into());
+    // `request.body`, then each of `inputs.more_bodies` (deliveries that follow one
+    // another, like the two events of a multi-signature sending's last signature), all
+    // with the recorded headers; the outcome lists every delivery the handler took.
+    let mut bodies = vec![s.request_body()?.unwrap_or_default()];
+    if let Some(more) = s.case.inputs.get("more_bodies") {
+        let names: Vec<String> = serde_json::from_value(more.clone())
+            .map_err(|e| format!("{}: inputs.more_bodies: {e}", s.id()))?;
+        for name in names {
+            let path = s.dir.join(&name);
+            bodies.push(
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+            );
+        }
     }
-    Ok(got["deliveries"].clone())
+    let want = s.response.status;
+    let mut deliveries = Vec::new();
+    for body in bodies {
+        let got = firmadoc::receive(&headers, &body).await?;
+        if got["status"] != want {
+            return Err(format!(
+                "the receiver answered {}, the recording {want}",
+                got["status"]
+            )
+            .into());
+        }
+        if let Value::Array(d) = &got["deliveries"] {
+            deliveries.extend(d.iter().cloned());
+        }
+    }
+    Ok(Value::Array(deliveries))
 }

@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bulletin;
+mod export;
 mod failures;
 mod keygen;
 mod package;
 mod sandbox;
 mod service;
 mod support;
+mod worklist;

@@ -40,25 +40,81 @@ fn accepts_and_then_refuses_the_replay() {
     assert_eq!(check(&url), Err(VerifyError::Replayed));
 }
 
-/// The guide's own example shape, with the raw `+` a Postman URL would carry:
-/// a form decoder reads it as a space, so it does not verify, while the
-/// `%2B` form this crate sends does.
-#[test]
-fn raw_plus_in_signature_breaks_under_form_decoding() {
+/// Signs `GET /admin/Budget` like the guide's third example (11-character nonce), moving
+/// the timestamp until the signature holds both `+` and `/`, so that every shape differs.
+fn guide_shaped() -> (oauth1_sign::Signed, u64) {
     let req = Request::new("GET", "https://apitest.firmadocumentos.es/admin/Budget");
     let mut ts = 1_588_868_844;
-    let signed = loop {
+    loop {
         let s = sign(&req, &creds(), &SigningParams::new(ts, "wwrOvS5Q011")).unwrap();
-        if s.signature().expose().contains('+') {
-            break s;
+        let sig = s.signature().expose();
+        if sig.contains('+') && sig.contains('/') {
+            return (s, ts);
         }
         ts += 1;
-    };
+    }
+}
+
+/// The guide's Postman shape: `+` and `/` raw, only `=` escaped
+/// (`oauth_signature=+NwET4pY2AE+raoBlhHXj9xCDm0%3D`). A form decoder reads the raw `+`
+/// as a space; the verifier reads it back as `+`, so the shape verifies.
+#[test]
+fn raw_plus_and_slash_in_the_signature_verify() {
+    let (signed, ts) = guide_shaped();
     let opts = VerifyOptions::new(ts);
-    assert!(verify(&Request::new("GET", signed.url()), &opts, lookup, |_| true).is_ok());
-    let raw = signed.url().replace("%2B", "+");
+    let rfc = signed.url().to_owned();
+    assert!(rfc.contains("%2B") && rfc.contains("%2F") && rfc.ends_with("%3D"));
+    let guide = rfc.replace("%2B", "+").replace("%2F", "/");
+    assert!(guide.contains('+') && !guide.contains("%2B"));
+    for url in [&rfc, &guide] {
+        assert!(
+            verify(&Request::new("GET", url), &opts, lookup, |_| true).is_ok(),
+            "{url}"
+        );
+    }
+    // Only the `+` raw, or `%2B` with a raw `/`: every mix reads the same.
+    let mixed = rfc.replace("%2B", "+");
+    assert!(verify(&Request::new("GET", &mixed), &opts, lookup, |_| true).is_ok());
+    // A `+` sent as `%20` (a space on the wire) is read back as `+` too: the signature never
+    // holds a space, so nothing else could have been meant.
+    let spaced = rfc.replace("%2B", "%20");
+    assert!(verify(&Request::new("GET", &spaced), &opts, lookup, |_| true).is_ok());
+}
+
+/// The repair does not weaken the check: a wrong signature in the guide's shape, or the
+/// right one with a `+` where the signature had another character, is refused.
+#[test]
+fn a_wrong_signature_in_the_guide_shape_is_refused() {
+    let (signed, ts) = guide_shaped();
+    let opts = VerifyOptions::new(ts);
+    let guide = signed.url().replace("%2B", "+").replace("%2F", "/");
+    // Another secret, same shape.
+    let other = Credentials::new("XXXXXXXXXXXXXXXXXXXXX", "not-the-secret").unwrap();
+    let forged = sign(
+        &Request::new("GET", "https://apitest.firmadocumentos.es/admin/Budget"),
+        &other,
+        &SigningParams::new(ts, "wwrOvS5Q011"),
+    )
+    .unwrap()
+    .url()
+    .replace("%2B", "+")
+    .replace("%2F", "/");
     assert_eq!(
-        verify(&Request::new("GET", &raw), &opts, lookup, |_| true),
+        verify(&Request::new("GET", &forged), &opts, lookup, |_| true),
+        Err(VerifyError::BadSignature)
+    );
+    // The right signature with its `/` turned into a `+`.
+    let (head, sig) = guide.split_once("oauth_signature=").unwrap();
+    let bent = format!("{head}oauth_signature={}", sig.replace('/', "+"));
+    assert_ne!(bent, guide);
+    assert_eq!(
+        verify(&Request::new("GET", &bent), &opts, lookup, |_| true),
+        Err(VerifyError::BadSignature)
+    );
+    // The right signature with its `+` dropped.
+    let dropped = format!("{head}oauth_signature={}", sig.replace('+', ""));
+    assert_eq!(
+        verify(&Request::new("GET", &dropped), &opts, lookup, |_| true),
         Err(VerifyError::BadSignature)
     );
 }

@@ -3,6 +3,16 @@
 //! breaks, signed `ms-signature: sha256=<HEX>` (HMAC-SHA256 keyed with the UTF-8 consumer
 //! secret, upper-case hex); one delivery keeps its `Id` across attempts while `Attempt`
 //! counts 1, 2, 3. The sandbox retries after short delays instead of 1 and 4 minutes.
+//!
+//! **One event, one delivery.** The guide calls what reaches the WebHook an event
+//! ("FirmaDocumentos genera varios eventos que son enviados al WebHook"; `/Test/evento`
+//! "Provoca que se genere el evento indicado ... y se envíe al WebHook", and its Fiddler
+//! capture shows one evento as one request). When the last recipient of a multi-signature
+//! sending signs, "se generarán dos eventos seguidos": two events, one after the other,
+//! so two deliveries (each with its own `Id` and one notification), in that order. That
+//! they are not one delivery with two notifications is **inferred** from those words; a
+//! receiver that handles every notification of every delivery (as the guide's C# sample
+//! does) reads both shapes the same.
 
 use std::time::Duration;
 
@@ -35,6 +45,10 @@ struct Body<'a> {
     id: &'a str,
     #[serde(rename = "Attempt")]
     attempt: u32,
+    /// The guide's schema shows `"Properties": {}`; the ASP.NET sender copies the WebHook's
+    /// properties there, and FirmaDocumentos registers none.
+    #[serde(rename = "Properties")]
+    properties: serde_json::Map<String, serde_json::Value>,
     #[serde(rename = "Notifications")]
     notifications: &'a [Notification],
 }
@@ -66,6 +80,7 @@ pub(crate) fn body_bytes(id: &str, attempt: u32, notifications: &[Notification])
     let value = Body {
         id,
         attempt,
+        properties: serde_json::Map::new(),
         notifications,
     };
     let text = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -232,6 +247,6 @@ mod tests {
             comment: String::new(),
         };
         let body = String::from_utf8(super::body_bytes("x", 2, &[n])).unwrap();
-        assert!(body.starts_with("{\r\n  \"Id\": \"x\",\r\n  \"Attempt\": 2,\r\n  \"Notifications\": [\r\n    {\r\n      \"Action\": \"F\",\r\n"));
+        assert!(body.starts_with("{\r\n  \"Id\": \"x\",\r\n  \"Attempt\": 2,\r\n  \"Properties\": {},\r\n  \"Notifications\": [\r\n    {\r\n      \"Action\": \"F\",\r\n"));
     }
 }

@@ -17,11 +17,11 @@ use sandbox::{Clock, Sandbox};
 
 use crate::common::{Answer, call, manual_sandbox};
 
-const PDF: &[u8] =
+pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-signature";
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-signature";
 
-fn client(sb: &Sandbox, secret: &str) -> Client {
+pub(crate) fn client(sb: &Sandbox, secret: &str) -> Client {
     let creds = sb.firmadoc_credentials();
     let mut config = ClientConfig::new(
         Environment::Custom(sb.firmadoc_url()),
@@ -31,13 +31,13 @@ fn client(sb: &Sandbox, secret: &str) -> Client {
     Client::new(config).unwrap()
 }
 
-fn good_client(sb: &Sandbox) -> Client {
+pub(crate) fn good_client(sb: &Sandbox) -> Client {
     client(sb, sb.firmadoc_credentials().expose_secret())
 }
 
 /// A webhook receiver (firmadoc-client's) that records deliveries; the first `failures`
 /// deliveries are answered with an error, so the sandbox retries.
-async fn receiver(
+pub(crate) async fn receiver(
     sb: &Sandbox,
     failures: usize,
 ) -> (
@@ -77,7 +77,10 @@ async fn receiver(
     (url, got, tx)
 }
 
-async fn wait_for(got: &Arc<Mutex<Vec<WebhookDelivery>>>, n: usize) -> Vec<WebhookDelivery> {
+pub(crate) async fn wait_for(
+    got: &Arc<Mutex<Vec<WebhookDelivery>>>,
+    n: usize,
+) -> Vec<WebhookDelivery> {
     for _ in 0..100 {
         if got.lock().unwrap().len() >= n {
             break;
@@ -87,7 +90,7 @@ async fn wait_for(got: &Arc<Mutex<Vec<WebhookDelivery>>>, n: usize) -> Vec<Webho
     got.lock().unwrap().clone()
 }
 
-fn events(ds: &[WebhookDelivery]) -> Vec<(String, Option<String>, Option<i64>)> {
+pub(crate) fn events(ds: &[WebhookDelivery]) -> Vec<(String, Option<String>, Option<i64>)> {
     ds.iter()
         .flat_map(|d| d.notifications.iter())
         .map(|n| {
@@ -104,7 +107,13 @@ fn events(ds: &[WebhookDelivery]) -> Vec<(String, Option<String>, Option<i64>)> 
 }
 
 /// Signs and sends a raw call, as a client built on nothing but `oauth1-sign` would.
-async fn raw(sb: &Sandbox, secret: &str, method: Method, path: &str, body: &str) -> Answer {
+pub(crate) async fn raw(
+    sb: &Sandbox,
+    secret: &str,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> Answer {
     let creds = sb.firmadoc_credentials();
     let signer = oauth1_sign::Signer::new(
         oauth1_sign::Credentials::new(creds.consumer_key, secret.to_owned()).unwrap(),
@@ -127,7 +136,7 @@ async fn raw(sb: &Sandbox, secret: &str, method: Method, path: &str, body: &str)
     .await
 }
 
-fn two_signer_template() -> Template {
+pub(crate) fn two_signer_template() -> Template {
     Template::builder("Two signers")
         .orientation(Orientation::Vertical)
         .page_format(PageFormat::A4)
@@ -139,7 +148,7 @@ fn two_signer_template() -> Template {
         .unwrap()
 }
 
-fn sign() -> RecipientResponse {
+pub(crate) fn sign() -> RecipientResponse {
     RecipientResponse::new(
         RecipientAction::Sign(SignatureImage::new(PNG).unwrap()),
         DeviceInfo::default(),
@@ -185,14 +194,19 @@ async fn multi_signature_cycle_with_the_real_client() {
         Some(SendingState::Pending)
     );
     assert_eq!(detail.recipient_states.len(), 2);
+    // The sender's look at the document (5 characters) is nobody's opening; recipient 1's is.
     assert_eq!(
         c.document(&code, &DeviceInfo::default()).await.unwrap(),
         PDF
     );
-
-    // Priority: recipient 2 may not sign before recipient 1.
     let second = SendingCode::parse(&format!("{}02", envelope.as_str())).unwrap();
     let first = SendingCode::parse(&format!("{}01", envelope.as_str())).unwrap();
+    assert_eq!(
+        c.document(&first, &DeviceInfo::default()).await.unwrap(),
+        PDF
+    );
+
+    // Priority: recipient 2 may not sign before recipient 1.
     match c.respond(&second, &sign()).await {
         Err(Error::Service { message, .. }) => assert!(message.contains("prioridad"), "{message}"),
         other => panic!("expected a 418, got {other:?}"),
@@ -222,7 +236,7 @@ async fn multi_signature_cycle_with_the_real_client() {
     assert_eq!(
         events(&ds),
         [
-            ("A".to_owned(), Some(e.clone()), Some(0)),
+            ("A".to_owned(), Some(e.clone()), Some(1)),
             ("F".to_owned(), Some(e.clone()), Some(1)),
             ("F".to_owned(), Some(e.clone()), Some(2)),
             ("F".to_owned(), Some(e), Some(0)),
@@ -395,7 +409,7 @@ async fn expired_sending_refuses_signatures() {
     sb.shutdown().await;
 }
 
-fn base64_pdf() -> String {
+pub(crate) fn base64_pdf() -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(PDF)
 }

@@ -3,6 +3,9 @@
 
 mod common;
 mod firmadoc;
+mod firmadoc_events;
+mod firmadoc_guide;
+mod firmadoc_rules;
 mod guide;
 mod hws;
 mod pyjwt;

@@ -58,7 +58,7 @@ impl Live {
     }
 }
 
-use super::record::Log;
+use super::scenario::{Exchange, Log, Source, header_map, record_firmadoc, run_recorded, write};
 
 /// How the proxy treats a call before forwarding it.
 #[derive(Clone)]
@@ -200,14 +200,14 @@ async fn forward(
         Upstream::Firmadoc { .. } => path.clone(),
         Upstream::Hague { .. } => format!("{}{path}", hague::API_PATH),
     };
-    let x = super::record::Exchange {
+    let x = Exchange {
         method: parts.method.to_string(),
         path: recorded_path,
         query,
-        headers: super::record::header_map(&parts.headers),
+        headers: header_map(&parts.headers),
         body: body.to_vec(),
         status: resp.status().as_u16(),
-        response_headers: super::record::header_map(resp.headers()),
+        response_headers: header_map(resp.headers()),
         response_body: resp.body().to_vec(),
     };
     log.lock().map(|mut v| v.push(x)).ok();
@@ -233,8 +233,7 @@ pub(crate) async fn record_live(live: &Live, out: &Path) -> Result<usize> {
             Arc::clone(&log),
         )
         .await?;
-        n += super::record::record_firmadoc(&url, &log, out, super::record::Source::Recorded)
-            .await?;
+        n += record_firmadoc(&url, &log, out, Source::Recorded).await?;
         task.abort();
     }
     if let Some(vars) = &live.hague_vars {
@@ -267,10 +266,8 @@ pub(crate) async fn record_live(live: &Live, out: &Path) -> Result<usize> {
         }
         steps.push(("bulletin", "bulletin", json!({"week": week})));
         for (name, op, inputs) in steps {
-            let outcome =
-                super::record::run_recorded(&log, hague::run_with(&client, op, &inputs, out))
-                    .await?;
-            n += super::record::write(
+            let outcome = run_recorded(&log, hague::run_with(&client, op, &inputs, out)).await?;
+            n += write(
                 out,
                 "hague",
                 name,
@@ -278,7 +275,7 @@ pub(crate) async fn record_live(live: &Live, out: &Path) -> Result<usize> {
                 &inputs,
                 &outcome,
                 &log,
-                super::record::Source::Recorded,
+                Source::Recorded,
                 |_| true,
             )?;
         }
@@ -331,7 +328,7 @@ mod tests {
             )
             .unwrap();
             let id = direct
-                .submit(crate::demo::refusal_package().unwrap())
+                .submit(crate::samples::refusal_package().unwrap())
                 .await
                 .unwrap();
             let srn = direct

@@ -1,0 +1,204 @@
+//! `hague bulletin worklist` against the sandbox: the worklist must equal what an
+//! independent reading (Python's zipfile + lxml + calendar) finds in the bulletins the
+//! sandbox generated; a second run uses the cache and fetches nothing.
+
+use std::process::Command;
+
+use crate::support::{Keys, hague, python, run};
+
+const CLIENT: &str = "sandbox-worklist-office";
+
+/// For each bulletin ZIP (argv[3:], named bulletin-<week>.zip): every registration (a Bag's
+/// HagueRegistration child, or a HagueExpressTransaction's current registration) whose own
+/// DesignatedCountryBag designates argv[1]; its deadline is the publication date plus
+/// argv[2] months (Rule 4(1): same day number, else the month's last day).
+const EXPECTED: &str = r#"
+import sys, json, zipfile, calendar, datetime, os
+from lxml import etree
+office, months = sys.argv[1], int(sys.argv[2])
+def L(n): return "*[local-name()='%s']" % n
+def add_months(d, n):
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year; m += 1
+    return datetime.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+out = []
+for path in sys.argv[3:]:
+    week = os.path.basename(path)[len("bulletin-"):-len(".zip")]
+    z = zipfile.ZipFile(path)
+    xml = [n for n in z.namelist() if n.endswith(".xml")][0]
+    root = etree.fromstring(z.read(xml), etree.XMLParser(resolve_entities=False, huge_tree=True))
+    header = root.xpath("string(./%s)" % L("PublicationDate")).strip()
+    for bag in root:
+        if not etree.QName(bag).localname.endswith("Bag"):
+            continue
+        for rec in bag:
+            local = etree.QName(rec).localname
+            if local == "HagueRegistration":
+                reg, published = rec, header
+            elif local == "HagueExpressTransaction":
+                reg = rec.xpath("./%s/%s" % (L("HagueCurrent"), L("HagueRegistration")))[0]
+                h = rec.xpath("./%s[%s]/%s" % (L("HagueHistory"), L("HagueRegistration"), L("PublicationDate")))
+                published = h[0].text.strip() if h else header
+            else:
+                continue
+            acts = [d.xpath("string(./%s)" % L("HagueAgreementActCategory")).strip()
+                    for d in reg.xpath("./%s/%s" % (L("DesignatedCountryBag"), L("DesignatedCountry")))
+                    if d.xpath("string(./%s)" % L("DesignatedCountryCode")).strip() == office]
+            if not acts:
+                continue
+            irn = reg.xpath("string(./%s)" % L("InternationalRegistrationNumber")).strip()
+            last = add_months(datetime.date.fromisoformat(published), months).isoformat()
+            out.append([last, irn, acts[0], week])
+out.sort(key=lambda e: (e[0], e[1]))
+print(json.dumps(out))
+"#;
+
+#[test]
+fn worklist_against_the_sandbox() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut config = sandbox::SandboxConfig::default();
+    config.bulletin_records = 150;
+    let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
+    let keys = Keys::new();
+    let pem = std::fs::read_to_string(keys.private_key()).unwrap();
+    let key = fapi_jwt_assert::SigningKey::from_pem(&pem).unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let cache = tempfile::tempdir().unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c: Command = hague();
+        c.env("HAGUE_API_BASE_URL", sb.hws_api_url())
+            .env("HAGUE_ISSUER", sb.issuer())
+            .env("HAGUE_CLIENT_ID", CLIENT)
+            .env("HAGUE_SCOPE", sandbox::DEFAULT_SCOPE)
+            .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key())
+            .env("HAGUE_CACHE_DIR", cache.path())
+            .args(args);
+        c
+    };
+    let weeks = ["202445", "2024-W46", "47/2024"];
+    let mut args = vec!["bulletin", "worklist", "--designating", "es", "--json"];
+    args.extend(weeks);
+    let first = run(&mut cmd(&args)).json();
+    assert_eq!(first["office"], "ES");
+    assert_eq!(
+        first["weeks"],
+        serde_json::json!(["202445", "202446", "202447"])
+    );
+    assert_eq!(first["fetched"], first["weeks"]);
+    assert_eq!(first["refusal_period_months"], 6);
+
+    let zips: Vec<String> = ["202445", "202446", "202447"]
+        .iter()
+        .map(|w| {
+            cache
+                .path()
+                .join(format!("bulletin-{w}.zip"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let expected = |months: &str| -> serde_json::Value {
+        let out = Command::new(python())
+            .arg("-c")
+            .arg(EXPECTED)
+            .args(["ES", months])
+            .args(&zips)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let ours = |report: &serde_json::Value| -> serde_json::Value {
+        report["registrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                serde_json::json!([
+                    e["refusal_deadline"],
+                    e["registration_number"],
+                    e["act"],
+                    e["week"]
+                ])
+            })
+            .collect()
+    };
+    let want = expected("6");
+    assert!(want.as_array().unwrap().len() >= 10, "{want}");
+    assert_eq!(ours(&first), want);
+
+    // Again: everything comes from the cache.
+    let second = run(&mut cmd(&args)).json();
+    assert_eq!(second["fetched"], serde_json::json!([]));
+    assert_eq!(ours(&second), want);
+
+    // Twelve months (an office's declaration under Rule 18(1)(b)).
+    let mut twelve = args.clone();
+    twelve.extend(["--refusal-period", "12"]);
+    let r12 = run(&mut cmd(&twelve)).json();
+    assert_eq!(r12["refusal_period_months"], 12);
+    assert_eq!(ours(&r12), expected("12"));
+
+    // The human form: one line per registration after the summary, nearest first.
+    let mut human_args = args.clone();
+    human_args.retain(|a| *a != "--json");
+    let text = run(&mut cmd(&human_args)).ok();
+    assert_eq!(
+        text.lines().count(),
+        want.as_array().unwrap().len() + 1,
+        "{text}"
+    );
+    let first_line = text.lines().nth(1).unwrap();
+    assert!(
+        first_line.starts_with(want[0][0].as_str().unwrap()),
+        "{first_line}"
+    );
+
+    // --since: every week from there to the latest published one (the clock is real).
+    let today = time::OffsetDateTime::now_utc().date();
+    let latest = hague_cli::bulletin::latest_week(today).unwrap();
+    let since = time::Date::from_iso_week_date(
+        i32::from(latest.year()),
+        latest.week(),
+        time::Weekday::Friday,
+    )
+    .unwrap()
+        - time::Duration::days(14);
+    let (y, w, _) = since.to_iso_week_date();
+    let since = format!("{y}-W{w:02}");
+    let r = run(&mut cmd(&[
+        "bulletin",
+        "worklist",
+        "--designating",
+        "ES",
+        "--since",
+        &since,
+        "--json",
+    ]))
+    .json();
+    assert_eq!(r["weeks"].as_array().unwrap().len(), 3, "{}", r["weeks"]);
+    assert_eq!(r["weeks"][2], latest.to_string());
+
+    // Bad input is refused before any call.
+    run(&mut cmd(&[
+        "bulletin",
+        "worklist",
+        "--designating",
+        "ES",
+        "202400",
+    ]))
+    .fails(5);
+    let r = run(&mut cmd(&[
+        "bulletin",
+        "worklist",
+        "--designating",
+        "ES",
+        "--refusal-period",
+        "9",
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

@@ -174,7 +174,10 @@ pub(crate) async fn demo(
     )?;
 
     t.step("HWS: submit it, wait for the service request number, then its status");
-    let import_id = hws.submit(zip).await?;
+    let submission = hws.submit(zip).await?;
+    let import_id = submission
+        .import_id
+        .ok_or("POST /request was accepted but the sandbox's reply has no import id")?;
     t.ok(format!("POST /request accepted: import id {import_id}"));
     let poll = PollPolicy::with_deadline(Duration::from_secs(30))
         .intervals(Duration::from_millis(100), Duration::from_millis(400));
@@ -193,9 +196,11 @@ pub(crate) async fn demo(
     )?;
 
     t.step(
-        "HWS: fetch this week's bulletin, streaming to disk with a progress bar, and inspect it",
+        "HWS: fetch last week's bulletin (the latest surely published), streaming to disk with a progress bar, and inspect it",
     );
-    let week: WeekId = "2026-W47".parse()?;
+    // The ISO week of a week ago: its Friday-evening publication has always passed,
+    // whatever the day today (the sandbox answers 404 for unpublished weeks).
+    let week = published_week(sandbox_now())?;
     let target = work.path().join(format!("bulletin-{week}.zip"));
     let bar = progress_bar();
     let download = hws
@@ -466,6 +471,13 @@ fn sandbox_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default()
+}
+
+/// The ISO week of the day seven days before `now` (Unix seconds): always published.
+fn published_week(now: u64) -> Result<WeekId> {
+    let then = time::OffsetDateTime::from_unix_timestamp(i64::try_from(now)? - 7 * 86_400)?;
+    let (year, week, _) = then.date().to_iso_week_date();
+    Ok(WeekId::new(u32::try_from(year)?, u32::from(week))?)
 }
 
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {

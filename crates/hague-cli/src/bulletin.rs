@@ -163,12 +163,14 @@ pub async fn fetch(
     let result = tokio::select! {
         r = client.download(publication, week, staging.path(), |p| reporter.update(p)) => r,
         signal = interrupted() => {
-            // The download future is dropped here, which removes its temporary file:
-            // an interrupted fetch leaves neither the target nor a part file.
+            // The download future is dropped here: a temporary part file is removed; a
+            // resumable one (the server sent an ETag or Last-Modified) stays beside the
+            // target, and the same command resumes it.
             reporter.finish();
+            let left = kept_note(staging.path());
             note(
                 "interrupted",
-                &format!("{what} {week}: interrupted by {signal}; no file was written"),
+                &format!("{what} {week}: interrupted by {signal}; {left}"),
                 serde_json::json!({"signal": signal}),
             );
             std::process::exit(128 + signal_number(signal));
@@ -188,8 +190,9 @@ pub async fn fetch(
     })?;
     staging.finish()?;
     let sha = download.sha256_hex();
+    let resumed = resume_note(&download);
     let human = format!(
-        "{what} {week}: wrote {} ({} bytes, sha256 {sha})",
+        "{what} {week}: wrote {} ({} bytes, sha256 {sha}){resumed}",
         target.display(),
         download.bytes
     );
@@ -199,8 +202,41 @@ pub async fn fetch(
         "path": target.json_path(),
         "bytes": download.bytes,
         "sha256": sha,
+        "resumed_from": download.resumed_from,
+        "transferred": download.transferred,
+        "restart": download.restart.map(|r| r.to_string()),
     });
     Ok(Report::new(human, json).on_stderr(target.is_stdout()))
+}
+
+/// How the download began, when it was not a plain fresh one.
+fn resume_note(download: &hague_client::Download) -> String {
+    match download.restart {
+        Some(hague_client::Restart::RangeIgnored) => {
+            "; server ignored the range: restarted".to_owned()
+        }
+        Some(why) => format!("; {why}"),
+        None if download.resumed_from > 0 => {
+            format!("; resumed at {} bytes", download.resumed_from)
+        }
+        None => String::new(),
+    }
+}
+
+/// What an interrupted fetch left: the partial file kept for a resume, or nothing.
+fn kept_note(target: &Path) -> String {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(target.file_name().unwrap_or_default());
+    name.push(".partial");
+    let partial = target.with_file_name(name);
+    match std::fs::metadata(&partial) {
+        Ok(m) => format!(
+            "{} bytes kept in {}: run the same command again to resume",
+            m.len(),
+            partial.display()
+        ),
+        Err(_) => "no file was written".to_owned(),
+    }
 }
 
 /// Waits for SIGINT (Ctrl-C) or, on unix, SIGTERM (what cron and systemd send), and

@@ -40,7 +40,7 @@ pub(crate) fn from_client(e: &Error) -> CliError {
             let (exit, hint) = match code {
                 401 | 403 => (
                     ExitStatus::Authentication,
-                    "the API refused the token: check the scope and that the client may use this service",
+                    "the API refused the token: check the scope WIPO gave with the client id, that the client may use this service, and that the request comes from the IP address registered with WIPO",
                 ),
                 404 => (
                     ExitStatus::Service,
@@ -101,7 +101,8 @@ fn is_local_io(e: &Error) -> bool {
     matches!(
         e,
         Error::Transport {
-            source: http_transport::Error::Io { .. }
+            source: http_transport::Error::Io { .. },
+            ..
         }
     )
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cli_support::{CliError, Report};
 use hague_client::{
-    Client, ImportId, ImportStatus, PollPolicy, ProcessingStatus, ServiceRequestStatus,
+    Client, ImportId, ImportStatus, PollPolicy, ProcessingStatus, ServiceRequestStatus, Submission,
 };
 
 use crate::cli::WaitArgs;
@@ -137,19 +137,46 @@ pub async fn submit(client: &Client, path: &Path) -> Result<Report, CliError> {
             }
             from_client(&e)
         })?;
-    let human = format!(
-        "submitted {}\nimport id: {}\npackage sha256: {}\nstatus: {}",
+    Ok(submission_report(path, &submission))
+}
+
+/// What `hague submit` prints: the package was accepted (any 2xx); the import id when the
+/// reply has one, else a plain warning not to submit again and the raw reply.
+fn submission_report(path: &Path, s: &Submission) -> Report {
+    let headers: Vec<String> = s.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let mut human = format!(
+        "accepted: HWS took {} (HTTP {}); do not submit this package again\n",
         path.display(),
-        submission.import_id,
-        submission.package_sha256,
-        submission.reply.status.as_deref().unwrap_or("-"),
+        s.status
     );
+    match &s.import_id {
+        Some(id) => human.push_str(&format!(
+            "import id: {id}\npackage sha256: {}\nstatus: {}\nnext: hague wait {id}",
+            s.package_sha256,
+            s.reply.status.as_deref().unwrap_or("-"),
+        )),
+        None => human.push_str(&format!(
+            "import id: none found in the reply (the guide does not say what the reply looks like)\n\
+             The package WAS accepted: do NOT submit it again. Keep this output, and ask WIPO\n\
+             (hague.it@wipo.int) for the import of the package with this SHA-256.\n\
+             package sha256: {}\nreply headers:\n  {}\nraw reply:\n{}",
+            s.package_sha256,
+            if headers.is_empty() { "(none)".to_owned() } else { headers.join("\n  ") },
+            if s.reply.raw.is_empty() { "(empty body)" } else { s.reply.raw.as_str() },
+        )),
+    }
     let json = serde_json::json!({
-        "import_id": submission.import_id.as_str(),
-        "package_sha256": submission.package_sha256,
-        "reply": import_json(&submission.reply),
+        "accepted": true,
+        "submit_again": false,
+        "http_status": s.status,
+        "import_id": s.import_id.as_ref().map(ImportId::as_str),
+        "import_id_source": s.import_id_source,
+        "package_sha256": s.package_sha256,
+        "headers": s.headers.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>(),
+        "raw_reply": s.reply.raw,
+        "reply": import_json(&s.reply),
     });
-    Ok(Report::new(human, json))
+    Report::new(human, json)
 }
 
 /// `hague import-status ID`.
@@ -176,11 +203,38 @@ pub async fn status(client: &Client, srn: &str) -> Result<Report, CliError> {
     Ok(Report::new(request_human(&s), request_json(&s)))
 }
 
-/// Checks `hague wait`'s numbers before any call.
+/// The statuses of `--until`: each must be one of the guide's six (English, Spanish or
+/// French label); checked before any call.
 ///
 /// # Errors
-/// Exit 2 for a non-positive or non-finite interval.
+/// Exit 2 naming the value and listing the six statuses.
+pub fn until_statuses(args: &WaitArgs) -> Result<Vec<ProcessingStatus>, CliError> {
+    args.until
+        .iter()
+        .map(|s| {
+            ProcessingStatus::parse_known(s.trim()).ok_or_else(|| {
+                let known: Vec<String> = ProcessingStatus::ALL
+                    .iter()
+                    .map(|p| format!("{} ({})", p.label(), p.spanish_label()))
+                    .collect();
+                CliError::usage(
+                    format!("--until `{}` is not one of the guide's processing statuses", s.trim()),
+                    format!(
+                        "use one of: {} (English, Spanish or French labels; e.g. --until Registered)",
+                        known.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Checks `hague wait`'s numbers and `--until` statuses before any call.
+///
+/// # Errors
+/// Exit 2 for a non-positive or non-finite interval, or an unknown `--until` status.
 pub fn poll_policy(args: &WaitArgs) -> Result<PollPolicy, CliError> {
+    until_statuses(args)?;
     let secs = |v: f64, flag: &str| {
         if v.is_finite() && v > 0.0 && v < 1e9 {
             Ok(Duration::from_secs_f64(v))
@@ -202,10 +256,11 @@ pub fn poll_policy(args: &WaitArgs) -> Result<PollPolicy, CliError> {
 /// The client's error; exit 4 when the deadline passes.
 pub async fn wait(client: &Client, args: &WaitArgs) -> Result<Report, CliError> {
     let policy = poll_policy(args)?;
+    let targets = until_statuses(args)?;
     let import = client
         .wait_for_service_request(&ImportId::new(&args.import_id), policy)
         .await
-        .map_err(|e| from_client(&e))?;
+        .map_err(|e| wait_error(&e))?;
     let Some(srn) = import.service_request_number.clone() else {
         return Err(CliError::new(
             cli_support::ExitStatus::Service,
@@ -216,17 +271,40 @@ pub async fn wait(client: &Client, args: &WaitArgs) -> Result<Report, CliError> 
     if args.until.is_empty() {
         return Ok(Report::new(import_human(&import), import_json(&import)));
     }
-    let targets: Vec<ProcessingStatus> = args
-        .until
-        .iter()
-        .map(|s| ProcessingStatus::parse(s.trim()))
-        .collect();
     let status = client
         .wait_for_status(&srn, &targets, policy)
         .await
-        .map_err(|e| from_client(&e))?;
+        .map_err(|e| wait_error(&e))?;
     Ok(Report::new(
         format!("{}\n{}", import_human(&import), request_human(&status)),
         serde_json::json!({"import": import_json(&import), "request": request_json(&status)}),
     ))
+}
+
+/// A wait's error: a final status other than the awaited one, or a failed import, exits 4
+/// naming it; the rest as any client error.
+fn wait_error(e: &hague_client::Error) -> CliError {
+    match e {
+        hague_client::Error::FinalStatus { status, reply, .. } => CliError::new(
+            cli_support::ExitStatus::Service,
+            format!(
+                "{e}{}",
+                reply
+                    .service_request_number
+                    .as_deref()
+                    .map(|n| format!(" (service request {n})"))
+                    .unwrap_or_default()
+            ),
+            format!(
+                "{} is final: no other status can follow; `hague status` shows the whole reply",
+                status.label()
+            ),
+        ),
+        hague_client::Error::ImportFailed { .. } => CliError::new(
+            cli_support::ExitStatus::Service,
+            e.to_string(),
+            "fix the package (`hague package validate`) and submit it again, or ask WIPO about the import",
+        ),
+        _ => from_client(e),
+    }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use fapi_jwt_assert::{AssertionOptions, AssertionSigner};
+use fapi_jwt_assert::AssertionSigner;
 use hague_package::{St96Inspector, ValidationOptions, validate_package};
 use http_transport::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http_transport::http::{HeaderValue, StatusCode};
@@ -59,16 +59,46 @@ impl std::fmt::Display for ImportId {
     }
 }
 
-/// The answer to a submission: the import ID, and the whole import-status reply.
+/// The answer to a submission that HWS accepted (any 2xx).
+///
+/// The guide says only that "an import identifier" comes back. The client looks for it in
+/// the body ([`ImportStatus::parse`]: a JSON object under any plausible key, a JSON string
+/// or number, one bare word, an XML element) and then in a `Location` header (its last
+/// path segment). When none is found, `import_id` is `None` and the submission is still a
+/// success: the package **was accepted and must not be sent again**; keep `reply.raw`,
+/// `status`, `headers` and `package_sha256` and ask WIPO for the import.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Submission {
-    /// The import ID.
-    pub import_id: ImportId,
-    /// The reply, parsed leniently (raw body kept).
+    /// The import ID, when the reply carries one.
+    pub import_id: Option<ImportId>,
+    /// Where the import ID was found: `"body"` or `"location"`.
+    pub import_id_source: Option<&'static str>,
+    /// The reply, parsed leniently ([`ImportStatus::parse_lenient`]; raw body kept).
     pub reply: ImportStatus,
+    /// The HTTP status of the reply (a 2xx).
+    pub status: u16,
+    /// The reply's headers, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
     /// SHA-256 of the package sent, lowercase hex.
     pub package_sha256: String,
+}
+
+/// The last non-empty path segment of a `Location` header value, percent-decoded.
+fn id_from_location(location: &str) -> Option<String> {
+    let path = location.split(['?', '#']).next().unwrap_or_default().trim();
+    let segment = path.rsplit('/').find(|s| !s.is_empty())?;
+    let decoded = percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    let plausible = !decoded.is_empty()
+        && !decoded.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !matches!(
+            decoded.to_ascii_lowercase().as_str(),
+            "request" | "import" | "requests" | "imports"
+        );
+    plausible.then_some(decoded)
 }
 
 /// The client for WIPO's Hague System Web Services. Cheap to clone: clones share the
@@ -108,11 +138,10 @@ impl Client {
     /// [`Error::Transport`] if the TLS configuration is unusable.
     pub fn new(config: Config) -> Result<Self, Error> {
         let transport = Transport::new(config.transport)?;
-        let signer =
-            AssertionSigner::new(config.key, &config.client_id, AssertionOptions::default())
-                .map_err(|e| Error::Config {
-                    reason: format!("the assertion signer cannot be built: {e}"),
-                })?;
+        let signer = AssertionSigner::new(config.key, &config.client_id, config.assertion)
+            .map_err(|e| Error::Config {
+                reason: format!("the assertion signer cannot be built: {e}"),
+            })?;
         let tokens = TokenSource::new(
             transport.clone(),
             config.provider,
@@ -173,7 +202,7 @@ impl Client {
                 package_sha256: request.get_fingerprint().unwrap_or("").to_owned(),
                 source: e,
             },
-            e => e.into(),
+            e => Error::from_transport(e, &self.inner.api_base),
         }
     }
 
@@ -212,7 +241,9 @@ impl Client {
                     self.inner.tokens.invalidate(generation);
                     retried = true;
                 }
-                other => return other.map_err(Error::from),
+                other => {
+                    return other.map_err(|e| Error::from_transport(e, &self.inner.api_base));
+                }
             }
         }
     }
@@ -246,15 +277,15 @@ impl Client {
     ///
     /// # Errors
     /// As [`Client::submit_with`].
-    pub async fn submit(&self, package: impl Into<Bytes>) -> Result<ImportId, Error> {
+    pub async fn submit(&self, package: impl Into<Bytes>) -> Result<Submission, Error> {
         self.submit_with(package, &ValidationOptions::default())
             .await
-            .map(|s| s.import_id)
     }
 
     /// Validates `package` under `options` and, if it is valid, sends it with
-    /// `POST {base}/request`, `Content-Type: application/zip` (**inferred**). The reply is read
-    /// as an import status (**inferred** format) and must carry an import ID.
+    /// `POST {base}/request`, `Content-Type: application/zip` (**inferred**). **Any 2xx is a
+    /// success** and is never turned into an error: the reply is read leniently for an
+    /// import ID (see [`Submission`]), which may be absent.
     ///
     /// The request is never retried automatically (a 401 excepted: the server refused it
     /// before reading it, and it is sent once more with a new token). If it fails after the
@@ -262,8 +293,8 @@ impl Client {
     /// package's SHA-256.
     ///
     /// # Errors
-    /// [`Error::PackageInvalid`] (nothing sent), [`Error::MayHaveBeenReceived`],
-    /// [`Error::UnexpectedReply`] if no import ID is found, or any other call error.
+    /// [`Error::PackageInvalid`] (nothing sent), [`Error::MayHaveBeenReceived`], or any
+    /// other call error (a non-2xx status, a token refusal...). Never after a 2xx.
     pub async fn submit_with(
         &self,
         package: impl Into<Bytes>,
@@ -287,18 +318,47 @@ impl Client {
                     .fingerprint(sha256.clone()))
             })
             .await?;
-        let reply = parse_reply(&response, "/request", ImportStatus::parse)?;
-        let Some(id) = reply.import_id.clone() else {
-            return Err(Error::UnexpectedReply {
-                template: "/request".to_owned(),
-                detail: "no import ID found in the reply".to_owned(),
-                raw: reply.raw,
-            });
+        let reply = ImportStatus::parse_lenient(response.body());
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let from_location = || {
+            response
+                .headers()
+                .get(http_transport::http::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(id_from_location)
         };
-        tracing::info!(import_id = %id, package_sha256 = %sha256, "package submitted");
+        let (import_id, import_id_source) = match reply.import_id.clone() {
+            Some(id) => (Some(ImportId(id)), Some("body")),
+            None => match from_location() {
+                Some(id) => (Some(ImportId(id)), Some("location")),
+                None => (None, None),
+            },
+        };
+        match &import_id {
+            Some(id) => {
+                tracing::info!(import_id = %id, package_sha256 = %sha256, "package submitted");
+            }
+            None => tracing::warn!(
+                status = response.status().as_u16(),
+                package_sha256 = %sha256,
+                "package accepted, but no import ID was found in the reply: do not submit it again"
+            ),
+        }
         Ok(Submission {
-            import_id: ImportId(id),
+            import_id,
+            import_id_source,
             reply,
+            status: response.status().as_u16(),
+            headers,
             package_sha256: sha256,
         })
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use fapi_jwt_assert::{Audience, CachePolicy, SigningKey};
+use fapi_jwt_assert::{AssertionOptions, Audience, CachePolicy, KeyId, SigningKey};
 use http_transport::{Clock, SystemClock, TransportConfig};
 
 use crate::error::Error;
@@ -95,6 +95,7 @@ pub struct Config {
     pub(crate) scope: Option<String>,
     pub(crate) key: SigningKey,
     pub(crate) audience: Audience,
+    pub(crate) assertion: AssertionOptions,
     pub(crate) transport: TransportConfig,
     pub(crate) cache_policy: CachePolicy,
     pub(crate) clock: Arc<dyn Clock>,
@@ -149,6 +150,7 @@ impl Config {
             scope: None,
             key,
             audience: Audience::TokenEndpoint,
+            assertion: AssertionOptions::default(),
             transport: TransportConfig::default(),
             cache_policy: CachePolicy::default(),
             clock: Arc::new(SystemClock),
@@ -198,6 +200,9 @@ impl Config {
     /// | `HAGUE_PRIVATE_KEY_FILE` | path of the private key in PEM (PKCS#8, SEC1 or PKCS#1) |
     /// | `HAGUE_PRIVATE_KEY` | the private key PEM itself, instead of a file |
     /// | `HAGUE_AUDIENCE` | `token-endpoint` (default), `issuer`, or any other text used verbatim |
+    /// | `HAGUE_ASSERTION_LIFETIME` | the client assertion's `exp - iat` in seconds, 1 to 300 (default 60) |
+    /// | `HAGUE_ASSERTION_KID` | the assertion's `kid` header: `none` (default), `thumbprint` (RFC 7638), or a literal |
+    /// | `HAGUE_ASSERTION_TYP` | the assertion's `typ` header: `JWT` (default, as the guide), `none` to leave it out, or a literal |
     /// | `HAGUE_EXTRA_ROOT_CA_FILE` | a PEM file of extra root certificates (a sandbox CA) |
     ///
     /// # Errors
@@ -258,6 +263,7 @@ impl Config {
                 other => Audience::Custom(other.to_owned()),
             });
         }
+        config.assertion = assertion_from_vars(&get)?;
         if let Some(path) = get("HAGUE_EXTRA_ROOT_CA_FILE") {
             let pem = std::fs::read(&path).map_err(|e| {
                 config_error(format!(
@@ -285,6 +291,27 @@ impl Config {
     pub fn audience(mut self, audience: Audience) -> Self {
         self.audience = audience;
         self
+    }
+
+    /// Sets the client assertion's options: lifetime, `kid`, `typ` (and algorithm). The
+    /// default is the shape of the guide's Appendix C: header `{"alg":"ES256","typ":"JWT"}`
+    /// with no `kid`; the lifetime is 60 s (the guide's script uses 10 s, which leaves
+    /// little room for clock skew). The audience is set with [`Config::audience`]. The
+    /// client always sends `jti` and `iat` as well.
+    #[must_use]
+    pub fn assertion_options(mut self, options: AssertionOptions) -> Self {
+        self.assertion = options;
+        self
+    }
+
+    /// The client assertion's options.
+    pub fn get_assertion_options(&self) -> &AssertionOptions {
+        &self.assertion
+    }
+
+    /// The assertion's audience.
+    pub fn get_audience(&self) -> &Audience {
+        &self.audience
     }
 
     /// Sets the transport configuration (timeouts, body limit, retries, extra roots...).
@@ -331,4 +358,38 @@ impl Config {
     pub fn get_scope(&self) -> Option<&str> {
         self.scope.as_deref()
     }
+}
+
+/// The assertion options of `HAGUE_ASSERTION_LIFETIME`, `HAGUE_ASSERTION_KID` and
+/// `HAGUE_ASSERTION_TYP`.
+fn assertion_from_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<AssertionOptions, Error> {
+    let mut options = AssertionOptions::default();
+    if let Some(v) = get("HAGUE_ASSERTION_LIFETIME") {
+        let secs = v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=fapi_jwt_assert::MAX_LIFETIME.as_secs()).contains(s))
+            .ok_or_else(|| {
+                config_error(format!(
+                    "HAGUE_ASSERTION_LIFETIME `{v}` is not a whole number of seconds from 1 to {}",
+                    fapi_jwt_assert::MAX_LIFETIME.as_secs()
+                ))
+            })?;
+        options = options.with_lifetime(std::time::Duration::from_secs(secs));
+    }
+    if let Some(v) = get("HAGUE_ASSERTION_KID") {
+        options = options.with_key_id(match v.trim() {
+            "none" => KeyId::None,
+            "thumbprint" => KeyId::Thumbprint,
+            other => KeyId::Custom(other.to_owned()),
+        });
+    }
+    if let Some(v) = get("HAGUE_ASSERTION_TYP") {
+        options = options.with_typ(match v.trim() {
+            "none" => None,
+            other => Some(other),
+        });
+    }
+    Ok(options)
 }

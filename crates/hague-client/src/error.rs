@@ -143,7 +143,7 @@ pub enum Error {
 
     /// The token endpoint refused to issue a token, or answered something unusable.
     /// [`Error::oauth_error_code`] gives the RFC 6749 §5.2 `error` code.
-    #[error("no access token: {source}")]
+    #[error("no access token: {source}{}", token_hint(source))]
     Token {
         /// The token error, with the provider's code.
         #[source]
@@ -196,19 +196,23 @@ pub enum Error {
     },
 
     /// A timeout expired (connect, response head, or silence in a body).
-    #[error("{source}")]
+    #[error("{}{source}", on_host(host))]
     Timeout {
         /// The transport's error, which says which phase.
         #[source]
         source: http_transport::Error,
+        /// The host (`name:port` as in the URL) that did not answer in time.
+        host: String,
     },
 
     /// The TLS handshake failed (unknown CA, wrong name, expired certificate).
-    #[error("{source}")]
+    #[error("{}{source}", on_host(host))]
     Tls {
         /// The transport's error.
         #[source]
         source: http_transport::Error,
+        /// The host whose certificate was refused.
+        host: String,
     },
 
     /// `POST /request` failed after the package may have reached HWS. It was **not**
@@ -225,9 +229,39 @@ pub enum Error {
         source: http_transport::Error,
     },
 
+    /// A wait for a processing status ended because the service request reached a final
+    /// status (Registered, Abandoned or Cancelled) that is not one of those awaited: no
+    /// other status can follow, so waiting longer is pointless.
+    #[error(
+        "the service request reached the final status {status} ({spanish}), not {awaited}: it cannot change any more, so the wait stopped",
+        spanish = status.spanish_label()
+    )]
+    FinalStatus {
+        /// The final status reached.
+        status: st96_model::ProcessingStatus,
+        /// The statuses that were awaited, as English labels joined by ` or `.
+        awaited: String,
+        /// The whole reply (raw body kept).
+        reply: Box<st96_model::ServiceRequestStatus>,
+    },
+
+    /// A wait for an import ended because HWS reports the import as failed or refused
+    /// (see `ImportStatus::is_failed`; the state values are **inferred**).
+    #[error(
+        "HWS reports the import as {state}: it will get no service request number; the reply was: {}",
+        excerpt(&reply.raw)
+    )]
+    ImportFailed {
+        /// The import state as sent.
+        state: String,
+        /// The whole reply (raw body kept).
+        reply: Box<st96_model::ImportStatus>,
+    },
+
     /// A wait helper reached its deadline before the target state.
     #[error(
-        "gave up waiting after {waited:?} and {polls} poll(s): {what}; the last reply is kept, wait longer or check with WIPO"
+        "gave up waiting after {waited:?} and {polls} poll(s): {what}; wait longer or check with WIPO; the last reply was: {}",
+        last_raw.as_deref().map_or_else(|| "(none)".to_owned(), excerpt)
     )]
     DeadlineReached {
         /// What was awaited.
@@ -241,22 +275,72 @@ pub enum Error {
     },
 
     /// Another transport error (connect, body too large, I/O while writing a download...).
-    #[error("{source}")]
+    #[error("{}{source}", on_host(host))]
     Transport {
         /// The transport's error.
         #[source]
         source: http_transport::Error,
+        /// The host of the request (`name:port` as in the URL); empty when unknown.
+        host: String,
     },
 }
 
-fn status_hint(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        401 => {
-            " (the access token was refused twice: check that the client is registered for this API and scope)"
+/// `"host: "` for a message, or nothing when the host is unknown.
+fn on_host(host: &str) -> String {
+    if host.is_empty() {
+        String::new()
+    } else {
+        format!("{host}: ")
+    }
+}
+
+/// At most 512 characters of a raw reply, for a message.
+fn excerpt(raw: &str) -> String {
+    const MAX: usize = 512;
+    let trimmed = raw.trim();
+    match trimmed.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &trimmed[..cut], raw.len()),
+        None if trimmed.is_empty() => "(empty)".to_owned(),
+        None => trimmed.to_owned(),
+    }
+}
+
+/// The `host[:port]` of a URL, for messages; empty if there is none.
+pub(crate) fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Never print userinfo (`user:password@`).
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_owned()
+}
+
+/// What WIPO's guide requires of a client, for hints after a refusal: the client id
+/// registered with the scope WIPO gave, and calls from the registered IP address.
+pub(crate) const REGISTRATION_HINT: &str = "check that the scope is the one WIPO gave with the client id, and that the request comes from the public IP address registered with WIPO (the guide: \"La petición debe provenir de la dirección IP autorizada\")";
+
+/// After a 401 or 403 from the token endpoint: the scope and the registered IP address.
+fn token_hint(source: &TokenError) -> String {
+    let status = match source {
+        TokenError::Rejected { status, .. } | TokenError::UnexpectedClientError { status } => {
+            *status
         }
-        403 => " (the client is not allowed this operation: check its registration with WIPO)",
-        404 => " (unknown identifier or path: check the id and the API base URL)",
-        _ => "",
+        _ => return String::new(),
+    };
+    if matches!(status, 401 | 403) {
+        format!("; {REGISTRATION_HINT}")
+    } else {
+        String::new()
+    }
+}
+
+fn status_hint(status: StatusCode) -> String {
+    match status.as_u16() {
+        401 => format!(" (the access token was refused twice: {REGISTRATION_HINT})"),
+        403 => format!(" (the client is not allowed this operation: {REGISTRATION_HINT})"),
+        404 => " (unknown identifier or path: check the id and the API base URL)".to_owned(),
+        _ => String::new(),
     }
 }
 
@@ -277,6 +361,27 @@ impl Error {
             Self::Status { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// The host a network error concerns (`name:port` as in the URL), when known.
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            Self::Timeout { host, .. } | Self::Tls { host, .. } | Self::Transport { host, .. } => {
+                Some(host.as_str()).filter(|h| !h.is_empty())
+            }
+            _ => None,
+        }
+    }
+
+    /// A transport error for a request to `url`: as `From`, with the host recorded.
+    pub(crate) fn from_transport(e: http_transport::Error, url: &str) -> Self {
+        let mut error = Self::from(e);
+        if let Self::Timeout { host, .. } | Self::Tls { host, .. } | Self::Transport { host, .. } =
+            &mut error
+        {
+            *host = host_of(url);
+        }
+        error
     }
 
     /// Whether this is a timeout.
@@ -309,9 +414,18 @@ impl From<http_transport::Error> for Error {
                     wipo,
                 }
             }
-            e @ T::Timeout { .. } => Self::Timeout { source: e },
-            e @ T::Tls { .. } => Self::Tls { source: e },
-            e => Self::Transport { source: e },
+            e @ T::Timeout { .. } => Self::Timeout {
+                source: e,
+                host: String::new(),
+            },
+            e @ T::Tls { .. } => Self::Tls {
+                source: e,
+                host: String::new(),
+            },
+            e => Self::Transport {
+                source: e,
+                host: String::new(),
+            },
         }
     }
 }

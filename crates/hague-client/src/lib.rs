@@ -19,7 +19,9 @@ pub use wait::PollPolicy;
 pub use week::{WeekId, WeekIdError, iso_weeks_in_year};
 
 // Re-exported so that callers use the same versions.
-pub use fapi_jwt_assert::{AccessToken, Audience, CachePolicy, OAuthErrorCode, SigningKey};
+pub use fapi_jwt_assert::{
+    AccessToken, AssertionOptions, Audience, CachePolicy, KeyId, OAuthErrorCode, SigningKey,
+};
 pub use hague_package::ValidationOptions;
-pub use http_transport::{Download, Progress, TransportConfig};
+pub use http_transport::{Download, Progress, Restart, TransportConfig};
 pub use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};

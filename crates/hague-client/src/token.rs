@@ -232,10 +232,15 @@ impl TokenSource {
             } => ProviderMetadata::manual(issuer, token_endpoint, policy)
                 .map_err(|source| Error::Discovery { source }),
             Provider::Discovery { issuer } => {
-                let request =
-                    Request::get(&discovery_url(issuer), "/.well-known/openid-configuration")?
-                        .header(ACCEPT, HeaderValue::from_static("application/json"));
-                let response = self.transport.send(&request).await?.error_for_status()?;
+                let url = discovery_url(issuer);
+                let request = Request::get(&url, "/.well-known/openid-configuration")?
+                    .header(ACCEPT, HeaderValue::from_static("application/json"));
+                let response = self
+                    .transport
+                    .send(&request)
+                    .await
+                    .and_then(http_transport::Response::error_for_status)
+                    .map_err(|e| Error::from_transport(e, &url))?;
                 match ProviderMetadata::from_json(response.body(), issuer, policy) {
                     Err(fapi_jwt_assert::DiscoveryError::IssuerMismatch { found, .. })
                         if same_issuer_but_default_port(issuer, &found) =>
@@ -274,7 +279,11 @@ impl TokenSource {
         .header(ACCEPT, HeaderValue::from_static("application/json"));
         debug_assert!(request.headers().get(AUTHORIZATION).is_none());
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self.transport.send(&request).await?;
+        let response = self
+            .transport
+            .send(&request)
+            .await
+            .map_err(|e| Error::from_transport(e, token_request.url()))?;
         let status: StatusCode = response.status();
         let token = TokenResponse::from_http(status.as_u16(), response.body())
             .map_err(|source| Error::Token { source })?;

@@ -73,11 +73,13 @@ impl PollPolicy {
 
 impl Client {
     /// Polls [`Client::import_status`] until the reply carries a service request number,
-    /// and returns that reply.
+    /// and returns that reply. An import that HWS reports as failed or refused
+    /// ([`ImportStatus::is_failed`], **inferred** values) ends the wait at once.
     ///
     /// # Errors
-    /// [`Error::DeadlineReached`] with the last raw reply, or the first error of a poll (the
-    /// transport already retries connect failures, 429 and 5xx gateway errors).
+    /// [`Error::ImportFailed`] with the reply, [`Error::DeadlineReached`] with the last raw
+    /// reply, or the first error of a poll (the transport already retries connect failures,
+    /// 429 and 5xx gateway errors).
     pub async fn wait_for_service_request(
         &self,
         id: &ImportId,
@@ -87,9 +89,10 @@ impl Client {
             .await
     }
 
-    /// Polls [`Client::import_status`] until `done` accepts the reply, and returns it. Use it
-    /// to stop on an import state of your own too (for example a rejection: the import-state
-    /// values HWS sends are not public, so none is built in).
+    /// Polls [`Client::import_status`] until `done` accepts the reply, and returns it. A reply
+    /// that `done` does not accept and that reads as a failed import
+    /// ([`ImportStatus::is_failed`]) ends the wait with [`Error::ImportFailed`]; to stop on
+    /// other import states of your own, accept them in `done`.
     ///
     /// # Errors
     /// As [`Client::wait_for_service_request`].
@@ -102,7 +105,18 @@ impl Client {
         poll(
             policy,
             || self.import_status(id),
-            done,
+            |s: &ImportStatus| {
+                if done(s) {
+                    Ok(true)
+                } else if s.is_failed() {
+                    Err(Error::ImportFailed {
+                        state: s.status.clone().unwrap_or_default(),
+                        reply: Box::new(s.clone()),
+                    })
+                } else {
+                    Ok(false)
+                }
+            },
             |s: &ImportStatus| s.raw.clone(),
             "the import to reach the awaited state",
         )
@@ -110,10 +124,13 @@ impl Client {
     }
 
     /// Polls [`Client::request_status`] until the processing status is one of `targets`,
-    /// and returns that reply.
+    /// and returns that reply. A final status (Registered, Abandoned, Cancelled:
+    /// [`ProcessingStatus::is_final`]) that is not a target ends the wait at once, since no
+    /// other status can follow it.
     ///
     /// # Errors
-    /// As [`Client::wait_for_service_request`].
+    /// [`Error::FinalStatus`] with the status and the reply, [`Error::DeadlineReached`] with
+    /// the last raw reply, or the first error of a poll.
     pub async fn wait_for_status(
         &self,
         service_request_id: &str,
@@ -123,10 +140,18 @@ impl Client {
         poll(
             policy,
             || self.request_status(service_request_id),
-            |s: &ServiceRequestStatus| {
-                s.processing_status
-                    .as_ref()
-                    .is_some_and(|p| targets.contains(p))
+            |s: &ServiceRequestStatus| match &s.processing_status {
+                Some(p) if targets.contains(p) => Ok(true),
+                Some(p) if p.is_final() => Err(Error::FinalStatus {
+                    status: p.clone(),
+                    awaited: targets
+                        .iter()
+                        .map(ProcessingStatus::label)
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    reply: Box::new(s.clone()),
+                }),
+                _ => Ok(false),
             },
             |s: &ServiceRequestStatus| s.raw.clone(),
             "the service request to reach the target status",
@@ -138,7 +163,7 @@ impl Client {
 async fn poll<T, F, Fut>(
     policy: PollPolicy,
     mut call: F,
-    done: impl Fn(&T) -> bool,
+    done: impl Fn(&T) -> Result<bool, Error>,
     raw: impl Fn(&T) -> String,
     what: &str,
 ) -> Result<T, Error>
@@ -152,7 +177,7 @@ where
     loop {
         let reply = call().await?;
         polls += 1;
-        if done(&reply) {
+        if done(&reply)? {
             return Ok(reply);
         }
         let now = Instant::now();

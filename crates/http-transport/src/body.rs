@@ -19,9 +19,11 @@ use crate::request::{STATUS_EXCERPT_LEN, excerpt};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Progress {
-    /// Bytes received so far.
+    /// Bytes of the file so far: those kept from an interrupted download that this one
+    /// resumes, plus those received now.
     pub received: u64,
-    /// Bytes announced by `Content-Length`, if the server sent it.
+    /// The file's size, from `Content-Length` (plus the bytes kept when resuming), if
+    /// the server sent it.
     pub total: Option<u64>,
 }
 
@@ -219,11 +221,19 @@ impl<'a> Sink<'a> {
             Self::File(part) => part.commit().await,
         }
     }
+
+    /// Gives up after an error: a kept part file is flushed and synced before this
+    /// returns (a temporary one is removed).
+    pub(crate) async fn abandon(self) {
+        if let Self::File(part) = self {
+            part.abandon().await;
+        }
+    }
 }
 
-/// Streams a body to `sink`, reporting progress (bytes handed to the sink), and
-/// checks that it is as long as announced. Returns the byte count; the caller then
-/// completes the sink with [`Sink::finish`].
+/// Streams a body to `sink`, reporting progress (bytes handed to the sink, after the
+/// `offset` bytes already held), and checks that it is as long as announced. Returns the
+/// byte count of this body; the caller then completes the sink with [`Sink::finish`].
 pub(crate) async fn stream_to<P>(
     mut body: Incoming,
     headers: &HeaderMap,
@@ -231,17 +241,25 @@ pub(crate) async fn stream_to<P>(
     progress: &mut P,
     idle: Duration,
     call: &CallId,
+    offset: u64,
 ) -> Result<u64, Error>
 where
     P: FnMut(Progress) + ?Sized,
 {
     let total = content_length(headers);
+    let whole = total.map(|t| t.saturating_add(offset));
     let mut received: u64 = 0;
-    progress(Progress { received, total });
+    progress(Progress {
+        received: offset,
+        total: whole,
+    });
     while let Some(chunk) = next_chunk(&mut body, idle, call, received, total).await? {
         received += chunk.len() as u64;
         sink.write(chunk).await?;
-        progress(Progress { received, total });
+        progress(Progress {
+            received: offset + received,
+            total: whole,
+        });
     }
     check_complete(call, received, total)?;
     Ok(received)

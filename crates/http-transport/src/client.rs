@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HOST, USER_AGENT};
+use http::header::{HOST, IF_RANGE, RANGE, USER_AGENT};
 use http::{HeaderValue, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -22,6 +22,7 @@ use crate::config::TransportConfig;
 use crate::download::PartFile;
 use crate::error::{BoxError, Error, TimeoutPhase, chain_has_timed_out, find_in_chain};
 use crate::request::{Request, Response};
+use crate::resume::{self, Restart, ResumePaths, Validator};
 use crate::retry::{Decision, Outcome};
 
 /// The shared HTTPS transport. Cheap to clone: clones share the connection pool.
@@ -51,25 +52,36 @@ pub struct Download {
     pub status: StatusCode,
     /// The response headers (for `Content-Type`, `Content-Disposition`...).
     pub headers: http::HeaderMap,
-    /// Bytes received and written.
+    /// Bytes of the result: the whole file (kept bytes included when resumed).
     pub bytes: u64,
-    /// SHA-256 of the bytes received.
+    /// SHA-256 of the whole result (kept bytes included when resumed).
     pub sha256: [u8; 32],
     /// Attempts made to get the response head.
     pub attempts: u32,
+    /// Bytes kept from an interrupted download and not fetched again (0 when the
+    /// download did not resume).
+    pub resumed_from: u64,
+    /// Bytes received over the network by this call.
+    pub transferred: u64,
+    /// Set when a partial file was there but could not be resumed, and why: the
+    /// download started again from the first byte.
+    pub restart: Option<Restart>,
 }
 
 impl Download {
     /// The SHA-256 in lowercase hexadecimal.
     pub fn sha256_hex(&self) -> String {
-        use std::fmt::Write as _;
-        self.sha256
-            .iter()
-            .fold(String::with_capacity(64), |mut s, b| {
-                let _ = write!(s, "{b:02x}");
-                s
-            })
+        hex(&self.sha256)
     }
+}
+
+/// Lowercase hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 impl Transport {
@@ -158,19 +170,31 @@ impl Transport {
     {
         traced(request, async {
             let head = self.success_head(request).await?;
-            self.stream(request, head, Sink::writer(writer), &mut progress)
+            self.stream(request, head, Sink::writer(writer), &mut progress, 0, None)
                 .await
         })
         .await
     }
 
     /// Sends a request and streams a successful response body to the file `target`,
-    /// through a temporary file in the same directory that is renamed to `target`
-    /// only once the body is complete and synced to disk. On any error (or if the
-    /// future is dropped) the temporary file is removed and `target` is untouched.
+    /// through a part file in the same directory that is renamed to `target` only once
+    /// the body is complete and synced to disk. Only a regular file at `target` is ever
+    /// replaced: a directory, FIFO or device there is an error.
+    ///
+    /// **Resuming** (on by default, [`TransportConfig::resume_downloads`]): when the
+    /// server sends a validator (a strong `ETag`, or `Last-Modified`), the body goes to
+    /// `.<name>.partial` beside the target, with the validator in `.<name>.partial.meta`;
+    /// if the download is interrupted, both stay. The next download of the same URL to
+    /// the same target asks only for the rest (`Range: bytes=N-` and `If-Range`), appends
+    /// it, and hashes the whole file. If the server answers with the whole body (it
+    /// ignores ranges, or the file changed) the download starts over, and
+    /// [`Download::restart`] says why (also logged). Without a validator nothing is kept:
+    /// on any error (or if the future is dropped) the part file is removed. `target` is
+    /// never touched until the file is complete.
     ///
     /// # Errors
-    /// As [`Transport::download_to_writer`].
+    /// As [`Transport::download_to_writer`], and [`Error::InvalidRequest`] for a target
+    /// that is not a regular file.
     pub async fn download_to_file<P>(
         &self,
         request: &Request,
@@ -181,39 +205,164 @@ impl Transport {
         P: FnMut(Progress),
     {
         traced(request, async {
-            // Ask first: no temporary file exists if the server refuses.
+            resume::check_target(target)?;
+            let paths = ResumePaths::new(target)?;
+            let resume = self.inner.config.resume_downloads;
+            let previous = if resume {
+                paths.load(request.uri())
+            } else {
+                None
+            };
+            let mut restart = None;
+            if let Some(partial) = previous {
+                let ranged = request.clone().header(
+                    RANGE,
+                    HeaderValue::from_str(&format!("bytes={}-", partial.len))
+                        .map_err(|e| invalid(request, &e))?,
+                );
+                let ranged = ranged.header(
+                    IF_RANGE,
+                    HeaderValue::from_str(partial.validator.value())
+                        .map_err(|e| invalid(request, &e))?,
+                );
+                let (head, attempts) = self.exchange(&ranged).await?;
+                let status = head.status();
+                if status == StatusCode::PARTIAL_CONTENT {
+                    if resume::content_range_start(head.headers()) == Some(partial.len) {
+                        tracing::info!(
+                            resumed_at = partial.len,
+                            "resuming the download after the bytes kept"
+                        );
+                        let (parts, body) = head.into_parts();
+                        let part = PartFile::create_kept(target, paths, partial.len)?;
+                        return self
+                            .stream(
+                                request,
+                                (parts, body, attempts),
+                                Sink::File(part),
+                                &mut progress,
+                                partial.len,
+                                None,
+                            )
+                            .await;
+                    }
+                    restart = Some(Restart::RangeMismatch);
+                } else if status == StatusCode::RANGE_NOT_SATISFIABLE {
+                    restart = Some(Restart::RangeNotSatisfiable);
+                } else if status.is_success() {
+                    let same = Validator::from_headers(head.headers()).as_ref()
+                        == Some(&partial.validator);
+                    let why = if same {
+                        Restart::RangeIgnored
+                    } else {
+                        Restart::ValidatorChanged
+                    };
+                    tracing::warn!(kept = partial.len, reason = %why, "download restarted");
+                    let head = self.check_success(request, (head, attempts)).await?;
+                    return self
+                        .fresh_file(request, target, &paths, head, &mut progress, Some(why))
+                        .await;
+                } else {
+                    // A refusal (401, 404, 5xx...): the partial file stays for a retry.
+                    let (parts, body) = head.into_parts();
+                    let idle = self.inner.config.timeouts.idle_read;
+                    return Err(
+                        body::status_error(body, parts.status, idle, &call_id(request)).await,
+                    );
+                }
+                if let Some(why) = restart {
+                    tracing::warn!(kept = partial.len, reason = %why, "download restarted");
+                    paths.remove();
+                }
+            }
+            // Ask first: no part file exists if the server refuses.
             let head = self.success_head(request).await?;
-            let part = PartFile::create(target)?;
-            self.stream(request, head, Sink::File(part), &mut progress)
+            self.fresh_file(request, target, &paths, head, &mut progress, restart)
                 .await
         })
         .await
     }
 
-    /// Streams a successful response's body to `sink`, then completes the sink.
+    /// Streams a whole body to a new part file: kept (for a resume) when the server
+    /// sent a validator and resuming is on, temporary otherwise.
+    async fn fresh_file<P: FnMut(Progress)>(
+        &self,
+        request: &Request,
+        target: &std::path::Path,
+        paths: &ResumePaths,
+        head: SuccessHead,
+        progress: &mut P,
+        restart: Option<Restart>,
+    ) -> Result<Download, Error> {
+        paths.remove();
+        let validator = Validator::from_headers(&head.0.headers)
+            .filter(|_| self.inner.config.resume_downloads && head.0.status == StatusCode::OK);
+        let part = match validator {
+            Some(v) => {
+                paths.save(request.uri(), &v)?;
+                PartFile::create_kept(target, paths.clone(), 0)?
+            }
+            None => PartFile::create(target)?,
+        };
+        self.stream(request, head, Sink::File(part), progress, 0, restart)
+            .await
+    }
+
+    /// Streams a successful response's body to `sink`, then completes the sink; after
+    /// an error, abandons it (a kept part file is synced for a later resume).
     async fn stream<P: FnMut(Progress)>(
         &self,
         request: &Request,
         (parts, body, attempts): SuccessHead,
         mut sink: Sink<'_>,
         progress: &mut P,
+        offset: u64,
+        restart: Option<Restart>,
     ) -> Result<Download, Error> {
         let idle = self.inner.config.timeouts.idle_read;
         let call = call_id(request);
-        let bytes = body::stream_to(body, &parts.headers, &mut sink, progress, idle, &call).await?;
+        let streamed = body::stream_to(
+            body,
+            &parts.headers,
+            &mut sink,
+            progress,
+            idle,
+            &call,
+            offset,
+        )
+        .await;
+        let transferred = match streamed {
+            Ok(n) => n,
+            Err(e) => {
+                sink.abandon().await;
+                return Err(e);
+            }
+        };
         let sha256 = sink.finish().await?;
         Ok(Download {
             status: parts.status,
             headers: parts.headers,
-            bytes,
+            bytes: offset + transferred,
             sha256,
             attempts,
+            resumed_from: offset,
+            transferred,
+            restart,
         })
     }
 
     /// The response head of a successful call, or [`Error::Status`].
     async fn success_head(&self, request: &Request) -> Result<SuccessHead, Error> {
-        let (head, attempts) = self.exchange(request).await?;
+        let exchanged = self.exchange(request).await?;
+        self.check_success(request, exchanged).await
+    }
+
+    /// A successful response head, or [`Error::Status`] with an excerpt of the body.
+    async fn check_success(
+        &self,
+        request: &Request,
+        (head, attempts): (http::Response<Incoming>, u32),
+    ) -> Result<SuccessHead, Error> {
         let (parts, body) = head.into_parts();
         if !parts.status.is_success() {
             return Err(body::status_error(
@@ -319,6 +468,18 @@ impl Transport {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(e)) => Err(classify(e, &call, config.timeouts.connect)),
         }
+    }
+}
+
+/// A header value that cannot be built from the kept validator.
+fn invalid(request: &Request, e: &http::header::InvalidHeaderValue) -> Error {
+    Error::InvalidRequest {
+        reason: format!(
+            "{} {}: the kept download state gives an unusable header ({e}); delete the \
+             .partial files beside the target",
+            request.method(),
+            request.template()
+        ),
     }
 }
 

@@ -99,6 +99,7 @@ pub struct TransportConfig {
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) jitter: Arc<dyn Jitter>,
+    pub(crate) resume_downloads: bool,
 }
 
 impl Default for TransportConfig {
@@ -115,6 +116,7 @@ impl Default for TransportConfig {
             pool_idle_timeout: Duration::from_secs(60),
             clock: Arc::new(SystemClock),
             jitter: Arc::new(RandomJitter),
+            resume_downloads: true,
         }
     }
 }
@@ -136,6 +138,7 @@ impl std::fmt::Debug for TransportConfig {
             .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("clock", &self.clock)
             .field("jitter", &self.jitter)
+            .field("resume_downloads", &self.resume_downloads)
             .finish()
     }
 }
@@ -234,6 +237,16 @@ impl TransportConfig {
     #[must_use]
     pub fn jitter(mut self, jitter: Arc<dyn Jitter>) -> Self {
         self.jitter = jitter;
+        self
+    }
+
+    /// Whether [`crate::Transport::download_to_file`] keeps an interrupted download's
+    /// partial file (when the server sent an `ETag` or `Last-Modified`) and resumes it with
+    /// `Range` + `If-Range` on the next download to the same target. On by default; off,
+    /// every download starts from the first byte and an interrupted one leaves nothing.
+    #[must_use]
+    pub fn resume_downloads(mut self, resume: bool) -> Self {
+        self.resume_downloads = resume;
         self
     }
 

@@ -7,8 +7,14 @@
 //! thread runs `fdatasync` on a second handle while the worker goes on writing, so
 //! that the final `fsync` before the rename does not have to flush the whole file at
 //! once: receiving, hashing and disk work overlap.
+//!
+//! A part file is either temporary (`.<name>.<random>.part`, removed on error or drop) or
+//! kept (`.<name>.partial`, see [`crate::resume`]): a kept one survives an interruption,
+//! flushed and synced, so that the next download can ask for the rest. A kept file that
+//! resumes first hashes the bytes it already holds (read back on the worker thread, while
+//! the network fills the channel), so the final SHA-256 is the whole file's.
 
-use std::io::Write as _;
+use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -18,6 +24,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::error::Error;
+use crate::resume::{ResumePaths, split_target};
 
 /// Write buffer of the worker: the hashed pieces are gathered into `write` calls of
 /// this size.
@@ -37,14 +44,29 @@ enum Message {
     Finish,
 }
 
-/// A temporary file next to the target. Dropping it removes the temporary file;
-/// only [`PartFile::commit`] renames it to the target.
+/// A part file next to the target. Dropping a temporary one removes it; a kept one
+/// stays for a resume. Only [`PartFile::commit`] renames it to the target.
 #[derive(Debug)]
 pub(crate) struct PartFile {
-    temp: TempPath,
+    kind: Kind,
     sender: mpsc::Sender<Message>,
     worker: JoinHandle<std::io::Result<[u8; 32]>>,
     target: PathBuf,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Temp(TempPath),
+    Kept(ResumePaths),
+}
+
+impl Kind {
+    fn path(&self) -> PathBuf {
+        match self {
+            Self::Temp(t) => t.to_path_buf(),
+            Self::Kept(p) => p.partial.clone(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Message {
@@ -60,16 +82,7 @@ impl PartFile {
     /// Creates `.<name>.<random>.part` in the target's directory and starts the
     /// worker that writes it.
     pub(crate) fn create(target: &Path) -> Result<Self, Error> {
-        let name = target.file_name().ok_or_else(|| Error::InvalidRequest {
-            reason: format!(
-                "the download target {} has no file name; give a file path",
-                target.display()
-            ),
-        })?;
-        let dir = match target.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
+        let (dir, name) = split_target(target)?;
         let mut prefix = std::ffi::OsString::from(".");
         prefix.push(name);
         prefix.push(".");
@@ -84,13 +97,69 @@ impl PartFile {
             })?;
         let (file, temp) = named.into_parts();
         let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
-        let worker = tokio::task::spawn_blocking(move || write_worker(file, receiver));
+        let worker = tokio::task::spawn_blocking(move || write_worker(file, None, false, receiver));
         Ok(Self {
-            temp,
+            kind: Kind::Temp(temp),
             sender,
             worker,
             target: target.to_path_buf(),
         })
+    }
+
+    /// Opens the kept part file `paths.partial`: truncated when `prefix` is 0, else
+    /// appended to after its first `prefix` bytes (which the worker hashes first).
+    pub(crate) fn create_kept(
+        target: &Path,
+        paths: ResumePaths,
+        prefix: u64,
+    ) -> Result<Self, Error> {
+        let io = |context, source| Error::Io {
+            context,
+            path: Some(paths.partial.clone()),
+            source,
+        };
+        if std::fs::symlink_metadata(&paths.partial).is_ok_and(|m| !m.is_file()) {
+            return Err(Error::InvalidRequest {
+                reason: format!(
+                    "{} exists and is not a regular file: remove it to download {}",
+                    paths.partial.display(),
+                    target.display()
+                ),
+            });
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(prefix == 0)
+            .open(&paths.partial)
+            .map_err(|e| io("opening the partial download file", e))?;
+        let head = if prefix > 0 {
+            file.set_len(prefix)
+                .and_then(|()| file.seek(std::io::SeekFrom::Start(prefix)))
+                .map_err(|e| io("positioning the partial download file", e))?;
+            let reader = std::fs::File::open(&paths.partial)
+                .map_err(|e| io("reading the partial download file", e))?;
+            Some((reader, prefix))
+        } else {
+            None
+        };
+        let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
+        let worker = tokio::task::spawn_blocking(move || write_worker(file, head, true, receiver));
+        Ok(Self {
+            kind: Kind::Kept(paths),
+            sender,
+            worker,
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// Stops after a failure: a kept file is flushed and synced before this returns, so
+    /// that its length is the bytes received (the next download resumes from there).
+    pub(crate) async fn abandon(self) {
+        let Self { sender, worker, .. } = self;
+        drop(sender);
+        let _ = worker.await;
     }
 
     /// Hands a chunk to the worker (waits while the worker is behind).
@@ -110,7 +179,7 @@ impl PartFile {
         };
         Error::Io {
             context: "writing the temporary download file",
-            path: Some(self.temp.to_path_buf()),
+            path: Some(self.kind.path()),
             source,
         }
     }
@@ -127,23 +196,29 @@ impl PartFile {
             Ok(Err(source)) => {
                 return Err(Error::Io {
                     context: "writing and syncing the temporary download file",
-                    path: Some(self.temp.to_path_buf()),
+                    path: Some(self.kind.path()),
                     source,
                 });
             }
             Err(join) => {
                 return Err(Error::Io {
                     context: "writing the temporary download file",
-                    path: Some(self.temp.to_path_buf()),
+                    path: Some(self.kind.path()),
                     source: std::io::Error::other(join.to_string()),
                 });
             }
         };
-        let Self { temp, target, .. } = self;
-        temp.persist(&target).map_err(|e| Error::Io {
+        let Self { kind, target, .. } = self;
+        let renamed = match kind {
+            Kind::Temp(temp) => temp.persist(&target).map_err(|e| e.error),
+            Kind::Kept(paths) => std::fs::rename(&paths.partial, &target).map(|()| {
+                let _ = std::fs::remove_file(&paths.meta);
+            }),
+        };
+        renamed.map_err(|source| Error::Io {
             context: "renaming the temporary download file to the target",
             path: Some(target.clone()),
-            source: e.error,
+            source,
         })?;
         Ok(sha256)
     }
@@ -154,9 +229,14 @@ impl PartFile {
 /// writing goes on meanwhile); at the end, wait for it and `fsync` the file.
 fn write_worker(
     file: std::fs::File,
+    head: Option<(std::fs::File, u64)>,
+    keep: bool,
     mut receiver: mpsc::Receiver<Message>,
 ) -> std::io::Result<[u8; 32]> {
     let mut hasher = Sha256::new();
+    if let Some((reader, len)) = head {
+        hash_prefix(reader, len, &mut hasher)?;
+    }
     let syncer = Syncer::start(&file);
     let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
     let mut unsynced: u64 = 0;
@@ -189,10 +269,41 @@ fn write_worker(
             }
         }
     }
+    if keep {
+        // Kept for a resume: what was received is on disk before the caller goes on.
+        out.flush()?;
+        if let Some(syncer) = syncer {
+            syncer.finish()?;
+        }
+        out.get_ref().sync_data()?;
+    }
     Err(std::io::Error::new(
         std::io::ErrorKind::Interrupted,
         "the download stopped before it was complete",
     ))
+}
+
+/// Hashes the first `len` bytes of a partial file (the part a resume does not fetch).
+fn hash_prefix(reader: std::fs::File, len: u64, hasher: &mut Sha256) -> std::io::Result<()> {
+    let mut reader = reader.take(len);
+    let mut buf = vec![0u8; WRITE_BUFFER];
+    let mut read = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        read += n as u64;
+    }
+    if read == len {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("the partial download file holds {read} bytes, {len} expected"),
+        ))
+    }
 }
 
 /// A helper thread that runs `fdatasync` on request, on its own handle to the file.

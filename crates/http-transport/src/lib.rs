@@ -9,6 +9,7 @@ mod config;
 mod download;
 mod error;
 mod request;
+mod resume;
 mod retry;
 mod tls;
 
@@ -18,6 +19,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{DEFAULT_MAX_BODY, Roots, Timeouts, TransportConfig};
 pub use error::{BoxError, Error, TimeoutPhase};
 pub use request::{Request, Response, STATUS_EXCERPT_LEN};
+pub use resume::Restart;
 pub use retry::{
     Decision, FixedJitter, Jitter, Outcome, RandomJitter, RetryPolicy, StopReason,
     is_retryable_status, retry_after,

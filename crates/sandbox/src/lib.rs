@@ -88,6 +88,9 @@ pub struct SandboxConfig {
     pub hws_strict_assertions: bool,
     /// Records in each generated bulletin or confidential copy.
     pub bulletin_records: u64,
+    /// The first week that has a bulletin, `(year, ISO week)`: older weeks answer 404
+    /// (**inferred**; default 2014-W01).
+    pub hws_first_bulletin: (u16, u8),
     /// The FirmaDocumentos consumer key.
     pub firmadoc_consumer_key: String,
     /// The FirmaDocumentos consumer secret (also the webhook signing key).
@@ -218,6 +221,7 @@ impl Default for SandboxConfig {
             hws_scopes: vec![DEFAULT_SCOPE.to_owned()],
             hws_strict_assertions: false,
             bulletin_records: 200,
+            hws_first_bulletin: (2014, 1),
             firmadoc_consumer_key: TEST_CONSUMER_KEY.to_owned(),
             firmadoc_consumer_secret: TEST_CONSUMER_SECRET.to_owned(),
             oauth_window: Duration::from_secs(300),
@@ -242,6 +246,7 @@ impl fmt::Debug for SandboxConfig {
             .field("hws_scopes", &self.hws_scopes)
             .field("hws_strict_assertions", &self.hws_strict_assertions)
             .field("bulletin_records", &self.bulletin_records)
+            .field("hws_first_bulletin", &self.hws_first_bulletin)
             .field("firmadoc_consumer_key", &self.firmadoc_consumer_key)
             .field("firmadoc_consumer_secret", &"[redacted]")
             .field("oauth_window", &self.oauth_window)

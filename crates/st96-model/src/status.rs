@@ -86,6 +86,46 @@ impl ProcessingStatus {
         }
     }
 
+    /// Reads one of the guide's six statuses (English, Spanish or French label, any case,
+    /// spacing or accents); `None` for anything else. Use it to check a status a user
+    /// names (a `--until` value) before asking the service.
+    pub fn parse_known(label: &str) -> Option<Self> {
+        match Self::parse(label) {
+            Self::Unknown(_) => None,
+            known => Some(known),
+        }
+    }
+
+    /// The guide's six statuses, in its order.
+    pub const ALL: [Self; 6] = [
+        Self::Undefined,
+        Self::InProcess,
+        Self::PendingRegularization,
+        Self::Registered,
+        Self::Abandoned,
+        Self::Cancelled,
+    ];
+
+    /// Whether no later status can follow: Registered, Abandoned and Cancelled (the
+    /// guide lists the statuses without saying which are final; that these three are is
+    /// **inferred** from their meaning). A wait for another status ends on one of them.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Registered | Self::Abandoned | Self::Cancelled)
+    }
+
+    /// The Spanish label, as the guide writes it.
+    pub fn spanish_label(&self) -> &str {
+        match self {
+            Self::Undefined => "No definido",
+            Self::InProcess => "En trámite",
+            Self::PendingRegularization => "Pendiente de regularización",
+            Self::Registered => "Registrado",
+            Self::Abandoned => "Abandonado",
+            Self::Cancelled => "Anulado",
+            Self::Unknown(s) => s,
+        }
+    }
+
     /// The English label.
     pub fn label(&self) -> &str {
         match self {
@@ -152,7 +192,17 @@ pub struct ServiceRequestStatus {
 }
 
 const REQUEST_ID: &[&str] = &["requestidentifier", "requestid", "requestnumber"];
-const IMPORT_ID: &[&str] = &["importidentifier", "importid", "importnumber"];
+const IMPORT_ID: &[&str] = &[
+    "importidentifier",
+    "importid",
+    "importnumber",
+    "importpackageidentifier",
+    "importpackageid",
+    "packageimportid",
+    "importreference",
+    "importref",
+];
+const GENERIC_ID: &[&str] = &["id", "identifier"];
 const STATUS: &[&str] = &[
     "processingstatus",
     "processingstatuscategory",
@@ -184,6 +234,12 @@ const PUBLICATION: &[&str] = &[
     "expectedpublicationdate",
     "publicationexpecteddate",
     "plannedpublicationdate",
+    "scheduledpublicationdate",
+    "expectedpublication",
+    "fechaprevistadepublicacion",
+    "fechapublicacionprevista",
+    "dateprevuedepublication",
+    "datedepublicationprevue",
     "publicationdate",
 ];
 
@@ -197,16 +253,91 @@ fn find(fields: &[(String, String)], names: &[&str]) -> Option<String> {
     })
 }
 
+/// Words that a bare-text reply may hold without being an import ID.
+const NOT_AN_ID: &[&str] = &[
+    "ok",
+    "accepted",
+    "created",
+    "success",
+    "successful",
+    "true",
+    "received",
+    "done",
+    "null",
+];
+
+/// A bare reply (plain text, a JSON string or number) that is one plausible identifier:
+/// one token of at most 200 printable characters, not a word such as `OK`.
+fn bare_id(text: &str) -> Option<String> {
+    let t = text.trim().trim_matches('"').trim();
+    let plausible = !t.is_empty()
+        && t.len() <= 200
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !t.starts_with(['<', '{', '['])
+        && !NOT_AN_ID.contains(&squash(t).as_str());
+    plausible.then(|| t.to_owned())
+}
+
+/// Squashed import-state values (or parts of them) read as a failed or refused import
+/// (**inferred**: the values HWS sends are not public).
+const FAILED_IMPORT: &[&str] = &[
+    "fail", "reject", "refus", "error", "invalid", "denied", "abort", "rechaz", "fallid", "fallo",
+    "erron", "rejet", "echec", "erreur",
+];
+
 impl ImportStatus {
     /// Parses an import-status reply, XML or JSON; never fails on unknown content.
+    ///
+    /// The import ID is taken from the first of these that has one: an element or key
+    /// named like `ImportIdentifier`, `importId`, `importNumber`, `importPackageId`,
+    /// `importReference`, then `RequestIdentifier`/`requestId`, then a bare `id` or
+    /// `identifier` (names compared without regard to case, `_`, `-` or spaces); a reply
+    /// that is only a JSON string, a JSON number or one bare word (not `OK`, `accepted`...).
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] when the body is not UTF-8 or is broken XML or JSON.
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
         let (raw, fields) = leaves(body)?;
+        let import_id = find(&fields, IMPORT_ID)
+            .or_else(|| find(&fields, REQUEST_ID))
+            .or_else(|| find(&fields, GENERIC_ID))
+            .or_else(|| match fields.as_slice() {
+                [(key, value)] if key.is_empty() || key == "text" => bare_id(value),
+                _ => None,
+            });
         Ok(Self {
-            import_id: find(&fields, IMPORT_ID).or_else(|| find(&fields, REQUEST_ID)),
+            import_id,
             status: find(&fields, IMPORT_STATUS),
             service_request_number: find(&fields, SRN),
             fields,
             raw,
+        })
+    }
+
+    /// As [`ImportStatus::parse`], but never fails: a body that does not parse gives a
+    /// status with no field and the raw body (lossily decoded). For replies that must
+    /// never turn into an error, such as the 2xx answer to a submission.
+    pub fn parse_lenient(body: &[u8]) -> Self {
+        Self::parse(body).unwrap_or_else(|_| Self {
+            import_id: None,
+            status: None,
+            service_request_number: None,
+            fields: Vec::new(),
+            raw: String::from_utf8_lossy(body).into_owned(),
+        })
+    }
+
+    /// Whether the import state reads as a failed or refused import (`FAILED`,
+    /// `REJECTED`, `ERROR`, `INVALID`, `Rechazado`, `Échec`..., compared without case or
+    /// accents). The values HWS sends are not public, so this is **inferred**; an import
+    /// that already has a service request number is never counted as failed.
+    pub fn is_failed(&self) -> bool {
+        if self.service_request_number.is_some() {
+            return false;
+        }
+        self.status.as_deref().is_some_and(|s| {
+            let s = squash(s);
+            s == "ko" || FAILED_IMPORT.iter().any(|w| s.contains(w))
         })
     }
 }
@@ -242,6 +373,12 @@ fn leaves(body: &[u8]) -> Result<(String, Vec<(String, String)>), Error> {
                 message: format!("the JSON reply does not parse: {e}"),
             })?;
         json_leaves("", &value, &mut fields);
+    } else if let Some(text) = trimmed
+        .starts_with('"')
+        .then(|| serde_json::from_str::<String>(trimmed).ok())
+        .flatten()
+    {
+        fields.push(("text".to_owned(), text.trim().to_owned()));
     } else if !trimmed.is_empty() {
         fields.push(("text".to_owned(), trimmed.to_owned()));
     }

@@ -185,6 +185,11 @@ fn error_json(e: &Error) -> Value {
         Error::PackageInvalid { .. } => json!({"error": "package-invalid"}),
         Error::UnexpectedReply { .. } => json!({"error": "reply"}),
         Error::Timeout { .. } => json!({"error": "timeout"}),
+        Error::FinalStatus { status, .. } => {
+            json!({"error": "final-status", "status": status.label()})
+        }
+        Error::ImportFailed { state, .. } => json!({"error": "import-failed", "state": state}),
+        Error::DeadlineReached { .. } => json!({"error": "deadline"}),
         _ => json!({"error": "other", "message": e.to_string()}),
     }
 }
@@ -230,18 +235,20 @@ pub(crate) async fn run_with(
         "submit" | "submit_with" => {
             let file: String = input(inputs, "package_file")?;
             let bytes = std::fs::read(dir.join(&file)).map_err(|e| format!("{file}: {e}"))?;
-            if operation == "submit" {
-                outcome(
-                    c.submit(bytes).await,
-                    |id: ImportId| json!({"ok": id.to_string()}),
-                )
+            let result = if operation == "submit" {
+                c.submit(bytes).await
             } else {
-                outcome(
-                    c.submit_with(bytes, &hague_client::ValidationOptions::default())
-                        .await,
-                    |s| json!({"ok": {"import_id": s.import_id.to_string()}}),
-                )
-            }
+                c.submit_with(bytes, &hague_client::ValidationOptions::default())
+                    .await
+            };
+            outcome(result, |s| {
+                json!({"ok": {
+                    "import_id": s.import_id.as_ref().map(ImportId::as_str),
+                    "import_id_source": s.import_id_source,
+                    "status": s.status,
+                    "raw_reply_bytes": s.reply.raw.len(),
+                }})
+            })
         }
         "import_status" => outcome(
             c.import_status(&ImportId::new(input::<String>(inputs, "import_id")?))
@@ -289,11 +296,15 @@ pub(crate) async fn run_with(
         }
         "wait_for_status" => {
             let id: String = input(inputs, "service_request_id")?;
-            outcome(
-                c.wait_for_status(&id, &[ProcessingStatus::Registered], poll())
-                    .await,
-                ok,
-            )
+            // `until`: the awaited statuses (labels); Registered when absent.
+            let targets: Vec<ProcessingStatus> = match inputs.get("until") {
+                Some(_) => input::<Vec<String>>(inputs, "until")?
+                    .iter()
+                    .map(|s| ProcessingStatus::parse(s))
+                    .collect(),
+                None => vec![ProcessingStatus::Registered],
+            };
+            outcome(c.wait_for_status(&id, &targets, poll()).await, ok)
         }
         other => return Err(format!("unknown hague operation `{other}`").into()),
     })

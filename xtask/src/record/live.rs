@@ -330,6 +330,8 @@ mod tests {
             let id = direct
                 .submit(crate::samples::refusal_package().unwrap())
                 .await
+                .unwrap()
+                .import_id
                 .unwrap();
             let srn = direct
                 .import_status(&id)

@@ -4,11 +4,8 @@
 //! not have; each refusal arrives as our typed error with the provider's
 //! `error` code.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use fapi_jwt_assert::{
@@ -17,90 +14,9 @@ use fapi_jwt_assert::{
     TokenResponse, UrlPolicy, discovery_url,
 };
 
-use crate::support::{fixture, node_modules};
+use test_support::oidc::OidcProvider as Provider;
 
-/// The node process; killed when dropped, so a failed assertion leaves no
-/// server behind.
-struct Provider {
-    child: Child,
-    _stdin: Option<ChildStdin>,
-    port: u16,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Provider {
-    fn start(client_jwk: &str) -> Self {
-        let modules = node_modules();
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc_provider.mjs");
-        // ESM resolves packages from the script's location, not NODE_PATH: the
-        // script is copied into a temporary directory that links node_modules.
-        let dir = crate::support::tempdir();
-        let local = dir.join("oidc_provider.mjs");
-        std::fs::copy(&script, &local).unwrap();
-        std::os::unix::fs::symlink(&modules, dir.join("node_modules")).unwrap();
-        let mut child = Command::new("node")
-            .arg(&local)
-            .arg(client_jwk)
-            .env("NODE_PATH", &modules)
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start node (is Node.js installed?)");
-        let stdin = child.stdin.take();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
-        let port = first
-            .trim()
-            .strip_prefix("READY ")
-            .unwrap_or_else(|| panic!("oidc-provider did not start: {first:?}"))
-            .parse()
-            .unwrap();
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Self {
-            child,
-            _stdin: stdin,
-            port,
-            lines,
-        }
-    }
-
-    fn issuer(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Waits briefly for a `GRANT_ERROR` line containing `needle`.
-    fn saw_grant_error(&self, needle: &str) -> bool {
-        for _ in 0..50 {
-            if self
-                .lines
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|l| l.starts_with("GRANT_ERROR") && l.contains(needle))
-            {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-}
+use crate::support::fixture;
 
 /// A minimal HTTP/1.0 exchange (no chunked encoding, connection closes).
 fn http(port: u16, method: &str, path: &str, form: Option<&str>) -> (u16, Vec<u8>) {
@@ -148,7 +64,7 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
     let rng = SystemRandom::new();
 
     // Discovery.
-    let (status, body) = http(op.port, "GET", path_of(&discovery_url(&issuer)), None);
+    let (status, body) = http(op.port(), "GET", path_of(&discovery_url(&issuer)), None);
     assert_eq!(status, 200);
     assert!(
         ProviderMetadata::from_json(&body, &issuer, UrlPolicy::HttpsOnly).is_err(),
@@ -168,7 +84,7 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
     // POST it and read the answer with our parser.
     let exchange = |req: &TokenRequest| {
         let (status, body) = http(
-            op.port,
+            op.port(),
             "POST",
             &token_path,
             Some(req.body().expose_secret()),
@@ -206,7 +122,7 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
     assert!(
         op.saw_grant_error("must only be used once"),
         "{:?}",
-        op.lines.lock().unwrap()
+        op.log()
     );
 
     // An assertion that expired two minutes ago (beyond the 15 s tolerance).
@@ -219,11 +135,7 @@ fn oidc_provider_issues_a_token_and_refuses_replay_expiry_and_wrong_audience() {
         401,
         OAuthErrorCode::InvalidClient,
     );
-    assert!(
-        op.saw_grant_error("jwt expired"),
-        "{:?}",
-        op.lines.lock().unwrap()
-    );
+    assert!(op.saw_grant_error("jwt expired"), "{:?}", op.log());
 
     // aud = issuer is accepted; aud = issuer + "/" is not (exact match).
     assert!(

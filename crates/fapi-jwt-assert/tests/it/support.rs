@@ -1,5 +1,6 @@
-//! Shared helpers: an independent JWS verifier built on ring, fixture
-//! loading, and the peer tools' locations.
+//! Helpers of these tests: an independent JWS verifier built on ring and
+//! fixture loading. The peer tools' locations and the oidc-provider launcher
+//! are shared with other crates' tests in `test-support`.
 
 use std::path::PathBuf;
 
@@ -16,36 +17,7 @@ pub(crate) fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// The workspace root.
-pub(crate) fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The pinned Python of `cargo xtask tools`.
-pub(crate) fn python() -> PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/tools/venv/bin/python"));
-    assert!(
-        path.exists(),
-        "no Python at {}: run `cargo xtask tools` first (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
-
-/// The pinned node_modules of `cargo xtask tools`.
-pub(crate) fn node_modules() -> PathBuf {
-    let path = std::env::var_os("XTASK_NODE_MODULES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/tools/node/node_modules"));
-    assert!(
-        path.join("oidc-provider").exists(),
-        "no oidc-provider under {}: run `cargo xtask tools` first (or set XTASK_NODE_MODULES)",
-        path.display()
-    );
-    path
-}
+pub(crate) use test_support::tools::python;
 
 /// Decoded parts of a compact JWS.
 pub(crate) struct Jws {

@@ -113,7 +113,7 @@ async fn both_with(base: &str, config: TransportConfig) -> Both {
 fn transport_error(e: &hague_client::Error) -> &T {
     use hague_client::Error as H;
     match e {
-        H::Transport { source } | H::Timeout { source } | H::Tls { source } => source,
+        H::Transport { source, .. } | H::Timeout { source, .. } | H::Tls { source, .. } => source,
         other => panic!("not a transport error: {other:?}"),
     }
 }

@@ -7,6 +7,7 @@ mod bulletin;
 mod firmadoc;
 mod hague;
 mod harness;
+mod resume;
 mod submission;
 mod support;
 mod webhook_restart;

@@ -98,7 +98,8 @@ async fn a_download_cut_mid_body_leaves_no_file() {
         matches!(
             err,
             Error::Transport {
-                source: http_transport::Error::BodyInterrupted { .. }
+                source: http_transport::Error::BodyInterrupted { .. },
+                ..
             }
         ),
         "{err:?}"
@@ -135,7 +136,8 @@ async fn an_oversized_body_is_refused() {
         matches!(
             err,
             Error::Transport {
-                source: http_transport::Error::BodyTooLarge { .. }
+                source: http_transport::Error::BodyTooLarge { .. },
+                ..
             }
         ),
         "{err:?}"
@@ -198,10 +200,10 @@ async fn a_reply_not_understood_keeps_the_raw_body() {
         .create_async()
         .await;
     let client = client(&server);
-    match client.submit(valid_package()).await.unwrap_err() {
-        Error::UnexpectedReply { raw, .. } => assert_eq!(raw, r#"{"accepted":true}"#),
-        other => panic!("{other:?}"),
-    }
+    // A 2xx to a submission is never an error: no id found, the raw reply is kept.
+    let s = client.submit(valid_package()).await.unwrap();
+    assert_eq!(s.import_id, None);
+    assert_eq!(s.reply.raw, r#"{"accepted":true}"#);
     match client.request_status("SR-9").await.unwrap_err() {
         Error::UnexpectedReply { raw, template, .. } => {
             assert_eq!(raw, r#"{"processingStatus": "#);
@@ -234,4 +236,131 @@ async fn a_silent_server_is_a_timeout() {
     let err = client.ping().await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert!(matches!(err, Error::Timeout { .. }));
+}
+
+/// Every reply shape of a 2xx to `POST /request`: the id is found where it is, and when it
+/// is nowhere the submission is still a success with the reply kept.
+#[tokio::test]
+async fn every_2xx_to_a_submission_is_a_success() {
+    type Case<'a> = (
+        usize,
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let cases: &[Case<'_>] = &[
+        (
+            200,
+            &[],
+            r#"{"data":{"IMPORT-ID":"A-1"}}"#,
+            Some("A-1"),
+            Some("body"),
+        ),
+        (200, &[], r#""A-2""#, Some("A-2"), Some("body")),
+        (201, &[], "73", Some("73"), Some("body")),
+        (
+            200,
+            &[("content-type", "text/plain")],
+            "A-4",
+            Some("A-4"),
+            Some("body"),
+        ),
+        (
+            202,
+            &[],
+            "<r><importId>A-5</importId></r>",
+            Some("A-5"),
+            Some("body"),
+        ),
+        (
+            201,
+            &[("location", "https://hws.example/request/import/A%2D6?x=1")],
+            "",
+            Some("A-6"),
+            Some("location"),
+        ),
+        (200, &[], "{broken json", None, None),
+        (204, &[], "", None, None),
+        (200, &[("x-request-id", "r-9")], "Accepted", None, None),
+    ];
+    for (status, headers, body, id, source) in cases {
+        let mut server = mockito::Server::new_async().await;
+        let _token = token_mock(&mut server, "tok", 1).await;
+        let mut m = server.mock("POST", "/request").with_status(*status);
+        for (k, v) in *headers {
+            m = m.with_header(*k, v);
+        }
+        let _post = m.with_body(*body).create_async().await;
+        let package = valid_package();
+        let s = client(&server).submit(package.clone()).await.unwrap();
+        assert_eq!(s.import_id.as_ref().map(ImportId::as_str), *id, "{body}");
+        assert_eq!(s.import_id_source, *source, "{body}");
+        assert_eq!(usize::from(s.status), *status);
+        assert_eq!(s.reply.raw, *body);
+        assert_eq!(s.package_sha256, sha256sum(&package));
+        for (k, v) in *headers {
+            assert!(s.headers.iter().any(|(n, w)| n == k && w == v), "{k}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn refusals_hint_at_the_scope_and_the_registered_ip_address() {
+    // From the API.
+    for status in [401, 403] {
+        let mut server = mockito::Server::new_async().await;
+        let _token = token_mock(&mut server, "tok", 2).await;
+        let _ping = server
+            .mock("GET", "/pingMe")
+            .with_status(status)
+            .create_async()
+            .await;
+        let text = client(&server).ping().await.unwrap_err().to_string();
+        assert!(
+            text.contains("scope") && text.contains("IP address"),
+            "{text}"
+        );
+    }
+    // From the token endpoint.
+    for (status, body) in [(401, r#"{"error":"invalid_client"}"#), (403, "Forbidden")] {
+        let mut server = mockito::Server::new_async().await;
+        let _t = server
+            .mock("POST", "/token")
+            .with_status(status)
+            .with_body(body)
+            .create_async()
+            .await;
+        let text = client(&server).ping().await.unwrap_err().to_string();
+        assert!(
+            text.contains("scope") && text.contains("IP address"),
+            "{status}: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn network_errors_name_the_host() {
+    // A port nothing listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let base = format!("http://127.0.0.1:{port}");
+    let err = Client::new(config(&base, &base))
+        .unwrap()
+        .ping()
+        .await
+        .unwrap_err();
+    let host = format!("127.0.0.1:{port}");
+    assert_eq!(err.host(), Some(host.as_str()), "{err:?}");
+    assert!(err.to_string().contains(&host), "{err}");
+    // The API's host when the token endpoint works.
+    let mut server = mockito::Server::new_async().await;
+    let _token = token_mock(&mut server, "tok", 1).await;
+    let err = Client::new(config(&base, &server.url()))
+        .unwrap()
+        .ping()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(&host), "{err}");
 }

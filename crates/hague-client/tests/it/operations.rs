@@ -44,7 +44,7 @@ async fn submit_posts_the_zip_and_returns_the_import_id() {
         .await;
     let client = client(&server);
     let id = client.submit(package).await.unwrap();
-    assert_eq!(id.as_str(), "IMP-2024-000123");
+    assert_eq!(id.import_id.unwrap().as_str(), "IMP-2024-000123");
     post.assert_async().await;
 }
 
@@ -342,4 +342,104 @@ async fn wait_for_import_stops_on_a_state_of_the_callers_choice() {
         .unwrap();
     assert_eq!(s.status.as_deref(), Some("REJECTED"));
     assert_eq!(s.service_request_number, None);
+}
+
+fn fast_poll() -> hague_client::PollPolicy {
+    hague_client::PollPolicy::with_deadline(std::time::Duration::from_millis(300)).intervals(
+        std::time::Duration::from_millis(10),
+        std::time::Duration::from_millis(20),
+    )
+}
+
+fn status_body(status: &str) -> String {
+    format!(
+        r#"{{"serviceRequestNumber":"SR-1","processingStatus":"{status}","expectedPublicationDate":"2025-03-07"}}"#
+    )
+}
+
+#[tokio::test]
+async fn a_final_status_other_than_the_awaited_one_ends_the_wait_at_once() {
+    use hague_client::{Error, ProcessingStatus as P};
+    for (label, want) in [
+        ("Abandonado", P::Abandoned),
+        ("Cancelled", P::Cancelled),
+        ("Registered", P::Registered),
+    ] {
+        let mut server = mockito::Server::new_async().await;
+        let _token = crate::support::token_mock(&mut server, "tok", 1).await;
+        let get = server
+            .mock("GET", "/request/SR-1")
+            .with_body(status_body(label))
+            .expect(1)
+            .create_async()
+            .await;
+        let err = crate::support::client(&server)
+            .wait_for_status("SR-1", &[P::PendingRegularization], fast_poll())
+            .await
+            .unwrap_err();
+        match &err {
+            Error::FinalStatus { status, reply, .. } => {
+                assert_eq!(status, &want);
+                assert!(reply.raw.contains(label));
+                assert_eq!(
+                    reply.expected_publication_date.as_deref(),
+                    Some("2025-03-07")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().contains(want.label()), "{err}");
+        get.assert_async().await;
+    }
+    // A non-final status keeps polling to the deadline, whose message shows the last reply.
+    let mut server = mockito::Server::new_async().await;
+    let _token = crate::support::token_mock(&mut server, "tok", 1).await;
+    let _get = server
+        .mock("GET", "/request/SR-1")
+        .with_body(status_body("En trámite"))
+        .create_async()
+        .await;
+    let err = crate::support::client(&server)
+        .wait_for_status("SR-1", &[P::Registered], fast_poll())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::DeadlineReached { .. }), "{err:?}");
+    assert!(err.to_string().contains("En trámite"), "{err}");
+    // The awaited final status is a success.
+    let mut server = mockito::Server::new_async().await;
+    let _token = crate::support::token_mock(&mut server, "tok", 1).await;
+    let _get = server
+        .mock("GET", "/request/SR-1")
+        .with_body(status_body("Registrado"))
+        .create_async()
+        .await;
+    let s = crate::support::client(&server)
+        .wait_for_status("SR-1", &[P::Registered], fast_poll())
+        .await
+        .unwrap();
+    assert_eq!(s.processing_status, Some(P::Registered));
+}
+
+#[tokio::test]
+async fn a_failed_import_ends_the_wait_for_a_service_request() {
+    let mut server = mockito::Server::new_async().await;
+    let _token = crate::support::token_mock(&mut server, "tok", 1).await;
+    let get = server
+        .mock("GET", "/request/import/IMP-1")
+        .with_body(r#"{"importId":"IMP-1","status":"FAILED","reason":"no XML"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let err = crate::support::client(&server)
+        .wait_for_service_request(&ImportId::new("IMP-1"), fast_poll())
+        .await
+        .unwrap_err();
+    match &err {
+        hague_client::Error::ImportFailed { state, reply } => {
+            assert_eq!(state, "FAILED");
+            assert!(reply.raw.contains("no XML"));
+        }
+        other => panic!("{other:?}"),
+    }
+    get.assert_async().await;
 }

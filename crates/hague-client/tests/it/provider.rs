@@ -3,72 +3,12 @@
 //! client over loopback http, the token used on an API call, and a refusal (unregistered
 //! key) arriving with its RFC 6749 code.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-
 use fapi_jwt_assert::{AssertionOptions, AssertionSigner};
 use hague_client::{Client, Config, OAuthErrorCode, Provider, SigningKey};
 
-use crate::support::{node_modules, tempdir, transport};
+use test_support::oidc::OidcProvider as Op;
 
-/// The node process; killed when dropped.
-struct Op {
-    child: Child,
-    _stdin: Option<ChildStdin>,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Op {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Op {
-    fn start(client_jwk: &str) -> Self {
-        let modules = node_modules();
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc_provider.mjs");
-        // ESM resolves packages from the script's location: copy it next to a link to
-        // node_modules.
-        let dir = tempdir();
-        let local = dir.path().join("oidc_provider.mjs");
-        std::fs::copy(&script, &local).unwrap();
-        std::os::unix::fs::symlink(&modules, dir.path().join("node_modules")).unwrap();
-        let mut child = Command::new("node")
-            .arg(&local)
-            .arg(client_jwk)
-            .current_dir(dir.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start node (is Node.js installed?)");
-        let stdin = child.stdin.take();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
-        let port = first
-            .trim()
-            .strip_prefix("READY ")
-            .unwrap_or_else(|| panic!("oidc-provider did not start: {first:?}"))
-            .parse()
-            .unwrap();
-        std::thread::spawn(move || for _ in stdout.lines().map_while(Result::ok) {});
-        Self {
-            child,
-            _stdin: stdin,
-            port,
-            _dir: dir,
-        }
-    }
-
-    fn issuer(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
+use crate::support::transport;
 
 fn config(api: &str, issuer: String, key: SigningKey) -> Config {
     Config::new(api, Provider::Discovery { issuer }, "das-api-auth", key)

@@ -1,7 +1,6 @@
 //! Shared helpers: a client against a mock server, a settable clock, packages, raw servers.
 
 use std::io::Cursor;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -200,33 +199,4 @@ pub(crate) fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
-/// The workspace root.
-pub(crate) fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The pinned Python of `cargo xtask tools`.
-pub(crate) fn python() -> PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/tools/venv/bin/python"));
-    assert!(
-        path.exists(),
-        "no Python at {}: run `cargo xtask tools` first (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
-
-/// The pinned node_modules of `cargo xtask tools`.
-pub(crate) fn node_modules() -> PathBuf {
-    let path = std::env::var_os("XTASK_NODE_MODULES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target/tools/node/node_modules"));
-    assert!(
-        path.join("oidc-provider").exists(),
-        "no oidc-provider under {}: run `cargo xtask tools` first (or set XTASK_NODE_MODULES)",
-        path.display()
-    );
-    path
-}
+pub(crate) use test_support::tools::python;

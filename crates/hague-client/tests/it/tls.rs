@@ -1,50 +1,14 @@
 //! The client over real TLS: a local tokio-rustls server (token endpoint and API) with a CA
-//! generated here by rcgen is trusted as an extra root, and refused without it.
-
-use std::sync::Arc;
+//! from test-support (rcgen) is trusted as an extra root, and refused without it.
 
 use hague_client::{Client, Config, Error, Provider, SigningKey, TransportConfig};
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
-};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use test_support::tls::TestCa;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-
-fn ca() -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "hague-client test CA");
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
-}
 
 /// An HTTPS server on 127.0.0.1: `POST /token` gets a token, anything else `pong`.
-async fn https_server(issuer: &CertifiedIssuer<'static, KeyPair>) -> String {
-    let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "127.0.0.1");
-    let cert = params.signed_by(&key, issuer).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
+async fn https_server(ca: &TestCa) -> String {
+    let acceptor = ca.acceptor("127.0.0.1");
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -95,7 +59,7 @@ fn config(url: &str, transport: TransportConfig) -> Config {
 
 #[tokio::test]
 async fn tls_with_the_test_ca_works_and_an_unknown_ca_is_refused() {
-    let issuer = ca();
+    let issuer = TestCa::new("hague-client test CA");
     let url = https_server(&issuer).await;
 
     let trusted = TransportConfig::default()

@@ -328,7 +328,7 @@ async fn a_401_on_submit_sends_the_package_once_more_with_a_new_token() {
         .submit(crate::support::valid_package())
         .await
         .unwrap();
-    assert_eq!(id.as_str(), "IMP-77");
+    assert_eq!(id.import_id.unwrap().as_str(), "IMP-77");
     refused.assert_async().await;
     accepted.assert_async().await;
 }

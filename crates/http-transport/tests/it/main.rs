@@ -9,5 +9,6 @@ mod downloads;
 mod mock;
 mod raw;
 mod redaction;
+mod resume;
 mod support;
 mod tls;

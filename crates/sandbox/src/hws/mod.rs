@@ -53,6 +53,7 @@ struct HwsSettings {
     import_delay: u64,
     registration_delay: u64,
     bulletin_records: u64,
+    first_bulletin: bulletin::Week,
 }
 
 #[derive(Debug, Default)]
@@ -90,6 +91,7 @@ impl Hws {
                 import_delay: config.hws_import_delay.as_secs(),
                 registration_delay: config.hws_registration_delay.as_secs(),
                 bulletin_records: config.bulletin_records,
+                first_bulletin: config.hws_first_bulletin,
             },
             inner: Mutex::new(Inner::default()),
         }
@@ -163,9 +165,9 @@ impl Hws {
             (&Method::POST, ["request"]) => self.submit(req, &client_id),
             (&Method::GET, ["request", "import", id]) => self.import_status(id, &client_id),
             (&Method::GET, ["request", srn]) => self.request_status(srn, &client_id),
-            (&Method::GET, ["publication", "bulletin", week]) => self.bulletin(week, false),
+            (&Method::GET, ["publication", "bulletin", week]) => self.bulletin(req, week, false),
             (&Method::GET, ["publication", "copy", "confidential", week]) => {
-                self.bulletin(week, true)
+                self.bulletin(req, week, true)
             }
             _ => wipo_error(
                 StatusCode::NOT_FOUND,

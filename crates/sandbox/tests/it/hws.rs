@@ -15,8 +15,8 @@ use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};
 
 use crate::common::{Answer, call, manual_sandbox, wall_clock};
 
-const CLIENT: &str = "office-es";
-const SCOPE: &str = sandbox::DEFAULT_SCOPE;
+pub(crate) const CLIENT: &str = "office-es";
+pub(crate) const SCOPE: &str = sandbox::DEFAULT_SCOPE;
 
 async fn provider(sb: &sandbox::Sandbox) -> ProviderMetadata {
     let url = fapi_jwt_assert::discovery_url(&sb.issuer());
@@ -68,7 +68,7 @@ fn token_request(
 }
 
 /// Registers a new P-256 client and returns its `Authorization: Bearer` value.
-async fn bearer(sb: &sandbox::Sandbox) -> String {
+pub(crate) async fn bearer(sb: &sandbox::Sandbox) -> String {
     let key = SigningKey::generate_p256().unwrap();
     sb.register_hws_client(CLIENT, key.public_jwk().clone());
     format!("Bearer {}", token(sb, &signer(key)).await)
@@ -478,6 +478,8 @@ async fn the_real_hague_client_runs_the_cycle() {
     let id = client
         .submit(refusal_pdf_package("refusal/decision.pdf"))
         .await
+        .unwrap()
+        .import_id
         .unwrap();
     let mut fast = PollPolicy::default();
     fast.initial_interval = Duration::from_millis(10);

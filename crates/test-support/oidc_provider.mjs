@@ -1,6 +1,6 @@
 // A real OpenID Provider (panva/oidc-provider, pinned in xtask/node) on
-// 127.0.0.1 and a free port, for the fapi-jwt-assert and hague-client integration tests
-// (copied from crates/fapi-jwt-assert/tests/oidc_provider.mjs).
+// 127.0.0.1 and a free port, for the integration tests of fapi-jwt-assert and hague-client
+// (started by test_support::oidc::OidcProvider).
 //
 // argv[2]: the client's public JWK (JSON). Prints `READY <port>` once
 // listening, and `GRANT_ERROR <message>` for each refused grant: the HTTP

@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// Test scaffolding: a failure here should stop the test loudly, with a message.
+#![allow(clippy::panic)]
+
+#[cfg(feature = "oidc")]
+pub mod oidc;
+#[cfg(feature = "tls")]
+pub mod tls;
+pub mod tools;

@@ -62,6 +62,7 @@ fn docs() -> Result<()> {
         "hague-package",
         "st96-model",
         "firmadoc-client",
+        "test-support",
     ] {
         sh(doc().args(["--package", krate, "--no-default-features"]))?;
     }

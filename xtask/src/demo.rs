@@ -238,6 +238,34 @@ pub(crate) async fn demo(
         ),
     )?;
 
+    t.step(
+        "HWS: the office's worklist: registrations designating ES, nearest refusal deadline first",
+    );
+    let cache = work.path().join("bulletin-cache");
+    let args = hague_cli::worklist::WorklistArgs {
+        designating: "ES".into(),
+        weeks: vec!["2026-W46".into(), "2026-W47".into()],
+        since: None,
+        refusal_period: None,
+        include_passed: false,
+        cache_dir: Some(cache.clone()),
+    };
+    let today = time::Date::from_calendar_date(2026, time::Month::November, 23)?;
+    let report = hague_cli::worklist::worklist(&hws, &args, None, today, &|_| None)
+        .await
+        .map_err(|e| e.message)?;
+    let listed = report.json["registrations"].as_array().map_or(0, Vec::len);
+    for line in report.human.lines().take(4) {
+        t.say(format!("    {line}"));
+    }
+    t.check(
+        listed > 0 && report.json["fetched"].as_array().map_or(0, Vec::len) == 2,
+        format!(
+            "hague bulletin worklist --designating ES 2026-W46 2026-W47: {listed} registration(s), both weeks fetched into {}",
+            cache.display()
+        ),
+    )?;
+
     // ---------------------------------------------------- FirmaDocumentos
     let creds = sb.firmadoc_credentials();
     let mut fd_config = firmadoc_client::ClientConfig::new(

@@ -81,6 +81,11 @@ pub enum Command {
         /// Replace the file if it exists (else an existing file is refused).
         #[arg(long)]
         force: bool,
+        /// Check the PDF against the sending's CodHash (MD5) before writing it; exit 4 on a
+        /// mismatch, nothing written. Costs one more call (POST /send/Sending/{cod}), which on
+        /// a pending sending is also written to the trace.
+        #[arg(long)]
+        verify_hash: bool,
         /// Device information recorded in the trace.
         #[command(flatten)]
         device: DeviceArgs,

@@ -238,12 +238,22 @@ pub async fn document(
     code: &SendingCode,
     device: &DeviceInfo,
     output: &OutputTarget,
+    verify_hash: bool,
 ) -> Result<Report, CliError> {
     let staging = output.staging()?;
-    let bytes = client
-        .document_to_file(code, device, staging.path())
-        .await
-        .map_err(|e| from_client(&e))?;
+    let bytes = if verify_hash {
+        // CodHash comes from the detail: one more call, traced like `status`.
+        let detail = client
+            .sending_detail(code, device)
+            .await
+            .map_err(|e| from_client(&e))?;
+        client
+            .document_checked_to_file(code, device, detail.hash.as_deref(), staging.path())
+            .await
+    } else {
+        client.document_to_file(code, device, staging.path()).await
+    }
+    .map_err(|e| from_client(&e))?;
     staging.finish()?;
     Ok(written(output, bytes))
 }
@@ -466,9 +476,16 @@ pub async fn user_add(client: &Client, user: &NewUser) -> Result<Report, CliErro
         .email
         .clone()
         .unwrap_or_else(|| user.email().to_owned());
+    // The reply's shape is vague in the guide: a password not found as such is shown raw.
+    let password = created
+        .password
+        .as_ref()
+        .or(created.raw.as_ref())
+        .map(|p| p.expose().to_owned())
+        .unwrap_or_default();
     Ok(Report::new(
-        format!("created {email}; password: {}", created.password.expose()),
-        json!({"name": created.name, "email": email, "password": created.password.expose()}),
+        format!("created {email}; password: {password}"),
+        json!({"name": created.name, "email": email, "password": password}),
     ))
 }
 

@@ -61,11 +61,13 @@ async fn execute(
             code,
             output,
             force,
+            verify_hash,
             device,
         } => {
             let (code, device) = (commands::code(&code)?, commands::device(device));
             let target = OutputTarget::check(&output, force)?;
-            commands::document(&client(&global, env)?, &code, &device, &target).await?
+            let client = client(&global, env)?;
+            commands::document(&client, &code, &device, &target, verify_hash).await?
         }
         Command::Trace {
             code,

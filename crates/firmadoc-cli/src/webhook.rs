@@ -15,13 +15,20 @@ use serde_json::json;
 
 use crate::errors::read_file;
 
+/// The webhook secret. A length outside the ASP.NET receiver's 32 to 128 is
+/// a warning on standard error, never a refusal: the real consumer secret's
+/// length is not published.
 fn webhook_secret(secret: &SecretText) -> Result<WebhookSecret, CliError> {
-    WebhookSecret::new(secret.expose()).map_err(|e| {
+    let secret = WebhookSecret::new(secret.expose()).map_err(|e| {
         CliError::usage(
             e.to_string(),
             "webhooks are signed with the consumer secret: set FIRMADOC_CONSUMER_SECRET to the one FirmaDocumentos issued",
         )
-    })
+    })?;
+    if let Some(warning) = secret.length_warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(secret)
 }
 
 /// Where verified deliveries go, one JSON line each.
@@ -142,11 +149,16 @@ pub(crate) fn verify(
     let secret = webhook_secret(secret)?;
     let bytes = read_file(body, "delivery body")?;
     verify_signature(&secret, [signature.as_bytes()], &bytes).map_err(|e| rejected(&e))?;
-    let delivery: WebhookDelivery =
-        serde_json::from_slice(&bytes).map_err(|e| rejected(&Rejection::Payload(e.to_string())))?;
+    // Verified: never refused for its shape; an untyped body is reported with its raw text.
+    let delivery = WebhookDelivery::from_verified_body(&bytes);
+    let untyped = delivery
+        .untyped
+        .as_ref()
+        .map(|u| format!(" (untyped: {})", u.reason))
+        .unwrap_or_default();
     Ok(Report::new(
         format!(
-            "verified: delivery {} (attempt {}), {} notifications",
+            "verified: delivery {} (attempt {}), {} notifications{untyped}",
             delivery.id,
             delivery.attempt,
             delivery.notifications.len()

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
-use crate::decode::{decode_base64_reply, service_message, write_atomically};
+use crate::decode::{check_md5, decode_base64_reply, service_message, write_atomically};
 use crate::error::Error;
 
 /// Whether a call may be retried.
@@ -140,6 +140,48 @@ impl Client {
         target: &Path,
     ) -> Result<u64, Error> {
         let pdf = self.document(code, device).await?;
+        write_atomically(target, &pdf).await
+    }
+
+    /// As [`Client::document`], checked against `cod_hash`, the sending
+    /// detail's `CodHash` (the MD5 of the PDF, "para verificar la integridad
+    /// del documento"; read it with [`Client::sending_detail`], whose
+    /// [`firmadoc_model::SendingDetail::hash`] it is). Hex in either case and
+    /// base64 are accepted.
+    ///
+    /// On a **pending** sending the document call is written to the legal
+    /// trace and fires the opened event (A), as [`Client::document`] does.
+    ///
+    /// # Errors
+    /// See [`Error`]; [`Error::Integrity`] when the MD5 differs from
+    /// `cod_hash`, or `cod_hash` is `None`, empty or not an MD5.
+    pub async fn document_checked(
+        &self,
+        code: &SendingCode,
+        device: &DeviceInfo,
+        cod_hash: Option<&str>,
+    ) -> Result<Vec<u8>, Error> {
+        let pdf = self.document(code, device).await?;
+        check_md5(&pdf, cod_hash).map_err(|reason| Error::Integrity {
+            code: code.to_string(),
+            reason,
+        })?;
+        Ok(pdf)
+    }
+
+    /// As [`Client::document_checked`], written to `target` atomically only
+    /// when the check passes. Returns the byte count.
+    ///
+    /// # Errors
+    /// See [`Client::document_checked`]; [`Error::Io`] if the file cannot be written.
+    pub async fn document_checked_to_file(
+        &self,
+        code: &SendingCode,
+        device: &DeviceInfo,
+        cod_hash: Option<&str>,
+        target: &Path,
+    ) -> Result<u64, Error> {
+        let pdf = self.document_checked(code, device, cod_hash).await?;
         write_atomically(target, &pdf).await
     }
 
@@ -287,7 +329,8 @@ impl Client {
                 Retry::Never,
             )
             .await?;
-        parse_json("/admin/Users", body)
+        // The user exists once the service said 2xx: the vague reply is read, never refused.
+        Ok(CreatedUser::from_reply(&body))
     }
 
     /// `POST /webhooks/Subscribe`: sets the webhook URL and events.

@@ -38,6 +38,37 @@ pub(crate) fn decode_base64_reply(operation: &'static str, body: Bytes) -> Resul
         })
 }
 
+/// Checks `document` against `CodHash`, "Código hash MD5 generado a partir
+/// del contenido del archivo pdf y que sirve en todo momento para verificar la
+/// integridad del documento". The guide does not say how the hash is
+/// written: hex (either case) and base64 are both accepted (**inferred**);
+/// surrounding white space is ignored.
+///
+/// # Errors
+/// A description of the mismatch, or of a hash that is missing or in no
+/// known encoding.
+pub(crate) fn check_md5(document: &[u8], cod_hash: Option<&str>) -> Result<(), String> {
+    use md5::Digest as _;
+    let digest = md5::Md5::digest(document);
+    let actual = hex::encode(digest);
+    let Some(expected) = cod_hash.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Err(format!(
+            "the sending detail has no CodHash to check against (the document's MD5 is {actual})"
+        ));
+    };
+    let expected_bytes = hex::decode(expected)
+        .ok()
+        .filter(|b| b.len() == 16)
+        .or_else(|| STANDARD.decode(expected).ok().filter(|b| b.len() == 16));
+    match expected_bytes {
+        Some(bytes) if bytes.as_slice() == digest.as_slice() => Ok(()),
+        Some(_) => Err(format!("its MD5 is {actual}, and CodHash says {expected}")),
+        None => Err(format!(
+            "CodHash `{expected}` is not an MD5 in hex or base64 (the document's MD5 is {actual})"
+        )),
+    }
+}
+
 /// The text of a 418 reply: a JSON string is unquoted, anything else is taken
 /// as text (lossy UTF-8), trimmed.
 pub(crate) fn service_message(body: &[u8]) -> String {

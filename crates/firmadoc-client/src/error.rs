@@ -62,6 +62,18 @@ pub enum Error {
     /// Configuration is missing or invalid.
     #[error("{0}")]
     Config(String),
+    /// The downloaded document does not match the sending detail's `CodHash`
+    /// ("para verificar la integridad del documento"), or the detail gave no
+    /// hash to check against. Nothing was written.
+    #[error(
+        "the document of {code} fails its integrity check: {reason}; nothing was written (download it again, and if it persists the document was altered or the service is inconsistent)"
+    )]
+    Integrity {
+        /// The sending or recipient code.
+        code: String,
+        /// What did not match.
+        reason: String,
+    },
     /// Writing a downloaded document failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -80,7 +92,10 @@ impl Error {
         match self {
             Self::Config(_) => 2,
             Self::Authentication { .. } => 3,
-            Self::Service { .. } | Self::Status { .. } | Self::Reply { .. } => 4,
+            Self::Service { .. }
+            | Self::Status { .. }
+            | Self::Reply { .. }
+            | Self::Integrity { .. } => 4,
             Self::Model(_) | Self::Code(_) | Self::Signing(_) | Self::Io { .. } => 5,
             Self::Transport(_) => 6,
         }

@@ -47,4 +47,4 @@ pub use template::{
 };
 pub use text::{LengthPolicy, service_len, truncate_to};
 pub use warning::ModelWarning;
-pub use webhook::{EventSet, Notification, WebhookDelivery, WebhookSubscription};
+pub use webhook::{EventSet, Notification, UntypedBody, WebhookDelivery, WebhookSubscription};

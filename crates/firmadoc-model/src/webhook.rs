@@ -176,6 +176,97 @@ pub struct WebhookDelivery {
     /// `Notifications`: the events.
     #[serde(rename = "Notifications", default)]
     pub notifications: Vec<Notification>,
+    /// Set when a verified body could not be typed in full (see
+    /// [`WebhookDelivery::from_verified_body`]): why, and the body as received. Written
+    /// (as `untyped`) only when set; never read from JSON.
+    #[serde(
+        rename = "untyped",
+        default,
+        skip_deserializing,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub untyped: Option<UntypedBody>,
+}
+
+/// A verified delivery body that the model could not type in full, kept as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UntypedBody {
+    /// Why typing failed (the JSON reader's message).
+    pub reason: String,
+    /// The body, byte for byte as received and verified.
+    pub raw: Vec<u8>,
+}
+
+impl Serialize for UntypedBody {
+    /// `{"reason": …, "raw": "<the body as text>"}`, or `"raw_base64"` when the body is not
+    /// UTF-8.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine as _;
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("reason", &self.reason)?;
+        match std::str::from_utf8(&self.raw) {
+            Ok(text) => map.serialize_entry("raw", text)?,
+            Err(_) => map.serialize_entry(
+                "raw_base64",
+                &base64::engine::general_purpose::STANDARD.encode(&self.raw),
+            )?,
+        }
+        map.end()
+    }
+}
+
+impl WebhookDelivery {
+    /// Reads a body whose `ms-signature` was verified, and never fails: once the sender has
+    /// proved the body is FirmaDocumentos', refusing it would only make the sender retry the
+    /// same bytes until it gives up, and the event would be lost.
+    ///
+    /// A body that reads as the guide's schema is returned typed, with `untyped` `None`. Any
+    /// other body (a property of another type than the guide shows, say `id2` as a string;
+    /// not JSON at all) is returned with [`WebhookDelivery::untyped`] set to the reason and
+    /// the raw bytes, and with what could still be read: `Id` (a string, or a number as its
+    /// text; empty when missing), `Attempt`, `Properties`, and every notification that reads
+    /// on its own. An unknown `Action` is not a failure: it is kept as
+    /// [`Received::Unknown`].
+    pub fn from_verified_body(body: &[u8]) -> Self {
+        let reason = match serde_json::from_slice::<Self>(body) {
+            Ok(typed) => return typed,
+            Err(e) => e.to_string(),
+        };
+        let value = serde_json::from_slice::<Value>(body).ok();
+        let field = |name: &str| value.as_ref().and_then(|v| v.get(name));
+        let id = match field("Id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let attempt = field("Attempt").and_then(Value::as_i64).unwrap_or_default();
+        let properties = field("Properties").and_then(Value::as_object).cloned();
+        let notifications = field("Notifications")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|n| serde_json::from_value(n.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            id,
+            attempt,
+            properties,
+            notifications,
+            untyped: Some(UntypedBody {
+                reason,
+                raw: body.to_vec(),
+            }),
+        }
+    }
+
+    /// Whether the body was typed in full.
+    pub fn is_typed(&self) -> bool {
+        self.untyped.is_none()
+    }
 }
 
 /// One event of a [`WebhookDelivery`].

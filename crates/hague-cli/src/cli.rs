@@ -56,6 +56,18 @@ pub struct Global {
     /// The assertion audience: `token-endpoint`, `issuer` or a literal (or `HAGUE_AUDIENCE`).
     #[arg(value_parser = cli_support::args::text(), long, global = true, value_name = "AUD")]
     pub audience: Option<String>,
+    /// The client assertion's lifetime in seconds, 1 to 300 (default 60; or
+    /// `HAGUE_ASSERTION_LIFETIME`).
+    #[arg(long, global = true, value_name = "SECS", allow_negative_numbers = true, value_parser = cli_support::args::int(1u64, 300, "seconds"))]
+    pub assertion_lifetime: Option<u64>,
+    /// The assertion's `kid` header: `none` (default), `thumbprint` or a literal (or
+    /// `HAGUE_ASSERTION_KID`).
+    #[arg(value_parser = cli_support::args::text(), long, global = true, value_name = "KID")]
+    pub assertion_kid: Option<String>,
+    /// The assertion's `typ` header: `JWT` (default, as the guide), `none` or a literal (or
+    /// `HAGUE_ASSERTION_TYP`).
+    #[arg(value_parser = cli_support::args::text(), long, global = true, value_name = "TYP")]
+    pub assertion_typ: Option<String>,
     /// Extra trusted root certificates, PEM (or `HAGUE_EXTRA_ROOT_CA_FILE`).
     #[arg(value_parser = cli_support::args::path(), long, global = true, value_name = "PATH")]
     pub extra_root_ca_file: Option<PathBuf>,

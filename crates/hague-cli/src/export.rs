@@ -2,8 +2,10 @@
 //!
 //! The schema (version [`SCHEMA_VERSION`]) is documented in `docs/bulletin-export.md`, with
 //! a JSON Schema for the JSONL line and the list of CSV columns. Memory stays constant
-//! whatever the bulletin's size: the XML is inflated on a second thread into a small ring
-//! of buffers, read record by record, and every line is written as soon as it is built.
+//! whatever the bulletin's size: the XML is inflated on one thread into a small ring of
+//! buffers, read and filtered record by record on a second, and every line is built and
+//! written on the calling thread as soon as its record arrives (bounded channels between
+//! the three, so that both cores of a small machine stay busy).
 
 use std::collections::HashMap;
 use std::io::{BufReader, Read, Write};
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use clap::{Args, ValueEnum};
-use cli_support::{CliError, Report};
+use cli_support::{CliError, OutputKind, OutputTarget, Report};
 use hague_package::{Bulletin, Limits};
 use serde::Serialize;
 use st96_model::{Date, Record, RecordKind, RefusalPeriod, refusal_deadline};
@@ -401,6 +403,11 @@ const PIPE_CHUNK: usize = 1 << 20;
 /// Buffers in flight (memory: about `PIPE_DEPTH + 2` × [`PIPE_CHUNK`]).
 const PIPE_DEPTH: usize = 4;
 
+/// Records per batch sent from the parsing thread.
+const RECORD_BATCH: usize = 64;
+/// Batches in flight (memory: about `RECORD_DEPTH` × [`RECORD_BATCH`] records).
+const RECORD_DEPTH: usize = 4;
+
 /// A [`Read`] over buffers sent by another thread; buffers go back for reuse.
 struct PipeReader {
     rx: Receiver<std::io::Result<Vec<u8>>>,
@@ -480,37 +487,75 @@ pub fn for_each_line(
                 let _ = tx.send(Err(std::io::Error::other(e.message)));
             }
         });
-        let reader = st96_model::BulletinReader::new(PipeReader {
-            rx,
-            back,
-            cur: Vec::new(),
-            pos: 0,
+        // The parsing thread reads records and filters them; this thread builds and writes
+        // the lines. Three stages keep both cores busy (inflate, parse, encode).
+        let (rec_tx, rec_rx) = sync_channel::<Result<Vec<(Record, String)>, String>>(RECORD_DEPTH);
+        // Used batches go back to be dropped on the thread that allocated them: freeing
+        // on another thread costs glibc's allocator far more.
+        let (used_tx, used_rx) = sync_channel::<Vec<(Record, String)>>(RECORD_DEPTH + 2);
+        let parsed = s.spawn(move || {
+            let reader = st96_model::BulletinReader::new(PipeReader {
+                rx,
+                back,
+                cur: Vec::new(),
+                pos: 0,
+            })
+            .keep_raw(false);
+            let mut read = 0u64;
+            let mut batch = Vec::with_capacity(RECORD_BATCH);
+            for record in reader {
+                match record {
+                    Ok(record) => {
+                        read += 1;
+                        let kind = kind_name(&record.kind);
+                        if filter.keeps(&record, &kind) {
+                            batch.push((record, kind));
+                            if batch.len() == RECORD_BATCH {
+                                while let Ok(used) = used_rx.try_recv() {
+                                    drop(used);
+                                }
+                                let full =
+                                    std::mem::replace(&mut batch, Vec::with_capacity(RECORD_BATCH));
+                                if rec_tx.send(Ok(full)).is_err() {
+                                    return read;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = rec_tx.send(Ok(batch));
+                        let _ = rec_tx.send(Err(e.to_string()));
+                        return read;
+                    }
+                }
+            }
+            let _ = rec_tx.send(Ok(batch));
+            read
         });
-        for record in reader {
-            let record = record.map_err(|e| {
+        for batch in rec_rx {
+            let batch = batch.map_err(|e| {
                 CliError::invalid_input(
                     format!("the bulletin XML of {} cannot be read: {e}", path.display()),
                     "the file may be damaged; download it again",
                 )
             })?;
-            counts.read += 1;
-            let kind = kind_name(&record.kind);
-            if !filter.keeps(&record, &kind) {
-                continue;
+            for (record, kind) in &batch {
+                counts.kept += 1;
+                let line = Line::new(record, kind.clone(), &images, filter);
+                if filter.designating.is_some()
+                    && is_registration(&record.kind)
+                    && line.refusal_deadline.is_none()
+                {
+                    counts.undated += 1;
+                }
+                each(&line)?;
             }
-            counts.kept += 1;
-            let line = Line::new(&record, kind, &images, filter);
-            if filter.designating.is_some()
-                && is_registration(&record.kind)
-                && line.refusal_deadline.is_none()
-            {
-                counts.undated += 1;
-            }
-            each(&line)?;
+            let _ = used_tx.try_send(batch);
         }
+        counts.read = parsed.join().unwrap_or_default();
         Ok(counts)
     })
-    // Returning early drops the receiver: the inflating thread then stops at its next send.
+    // Returning early drops the receivers: the other threads stop at their next send.
 }
 
 /// The inflating side of the pipe.
@@ -576,59 +621,47 @@ fn write_error(what: &str, e: &std::io::Error) -> CliError {
 }
 
 impl Sink {
-    /// Checks `-o PATH` before anything is read: `-` is standard output, a FIFO or a
-    /// character device is a stream, anything else must be a new file (or `--force` for an
-    /// existing regular file), written under a temporary name and renamed when complete.
+    /// Checks `-o PATH` before anything is read, with the rules every command shares
+    /// ([`OutputTarget::check`]: `-` is standard output, a FIFO or a character device is a
+    /// stream, otherwise a new file, or an existing regular file with `--force`); a file is
+    /// written under a temporary name in its directory and renamed when complete.
     fn open(path: &Path, force: bool) -> Result<Self, CliError> {
-        if path.as_os_str() == "-" {
-            return Ok(Self::Stdout(std::io::BufWriter::with_capacity(
+        let target = OutputTarget::check(path, force)?;
+        let shown = target.display();
+        match target.kind() {
+            OutputKind::Stdout => Ok(Self::Stdout(std::io::BufWriter::with_capacity(
                 OUT_BUF,
                 std::io::stdout(),
-            )));
-        }
-        let shown = path.display().to_string();
-        match std::fs::metadata(path) {
-            Ok(meta) if is_stream(&meta) => {
+            ))),
+            OutputKind::Stream => {
                 let f = std::fs::OpenOptions::new()
                     .write(true)
-                    .open(path)
+                    .open(target.path())
                     .map_err(|e| write_error(&shown, &e))?;
-                return Ok(Self::Stream(std::io::BufWriter::with_capacity(OUT_BUF, f)));
+                Ok(Self::Stream(std::io::BufWriter::with_capacity(OUT_BUF, f)))
             }
-            Ok(meta) if meta.is_file() && !force => {
-                return Err(CliError::invalid_input(
-                    format!("{shown} already exists; refusing to replace it"),
-                    "pass --force to replace it, or choose another path (- writes to standard output)",
-                ));
+            _ => {
+                let file = target.path();
+                let dir = match file.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let tmp = tempfile::Builder::new()
+                    .prefix(&format!(".{name}."))
+                    .suffix(".part")
+                    .tempfile_in(dir)
+                    .map_err(|e| write_error(&shown, &e))?;
+                Ok(Self::File {
+                    out: std::io::BufWriter::with_capacity(OUT_BUF, tmp),
+                    path: file.to_path_buf(),
+                    force,
+                })
             }
-            Ok(meta) if !meta.is_file() => {
-                return Err(CliError::invalid_input(
-                    format!(
-                        "refusing to write to {shown}: it is neither a regular file, a FIFO nor a character device"
-                    ),
-                    "give a file name, a FIFO, or - for standard output",
-                ));
-            }
-            _ => {}
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".part")
-            .tempfile_in(dir)
-            .map_err(|e| write_error(&shown, &e))?;
-        Ok(Self::File {
-            out: std::io::BufWriter::with_capacity(OUT_BUF, tmp),
-            path: path.to_path_buf(),
-            force,
-        })
     }
 
     fn writer(&mut self) -> &mut dyn Write {
@@ -665,17 +698,6 @@ impl Sink {
             }
         }
     }
-}
-
-#[cfg(unix)]
-fn is_stream(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::FileTypeExt as _;
-    meta.file_type().is_fifo() || meta.file_type().is_char_device()
-}
-
-#[cfg(not(unix))]
-fn is_stream(_meta: &std::fs::Metadata) -> bool {
-    false
 }
 
 /// The CSV columns, in order (documented in `docs/bulletin-export.md`).

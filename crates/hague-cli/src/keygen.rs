@@ -181,15 +181,7 @@ pub fn keygen(args: &KeygenArgs, now: SystemTime) -> Result<Report, CliError> {
     let jwk = jwk.with_metadata(Some(&thumbprint), Some(Algorithm::Es256));
     let jwk_json: serde_json::Value =
         serde_json::from_str(&jwk.to_json()).unwrap_or(serde_json::Value::Null);
-    let form = serde_json::json!({
-        "client_id": "given by WIPO",
-        "client_type": "confidential",
-        "supported_scopes": "default profile",
-        "certificate": "X509v3 - ES256",
-        "certificate_file": cert_path.display().to_string(),
-        "client_authentication_method": "private_key_jwt",
-        "api_protection": "access token from the OAuth2 client credentials flow",
-    });
+    let (form_text, form) = request_form(&args.client_name, &cert_path.display().to_string());
     let human = format!(
         "wrote {private} (private key, mode 0600: keep it secret, never send it)\n\
          wrote {public} (public key)\n\
@@ -198,14 +190,7 @@ pub fn keygen(args: &KeygenArgs, now: SystemTime) -> Result<Report, CliError> {
          public JWK: {jwk}\n\
          JWK thumbprint (RFC 7638, SHA-256): {thumbprint}\n\
          \n\
-         Appendix B request form, OAuth2 client section:\n\
-         \x20 Client identifier: given by WIPO\n\
-         \x20 Client type: confidential\n\
-         \x20 Supported scopes: default profile\n\
-         \x20 Certificate (X509v3 - ES256): {cert}\n\
-         \x20 Client IP / IP range: (fill in)\n\
-         \x20 Client authentication method: private_key_jwt (the client sends its credentials as a JWT)\n\
-         \x20 API protection: access token from the OAuth2 client credentials flow",
+         {form_text}",
         private = private_path.display(),
         public = public_path.display(),
         cert = cert_path.display(),
@@ -220,4 +205,187 @@ pub fn keygen(args: &KeygenArgs, now: SystemTime) -> Result<Report, CliError> {
         "request_form": form,
     });
     Ok(Report::new(human, json))
+}
+
+/// Where the HWS guide asks offices to send the form and the certificate.
+pub const REQUEST_ADDRESS: &str = "hague.it@wipo.int";
+
+/// One field of the Appendix B form: the guide's Spanish label, an English label, the value
+/// when known (`None`: the office fills it in), and a note.
+struct Field {
+    label_es: &'static str,
+    label: &'static str,
+    value: Option<String>,
+    note: &'static str,
+}
+
+fn field(
+    label_es: &'static str,
+    label: &'static str,
+    value: Option<&str>,
+    note: &'static str,
+) -> Field {
+    Field {
+        label_es,
+        label,
+        value: value.map(str::to_owned),
+        note,
+    }
+}
+
+/// The whole Appendix B form of the HWS guide ("Formulario de petición de acceso a la API"):
+/// its general section and its OAuth2 client section, filled where the values are known and
+/// marked `TO FILL` where the office must give them; as text and as JSON.
+fn request_form(client_name: &str, certificate: &str) -> (String, serde_json::Value) {
+    let general = [
+        field(
+            "¿Tipo de petición?",
+            "Request type",
+            Some("create"),
+            "create (Petición de creación) or update (Petición de actualización)",
+        ),
+        field(
+            "Descripción de la información actualizada",
+            "Description of the updated information",
+            None,
+            "only for an update: contact information, client IP/IP range, certificate, scopes",
+        ),
+        field(
+            "Entorno",
+            "Environment",
+            Some("Production"),
+            "the only environment the draft form offers",
+        ),
+        field(
+            "Nombre de la aplicación API",
+            "API application name",
+            None,
+            "for example the office's HWS client",
+        ),
+        field(
+            "Descripción de la aplicación",
+            "Application description",
+            None,
+            "",
+        ),
+        field(
+            "Direcciones URL de la API",
+            "API URLs",
+            None,
+            "the HWS URLs the application calls (WIPO gives the base URL)",
+        ),
+        field(
+            "Titular comercial de la aplicación",
+            "Application business owner",
+            None,
+            "",
+        ),
+        field(
+            "Correo electrónico del titular comercial de la aplicación",
+            "Business owner's email",
+            None,
+            "used for notices of OAuth2 provider deployments",
+        ),
+        field(
+            "Nombre del contacto técnico de la aplicación",
+            "Technical contact's name",
+            None,
+            "",
+        ),
+        field(
+            "Correo electrónico del contacto técnico de la aplicación",
+            "Technical contact's email",
+            None,
+            "used for notices of OAuth2 provider deployments",
+        ),
+        field(
+            "¿Quién tendrá acceso a la aplicación?",
+            "Who will have access to the application?",
+            None,
+            "internal staff (Personal interno) or external staff (Personal externo)",
+        ),
+        field(
+            "¿Cómo se protege la API?",
+            "How is the API protected?",
+            Some("access token from the OAuth2 client credentials flow"),
+            "",
+        ),
+    ];
+    let oauth2 = [
+        field(
+            "Identificador del cliente",
+            "Client identifier",
+            Some("given by WIPO"),
+            "Facilitado por la OMPI",
+        ),
+        field("Tipo de cliente", "Client type", Some("confidential"), ""),
+        field(
+            "Ámbitos compatibles (opcional)",
+            "Supported scopes (optional)",
+            Some("default profile"),
+            "",
+        ),
+        field(
+            "Certificado (X509V3 - ES256)",
+            "Certificate (X509v3 - ES256)",
+            Some(certificate),
+            "attach this file to the email",
+        ),
+        field(
+            "IP del cliente/rango de IP",
+            "Client IP / IP range",
+            None,
+            "the public IP address(es) the office's calls come from: WIPO authorises only those",
+        ),
+        field(
+            "Método de autentificación del cliente",
+            "Client authentication method",
+            Some("private_key_jwt"),
+            "the client sends its credentials as a JWT",
+        ),
+    ];
+    let line = |f: &Field| {
+        let value = f.value.clone().unwrap_or_else(|| "TO FILL".to_owned());
+        let note = if f.note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", f.note)
+        };
+        format!("  {} / {}: {value}{note}", f.label, f.label_es)
+    };
+    let json_fields = |fields: &[Field]| -> Vec<serde_json::Value> {
+        fields
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "label": f.label,
+                    "label_es": f.label_es,
+                    "value": f.value,
+                    "to_fill": f.value.is_none(),
+                    "note": f.note,
+                })
+            })
+            .collect()
+    };
+    let text = format!(
+        "Appendix B access request form (the guide's draft form), for {client_name}:\n\
+         General information (Información general):\n{}\n\
+         OAuth2 client (Protección de la API mediante OAuth2):\n{}\n\
+         \n\
+         Send the completed form and the certificate {certificate} by email to {REQUEST_ADDRESS}\n\
+         (guide, step 3: \"Pedir acceso a los HWS enviando un correo electrónico a hague.it@wipo.int\").\n\
+         Never send the private key. WIPO then confirms the client id and the scope.",
+        general.iter().map(line).collect::<Vec<_>>().join("\n"),
+        oauth2.iter().map(line).collect::<Vec<_>>().join("\n"),
+    );
+    let value = serde_json::json!({
+        "general": json_fields(&general),
+        "oauth2_client": json_fields(&oauth2),
+        "send_to": REQUEST_ADDRESS,
+        "attach": certificate,
+        "client_type": "confidential",
+        "client_authentication_method": "private_key_jwt",
+        "certificate": "X509v3 - ES256",
+    });
+    (text, value)
 }

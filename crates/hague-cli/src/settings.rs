@@ -45,6 +45,12 @@ pub struct Profile {
     pub scope: Option<String>,
     /// `token-endpoint`, `issuer`, or a literal audience.
     pub audience: Option<String>,
+    /// The client assertion's lifetime in seconds (1 to 300).
+    pub assertion_lifetime: Option<u64>,
+    /// The assertion's `kid`: `none`, `thumbprint` or a literal.
+    pub assertion_kid: Option<String>,
+    /// The assertion's `typ`: `JWT`, `none` or a literal.
+    pub assertion_typ: Option<String>,
     /// The private key file, mode 0600; relative to the configuration file.
     pub private_key_file: Option<PathBuf>,
     /// Extra root certificates (PEM); relative to the configuration file.
@@ -132,6 +138,21 @@ pub fn client_config(
     );
     put("HAGUE_SCOPE", global.scope.clone(), profile.scope);
     put("HAGUE_AUDIENCE", global.audience.clone(), profile.audience);
+    put(
+        "HAGUE_ASSERTION_LIFETIME",
+        global.assertion_lifetime.map(|s| s.to_string()),
+        profile.assertion_lifetime.map(|s| s.to_string()),
+    );
+    put(
+        "HAGUE_ASSERTION_KID",
+        global.assertion_kid.clone(),
+        profile.assertion_kid,
+    );
+    put(
+        "HAGUE_ASSERTION_TYP",
+        global.assertion_typ.clone(),
+        profile.assertion_typ,
+    );
     put(
         "HAGUE_EXTRA_ROOT_CA_FILE",
         global.extra_root_ca_file.clone().map(path_text),

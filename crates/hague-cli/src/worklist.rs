@@ -33,6 +33,10 @@ pub struct WorklistArgs {
     /// else 6.
     #[arg(long, value_name = "MONTHS", value_parser = refusal_months)]
     pub refusal_period: Option<u32>,
+    /// Also list registrations whose refusal deadline has already passed (Hague Express
+    /// records carry registrations published long ago).
+    #[arg(long)]
+    pub include_passed: bool,
     /// Where bulletins are kept (or `HAGUE_CACHE_DIR`).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -262,6 +266,11 @@ pub async fn worklist(
             Ok(())
         })?;
     }
+    let before = entries.len();
+    if !args.include_passed {
+        entries.retain(|e| e.days_left.is_none_or(|d| d >= 0));
+    }
+    let passed_hidden = before - entries.len();
     // Nearest deadline first; undated last; then by number.
     entries.sort_by(|a, b| {
         (
@@ -289,6 +298,11 @@ pub async fn worklist(
     )];
     if !missing.is_empty() {
         human.push(format!("not published (404): {}", missing.join(", ")));
+    }
+    if passed_hidden > 0 {
+        human.push(format!(
+            "{passed_hidden} registration(s) whose deadline has passed are not listed (--include-passed lists them)"
+        ));
     }
     for e in &entries {
         human.push(format!(
@@ -318,6 +332,7 @@ pub async fn worklist(
         "fetched": fetched,
         "not_published": missing,
         "cache_dir": dir.display().to_string(),
+        "passed_hidden": passed_hidden,
         "registrations": entries,
     });
     if entries.is_empty() && covered.is_empty() {

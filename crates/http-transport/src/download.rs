@@ -1,21 +1,26 @@
 //! Files written through a temporary "part" file that is renamed when complete.
 //!
-//! The file is written by one blocking worker thread fed through a bounded channel of
-//! `Bytes` chunks (no copy on the async side). The worker hashes each chunk (SHA-256)
-//! and then writes it, so the chunk is read from another core once, by the hash, and
-//! copied into the page cache from a warm cache. Every [`SYNC_EVERY`] bytes a helper
-//! thread runs `fdatasync` on a second handle while the worker goes on writing, so
-//! that the final `fsync` before the rename does not have to flush the whole file at
-//! once: receiving, hashing and disk work overlap.
+//! Three threads share the work, so that receiving, writing and hashing overlap on
+//! separate cores: the async task only hands each `Bytes` chunk to a bounded channel (no
+//! copy); a blocking writer thread writes it to the part file and passes a clone of the
+//! same `Bytes` (a reference count, not a copy) to a dedicated hashing thread
+//! ([`Hasher`]) through a second bounded channel; the hashing thread computes the
+//! SHA-256 in order. Every [`SYNC_EVERY`] bytes a helper thread runs `fdatasync` on a
+//! second handle while the writer goes on, so that the final `fsync` before the rename
+//! does not have to flush the whole file at once.
 //!
 //! A part file is either temporary (`.<name>.<random>.part`, removed on error or drop) or
 //! kept (`.<name>.partial`, see [`crate::resume`]): a kept one survives an interruption,
 //! flushed and synced, so that the next download can ask for the rest. A kept file that
-//! resumes first hashes the bytes it already holds (read back on the worker thread, while
-//! the network fills the channel), so the final SHA-256 is the whole file's.
+//! resumes has the bytes it already holds hashed first, on the hashing thread (read back
+//! through its own handle), while the writer appends the new bytes; the new chunks then
+//! follow in order, so the final SHA-256 is the whole file's. A hashing thread that fails
+//! or panics is reported as an [`Error::Io`] (its channel closes, so nothing waits on it).
 
 use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -26,14 +31,14 @@ use tokio::task::JoinHandle;
 use crate::error::Error;
 use crate::resume::{ResumePaths, split_target};
 
-/// Write buffer of the worker: the hashed pieces are gathered into `write` calls of
-/// this size.
-const WRITE_BUFFER: usize = 256 * 1024;
-/// Hash-then-write granularity: well within a core's L2 cache.
-const PIECE: usize = 64 * 1024;
-/// Chunks in flight between the network and the worker (hyper's chunks are at most
+/// Read buffer for hashing the bytes a resumed download keeps.
+const READ_BUFFER: usize = 256 * 1024;
+/// Chunks in flight between the network and the writer (hyper's chunks are at most
 /// a few hundred KiB, so this bounds the memory held to a few MiB).
 const CHANNEL_CHUNKS: usize = 16;
+/// Chunks written but not yet hashed (same bound: the writer waits when the hashing
+/// thread is this far behind, e.g. while it hashes a resumed file's kept bytes).
+const HASH_CHUNKS: usize = 32;
 /// Data synced to disk on the way, so that the final sync is short.
 const SYNC_EVERY: u64 = 64 * 1024 * 1024;
 
@@ -224,31 +229,39 @@ impl PartFile {
     }
 }
 
-/// The blocking side: write through a buffer; every [`SYNC_EVERY`] bytes, ask the
-/// syncer thread to `fdatasync` what was written so far (on a second handle, so that
-/// writing goes on meanwhile); at the end, wait for it and `fsync` the file.
+/// The blocking side: pass each chunk to the hashing thread and write it; every
+/// [`SYNC_EVERY`] bytes, ask the syncer thread to `fdatasync` what was written so far
+/// (on a second handle, so that writing goes on meanwhile); at the end, wait for it,
+/// `fsync` the file and collect the hash.
 fn write_worker(
     file: std::fs::File,
     head: Option<(std::fs::File, u64)>,
     keep: bool,
     mut receiver: mpsc::Receiver<Message>,
 ) -> std::io::Result<[u8; 32]> {
-    let mut hasher = Sha256::new();
-    if let Some((reader, len)) = head {
-        hash_prefix(reader, len, &mut hasher)?;
-    }
+    let mut hasher = Some(Hasher::start(head)?);
     let syncer = Syncer::start(&file);
-    let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    // No user-space buffer: hyper's chunks average hundreds of KiB here, so each chunk
+    // goes to the kernel as it is (a `BufWriter` would copy every byte once more).
+    let mut out = file;
     let mut unsynced: u64 = 0;
     while let Some(message) = receiver.blocking_recv() {
         match message {
             Message::Chunk(chunk) => {
-                // Hash then write a piece at a time, so that the piece is still in
-                // the core's cache when it is copied into the page cache.
-                for piece in chunk.chunks(PIECE) {
-                    hasher.update(piece);
-                    out.write_all(piece)?;
+                // Hand the chunk over first, so that hashing runs while this thread
+                // copies the same bytes into the page cache.
+                let fed = hasher.as_ref().is_some_and(|h| h.feed(chunk.clone()));
+                if !fed {
+                    // The hashing thread stopped: its error says why.
+                    return Err(hasher.take().map_or_else(
+                        || std::io::Error::other("the hashing thread stopped early"),
+                        |h| match h.finish() {
+                            Ok(_) => std::io::Error::other("the hashing thread stopped early"),
+                            Err(e) => e,
+                        },
+                    ));
                 }
+                out.write_all(&chunk)?;
                 unsynced += chunk.len() as u64;
                 if unsynced >= SYNC_EVERY {
                     if let Some(syncer) = &syncer {
@@ -264,10 +277,18 @@ fn write_worker(
                 if let Some(syncer) = syncer {
                     syncer.finish()?;
                 }
-                out.get_ref().sync_all()?;
-                return Ok(hasher.finalize().into());
+                out.sync_all()?;
+                return match hasher.take() {
+                    Some(h) => h.finish(),
+                    None => Err(std::io::Error::other("the hashing thread stopped early")),
+                };
             }
         }
+    }
+    // Interrupted: the hash of a partial body is of no use; stop the hashing thread
+    // without waiting for it to read a kept prefix to the end.
+    if let Some(h) = hasher.take() {
+        h.cancel();
     }
     if keep {
         // Kept for a resume: what was received is on disk before the caller goes on.
@@ -275,7 +296,7 @@ fn write_worker(
         if let Some(syncer) = syncer {
             syncer.finish()?;
         }
-        out.get_ref().sync_data()?;
+        out.sync_data()?;
     }
     Err(std::io::Error::new(
         std::io::ErrorKind::Interrupted,
@@ -283,12 +304,85 @@ fn write_worker(
     ))
 }
 
+/// The dedicated SHA-256 thread: hashes the kept prefix of a resumed file (if any), then
+/// every chunk it is fed, in order.
+struct Hasher {
+    chunks: std::sync::mpsc::SyncSender<Bytes>,
+    cancelled: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<std::io::Result<[u8; 32]>>,
+}
+
+impl Hasher {
+    /// Starts the thread; `head` is a reader on the part file and the number of bytes
+    /// it already holds (hashed before the first chunk).
+    fn start(head: Option<(std::fs::File, u64)>) -> std::io::Result<Self> {
+        let (chunks, received) = std::sync::mpsc::sync_channel::<Bytes>(HASH_CHUNKS);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&cancelled);
+        let thread = std::thread::Builder::new()
+            .name("http-transport-sha256".into())
+            .spawn(move || {
+                let mut hasher = Sha256::new();
+                if let Some((reader, len)) = head {
+                    hash_prefix(reader, len, &mut hasher, &stop)?;
+                }
+                while let Ok(chunk) = received.recv() {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    hasher.update(&chunk);
+                }
+                Ok(hasher.finalize().into())
+            })?;
+        Ok(Self {
+            chunks,
+            cancelled,
+            thread,
+        })
+    }
+
+    /// Queues a chunk (waits while the thread is [`HASH_CHUNKS`] behind); `false` if
+    /// the thread has stopped (failed or panicked).
+    fn feed(&self, chunk: Bytes) -> bool {
+        self.chunks.send(chunk).is_ok()
+    }
+
+    /// Closes the channel, waits for the last chunk to be hashed, and returns the
+    /// digest, or the thread's error (a panic is an error too, never a hang).
+    fn finish(self) -> std::io::Result<[u8; 32]> {
+        drop(self.chunks);
+        self.thread.join().unwrap_or_else(|_| {
+            Err(std::io::Error::other(
+                "the SHA-256 thread panicked; the download was not completed",
+            ))
+        })
+    }
+
+    /// Stops the thread early (the download was interrupted) and waits for it: it
+    /// drops the chunks still queued and stops reading a kept prefix.
+    fn cancel(self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+        let _ = self.finish();
+    }
+}
+
 /// Hashes the first `len` bytes of a partial file (the part a resume does not fetch).
-fn hash_prefix(reader: std::fs::File, len: u64, hasher: &mut Sha256) -> std::io::Result<()> {
+fn hash_prefix(
+    reader: std::fs::File,
+    len: u64,
+    hasher: &mut Sha256,
+    cancelled: &AtomicBool,
+) -> std::io::Result<()> {
     let mut reader = reader.take(len);
-    let mut buf = vec![0u8; WRITE_BUFFER];
+    let mut buf = vec![0u8; READ_BUFFER];
     let mut read = 0u64;
     loop {
+        if cancelled.load(Ordering::Relaxed) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "the download stopped before the kept bytes were hashed",
+            ));
+        }
         let n = reader.read(&mut buf)?;
         if n == 0 {
             break;
@@ -340,5 +434,64 @@ impl Syncer {
         self.thread
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the sync thread panicked")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(
+        file: std::fs::File,
+        head: Option<(std::fs::File, u64)>,
+        chunks: &[&[u8]],
+    ) -> std::io::Result<[u8; 32]> {
+        let (sender, receiver) = mpsc::channel(CHANNEL_CHUNKS);
+        let worker = std::thread::spawn(move || write_worker(file, head, true, receiver));
+        for c in chunks {
+            if sender
+                .blocking_send(Message::Chunk(Bytes::copy_from_slice(c)))
+                .is_err()
+            {
+                break;
+            }
+        }
+        let _ = sender.blocking_send(Message::Finish);
+        drop(sender);
+        worker.join().unwrap()
+    }
+
+    #[test]
+    fn kept_prefix_then_new_chunks_hash_as_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"hello ").unwrap();
+        let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.seek(std::io::SeekFrom::Start(6)).unwrap();
+        let reader = std::fs::File::open(&path).unwrap();
+        let digest = run(file, Some((reader, 6)), &[b"wor", b"ld"]).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello world");
+        assert_eq!(digest, <[u8; 32]>::from(Sha256::digest(b"hello world")));
+    }
+
+    #[test]
+    fn a_failing_hashing_thread_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let short = dir.path().join("short");
+        std::fs::write(&short, b"abc").unwrap();
+        let file = std::fs::File::create(&path).unwrap();
+        let reader = std::fs::File::open(&short).unwrap();
+        // The kept prefix claims 10 bytes but the file holds 3: the hashing thread fails
+        // while many more chunks than both channels hold are still coming.
+        let chunk = [7u8; 1024];
+        let chunks = vec![&chunk[..]; 4 * (CHANNEL_CHUNKS + HASH_CHUNKS)];
+        let err = run(file, Some((reader, 10)), &chunks).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{err}");
+        assert!(
+            err.to_string().contains("10 bytes expected")
+                || err.to_string().contains("10 expected"),
+            "{err}"
+        );
     }
 }

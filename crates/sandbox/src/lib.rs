@@ -426,6 +426,29 @@ impl Sandbox {
         self.hws.register_client(client_id, public_jwk);
     }
 
+    /// Makes the HWS import `import_id` fail: its status then reports `state` (for example
+    /// `FAILED` or `REJECTED`) and no service request number. The same as
+    /// `POST {hws_url}/sandbox/imports/{importId}` with `{"state": "..."}`. Returns whether
+    /// the import exists.
+    pub fn fail_hws_import(&self, import_id: &str, state: &str) -> bool {
+        self.hws.fail_import(import_id, state)
+    }
+
+    /// Sets the processing status of the HWS service request `service_request_number` to
+    /// `label`, one of the guide's six statuses in English, Spanish or French (reported as
+    /// written). The same as `POST {hws_url}/sandbox/requests/{serviceRequestNumber}` with
+    /// `{"status": "..."}`.
+    ///
+    /// # Errors
+    /// The reason, when the label is not one of the six or the request does not exist.
+    pub fn set_hws_request_status(
+        &self,
+        service_request_number: &str,
+        label: &str,
+    ) -> Result<(), String> {
+        self.hws.set_request_status(service_request_number, label)
+    }
+
     /// The FirmaDocumentos consumer key and secret the sandbox accepts.
     pub fn firmadoc_credentials(&self) -> TestCredentials {
         self.credentials.clone()

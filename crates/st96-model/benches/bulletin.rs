@@ -175,7 +175,7 @@ fn main() {
     let mut last: Option<(PathBuf, f64)> = None;
     for mb in sizes {
         let records = mb * 1_000_000 / BYTES_PER_RECORD;
-        let path = dir.join(format!("bulletin-{mb}MB.xml"));
+        let path = dir.join(format!("bulletin-{mb}MB-v2.xml"));
         if !path.exists() {
             let t = Instant::now();
             let stats = write_bulletin_file(&path, records, 42).expect("generate");

@@ -4,6 +4,10 @@
 // Test scaffolding: a failure here should stop the test loudly, with a message.
 #![allow(clippy::panic)]
 
+#[cfg(feature = "hws")]
+pub mod hws;
+#[cfg(feature = "oauth1")]
+pub mod oauth1;
 #[cfg(feature = "oidc")]
 pub mod oidc;
 #[cfg(feature = "tls")]

@@ -39,3 +39,30 @@ pub fn node_modules() -> PathBuf {
     );
     path
 }
+
+/// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent
+/// implementation), as 64 lowercase hex digits.
+///
+/// # Panics
+/// When `sha256sum` is missing or prints something else.
+pub fn sha256sum(bytes: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("sha256sum (coreutils) is needed: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(bytes)
+            .unwrap_or_else(|e| panic!("write to sha256sum: {e}"));
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("sha256sum: {e}"));
+    String::from_utf8_lossy(&out.stdout)
+        .get(..64)
+        .unwrap_or_else(|| panic!("sha256sum printed {:?}", out.stdout))
+        .to_owned()
+}

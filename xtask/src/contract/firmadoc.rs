@@ -27,6 +27,8 @@ pub(crate) const OPERATIONS: &[&str] = &[
     "sending_detail",
     "document",
     "document_to_file",
+    "document_checked",
+    "document_checked_to_file",
     "upload_attachment",
     "respond",
     "trace",
@@ -96,6 +98,7 @@ fn error_json(e: &Error) -> Value {
         Error::Service { message, .. } => json!({"error": "service", "message": message}),
         Error::Status { status, .. } => json!({"error": "status", "status": status.as_u16()}),
         Error::Reply { .. } => json!({"error": "reply"}),
+        Error::Integrity { .. } => json!({"error": "integrity"}),
         Error::Model(_) | Error::Code(_) => json!({"error": "invalid-input"}),
         Error::Transport(_) => json!({"error": "transport"}),
         _ => json!({"error": "other", "message": e.to_string()}),
@@ -121,6 +124,32 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
             let target = dir.path().join("document.pdf");
             let r = c
                 .document_to_file(&code(inputs)?, &device(inputs)?, &target)
+                .await;
+            bytes_outcome(r.and_then(|_| {
+                std::fs::read(&target).map_err(|e| Error::Io {
+                    path: target,
+                    source: e,
+                })
+            }))
+        }
+        "document_checked" => bytes_outcome(
+            c.document_checked(
+                &code(inputs)?,
+                &device(inputs)?,
+                inputs.get("cod_hash").and_then(Value::as_str),
+            )
+            .await,
+        ),
+        "document_checked_to_file" => {
+            let dir = tempfile::tempdir()?;
+            let target = dir.path().join("document.pdf");
+            let r = c
+                .document_checked_to_file(
+                    &code(inputs)?,
+                    &device(inputs)?,
+                    inputs.get("cod_hash").and_then(Value::as_str),
+                    &target,
+                )
                 .await;
             bytes_outcome(r.and_then(|_| {
                 std::fs::read(&target).map_err(|e| Error::Io {

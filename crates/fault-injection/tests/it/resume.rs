@@ -184,7 +184,8 @@ async fn cut_fetch(client: &hague_client::Client, target: &std::path::Path, stat
         matches!(
             err,
             hague_client::Error::Transport {
-                source: http_transport::Error::BodyInterrupted { .. }
+                source: http_transport::Error::BodyInterrupted { .. },
+                ..
             }
         ),
         "{err:?}"
@@ -192,6 +193,32 @@ async fn cut_fetch(client: &hague_client::Client, target: &std::path::Path, stat
     assert!(!target.exists());
     let partial = target.with_file_name(".bulletin-202447.zip.partial");
     assert_eq!(std::fs::metadata(&partial).unwrap().len(), CUT);
+}
+
+/// The server, a client, and the first fetch done (cut).
+struct Cut {
+    data: Arc<Data>,
+    state: Arc<State>,
+    hague: support::Hague,
+    dir: tempfile::TempDir,
+    target: std::path::PathBuf,
+}
+
+async fn cut() -> Cut {
+    let data = Arc::new(Data::new());
+    let state = Arc::new(State::default());
+    let base = serve(data.clone(), state.clone()).await;
+    let hague = support::hague_with(&base, long_timeouts()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bulletin-202447.zip");
+    cut_fetch(&hague.client, &target, &state).await;
+    Cut {
+        data,
+        state,
+        hague,
+        dir,
+        target,
+    }
 }
 
 fn long_timeouts() -> http_transport::TransportConfig {
@@ -204,13 +231,13 @@ fn long_timeouts() -> http_transport::TransportConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_256_mib_bulletin_cut_at_half_resumes_with_only_the_missing_half() {
-    let data = Arc::new(Data::new());
-    let state = Arc::new(State::default());
-    let base = serve(data.clone(), state.clone()).await;
-    let hague = support::hague_with(&base, long_timeouts()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("bulletin-202447.zip");
-    cut_fetch(&hague.client, &target, &state).await;
+    let Cut {
+        data,
+        state,
+        hague,
+        dir,
+        target,
+    } = cut().await;
 
     let d = hague
         .client
@@ -238,13 +265,13 @@ async fn a_256_mib_bulletin_cut_at_half_resumes_with_only_the_missing_half() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_changed_between_the_fetches_is_fetched_whole_again() {
-    let data = Arc::new(Data::new());
-    let state = Arc::new(State::default());
-    let base = serve(data.clone(), state.clone()).await;
-    let hague = support::hague_with(&base, long_timeouts()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("bulletin-202447.zip");
-    cut_fetch(&hague.client, &target, &state).await;
+    let Cut {
+        data,
+        state,
+        hague,
+        dir: _dir,
+        target,
+    } = cut().await;
 
     state.version.store(1, Ordering::SeqCst);
     let d = hague

@@ -123,46 +123,8 @@ pub(crate) fn week() -> hague_client::WeekId {
     "2024-W47".parse().unwrap()
 }
 
-/// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
-pub(crate) fn valid_package() -> Vec<u8> {
-    use hague_package::{FileSource, PackageBuilder};
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
-  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
-  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
-  <dgn:HagueRefusalRequest>
-    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
-    <com:DocumentBag><com:Document>
-      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
-      <com:FileName>refusal/decision.pdf</com:FileName>
-    </com:Document></com:DocumentBag>
-  </dgn:HagueRefusalRequest>
-</dgn:HagueOfficeToIBTransaction>"#;
-    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
-        .unwrap()
-        .file(
-            "refusal/decision.pdf",
-            FileSource::Bytes(b"%PDF-1.7\n%fake but magic-correct\n".to_vec()),
-        )
-        .unwrap()
-        .write_to(std::io::Cursor::new(Vec::new()))
-        .unwrap();
-    zip.into_inner()
-}
-
-/// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).
-pub(crate) fn sha256sum(bytes: &[u8]) -> String {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("sha256sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sha256sum (coreutils) is needed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
-}
+pub(crate) use test_support::hws::valid_package;
+pub(crate) use test_support::tools::sha256sum;
 
 /// The fault plans, one per fault of the issue; `ok` is the well-formed reply body of the
 /// call under test (used where the fault lies about framing).

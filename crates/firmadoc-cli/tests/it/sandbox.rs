@@ -131,8 +131,10 @@ fn full_cycle_with_webhooks() {
     assert_eq!(sent["sendings"].as_array().unwrap().len(), 1, "{sent}");
     assert_eq!(env.json(&["status", &code])["Estado"], "P");
 
-    // The document (its first fetch opens the sending), the signatures, the trace.
-    env.run(&["document", &code, "-o", &p("doc.pdf")]).ok();
+    // The document (recipient 1's first fetch opens the sending for them), the
+    // signatures, the trace.
+    env.run(&["document", &format!("{code}01"), "-o", &p("doc.pdf")])
+        .ok();
     assert!(
         std::fs::read(p("doc.pdf"))
             .unwrap()
@@ -196,7 +198,7 @@ fn full_cycle_with_webhooks() {
     wrong.run(&["budget"]).fails(3);
     env.run(&["webhook", "test", "F"]).ok();
 
-    // The webhooks: opened, signed by 01, signed by 02, signed by all (id2 0).
+    // The webhooks: opened by 01, signed by 01, signed by 02, signed by all (id2 0).
     let deadline = Instant::now() + Duration::from_secs(20);
     let actions = loop {
         let text = std::fs::read_to_string(&events).unwrap_or_default();
@@ -226,7 +228,7 @@ fn full_cycle_with_webhooks() {
     assert_eq!(
         actions,
         [
-            ("A".into(), 0),
+            ("A".into(), 1),
             ("F".into(), 1),
             ("F".into(), 2),
             ("F".into(), 0)

@@ -1,9 +1,8 @@
 //! Running the binary, and mockito mocks that check the OAuth signature with
-//! `oauth1-sign`'s verifier (itself tested against the RFC 5849 and oauthlib vectors).
+//! `test-support`'s matchers (on `oauth1-sign`'s verifier, itself tested against
+//! the RFC 5849 and oauthlib vectors).
 
 use std::process::{Command, Output};
-
-use oauth1_sign::{Body, Credentials, Request, VerifyOptions, unix_time_now, verify};
 
 pub(crate) const KEY: &str = "cli-test-consumer-key";
 /// 48 characters: long enough to key webhooks (32 to 128), and the secret of
@@ -71,100 +70,9 @@ impl Run {
     }
 }
 
-/// True when the request carries exactly the five OAuth parameters plus a
-/// signature that verifies under the test credentials.
-pub(crate) fn signed(base: String) -> impl Fn(&mockito::Request) -> bool + Send + Sync + 'static {
-    move |req| {
-        let url = format!("{base}{}", req.path_and_query());
-        let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        let mut names: Vec<&str> = query
-            .split('&')
-            .filter_map(|p| p.split('=').next())
-            .collect();
-        names.sort_unstable();
-        if names
-            != [
-                "oauth_consumer_key",
-                "oauth_nonce",
-                "oauth_signature",
-                "oauth_signature_method",
-                "oauth_timestamp",
-                "oauth_version",
-            ]
-        {
-            eprintln!("unexpected query parameters: {names:?}");
-            return false;
-        }
-        let body = if req.body().map(|b| b.is_empty()).unwrap_or(true) {
-            Body::None
-        } else {
-            Body::Opaque
-        };
-        let ok = verify(
-            &Request::new(req.method(), &url).body(body),
-            &VerifyOptions::new(unix_time_now().unwrap()),
-            |k, _| (k == KEY).then(|| Credentials::new(KEY, SECRET).unwrap()),
-            |_| true,
-        );
-        if let Err(e) = &ok {
-            eprintln!("signature refused: {e}");
-        }
-        ok.is_ok()
-    }
-}
+test_support::oauth1_matchers!(KEY, SECRET);
 
-/// A signed `text/plain` body whose JSON equals `expected` (numbers by value).
-pub(crate) fn signed_json(
-    base: String,
-    expected: serde_json::Value,
-) -> impl Fn(&mockito::Request) -> bool + Send + Sync + 'static {
-    let sig = signed(base);
-    move |req| {
-        let ct_ok = req
-            .header("content-type")
-            .iter()
-            .any(|v| v.as_bytes() == b"text/plain");
-        let body: Option<serde_json::Value> =
-            req.body().ok().and_then(|b| serde_json::from_slice(b).ok());
-        let same = body.as_ref().is_some_and(|b| json_eq(b, &expected));
-        if !same {
-            eprintln!("body {body:?} != expected {expected}");
-        }
-        ct_ok && same && sig(req)
-    }
-}
-
-/// A path matcher that ignores the query.
-pub(crate) fn path(p: &str) -> mockito::Matcher {
-    let escaped: String = p
-        .chars()
-        .flat_map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' {
-                vec![c]
-            } else {
-                vec!['\\', c]
-            }
-        })
-        .collect();
-    mockito::Matcher::Regex(format!("^{escaped}(\\?.*)?$"))
-}
-
-/// JSON equality where `2` equals `2.0`.
-pub(crate) fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value as V;
-    match (a, b) {
-        (V::Number(x), V::Number(y)) => x.as_f64() == y.as_f64(),
-        (V::Array(x), V::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q))
-        }
-        (V::Object(x), V::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
+pub(crate) use test_support::oauth1::path;
 
 /// The guide's device-info example body, and the flags that give it.
 pub(crate) const DEVICE_FLAGS: [&str; 10] = [

@@ -143,7 +143,14 @@ impl Receiver {
                 return Reply::new(StatusCode::BAD_REQUEST, e.to_string());
             }
         };
-        let id = delivery.id.clone();
+        if let Some(untyped) = &delivery.untyped {
+            tracing::warn!(
+                id = %delivery.id,
+                reason = %untyped.reason,
+                "a verified webhook delivery could not be typed in full; it is acknowledged and handed over with its raw body"
+            );
+        }
+        let id = dedup_key(&delivery, body);
         match self.store.claim(&id).await {
             Ok(Claim::Done) => return Reply::new(StatusCode::OK, ""),
             Ok(Claim::InProgress) => {
@@ -257,6 +264,27 @@ impl Receiver {
         );
         response
     }
+}
+
+/// The key a delivery is de-duplicated by: its `Id`. A verified body whose
+/// `Id` is missing or empty (only possible for a body the model could not
+/// type) is keyed by `body-sha256:` and the SHA-256 of the body with its
+/// `Attempt` removed (when the body is a JSON object), so that the sender's
+/// retries of the same event, which differ only by `Attempt`, still count as
+/// one; a body that is not JSON is keyed by the SHA-256 of its bytes.
+pub(crate) fn dedup_key(delivery: &WebhookDelivery, body: &[u8]) -> String {
+    use sha2::Digest as _;
+    if !delivery.id.is_empty() {
+        return delivery.id.clone();
+    }
+    let digest = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.remove("Attempt");
+            sha2::Sha256::digest(serde_json::Value::Object(map).to_string().as_bytes())
+        }
+        _ => sha2::Sha256::digest(body),
+    };
+    format!("body-sha256:{}", hex::encode(digest))
 }
 
 fn is_transient(e: &std::io::Error) -> bool {

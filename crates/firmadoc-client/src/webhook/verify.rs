@@ -21,19 +21,42 @@ impl fmt::Debug for WebhookSecret {
     }
 }
 
+/// The secret lengths the ASP.NET WebHooks receiver accepts (characters).
+pub const ASPNET_SECRET_LENGTHS: std::ops::RangeInclusive<usize> = 32..=128;
+
 impl WebhookSecret {
-    /// Checks the length the ASP.NET receiver requires: 32 to 128 characters.
+    /// The secret that keys `ms-signature`: the consumer secret.
+    ///
+    /// ASP.NET's receiver (the guide's sample) wants 32 to 128 characters, but
+    /// that is a rule of that receiver, not of the service, and the real
+    /// consumer secret's length is not published: a secret of another length
+    /// is accepted, with a `tracing::warn!` (see
+    /// [`WebhookSecret::length_warning`]).
     ///
     /// # Errors
-    /// [`Rejection::SecretLength`] otherwise.
+    /// [`Rejection::SecretLength`] only for an empty secret, which no
+    /// service issues.
     pub fn new(secret: impl Into<String>) -> Result<Self, Rejection> {
-        let secret = secret.into();
-        let n = secret.chars().count();
-        if (32..=128).contains(&n) {
-            Ok(Self(secret))
-        } else {
-            Err(Rejection::SecretLength(n))
+        let secret = Self(secret.into());
+        if secret.0.is_empty() {
+            return Err(Rejection::SecretLength(0));
         }
+        if let Some(warning) = secret.length_warning() {
+            tracing::warn!("{warning}");
+        }
+        Ok(secret)
+    }
+
+    /// A warning when the secret is outside the 32 to 128 characters the
+    /// ASP.NET WebHooks receiver accepts; `None` inside.
+    #[must_use]
+    pub fn length_warning(&self) -> Option<String> {
+        let n = self.0.chars().count();
+        (!ASPNET_SECRET_LENGTHS.contains(&n)).then(|| {
+            format!(
+                "the webhook secret has {n} characters, outside the 32 to 128 the ASP.NET WebHooks receiver of the guide's sample accepts; it is used anyway (FirmaDocumentos keys ms-signature with the consumer secret, whatever its length)"
+            )
+        })
     }
 
     /// The header value `sha256=<HEX>` (upper-case, as the ASP.NET sender
@@ -58,9 +81,9 @@ impl WebhookSecret {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejection {
-    /// The configured secret is not 32 to 128 characters long.
+    /// The configured secret is empty (its length is given).
     #[error(
-        "the webhook secret has {0} characters; it must have 32 to 128 (use the consumer secret FirmaDocumentos issued)"
+        "the webhook secret has {0} characters; give the consumer secret FirmaDocumentos issued"
     )]
     SecretLength(usize),
     /// Zero or several `ms-signature` headers.
@@ -77,8 +100,10 @@ pub enum Rejection {
         "the 'ms-signature' does not match the body: the delivery is forged or altered, or the secret is wrong"
     )]
     Mismatch,
-    /// The body is not a delivery as the guide describes it.
-    #[error("the verified body is not a webhook delivery: {0}")]
+    /// The body is not a delivery as the guide describes it. Not returned for
+    /// a body whose signature holds (it is handed over untyped instead); kept
+    /// for callers that read unverified bodies.
+    #[error("the body is not a webhook delivery: {0}")]
     Payload(String),
     /// The echo handshake has no `echo` parameter.
     #[error("the verification request must carry an 'echo' query parameter, which is echoed back")]
@@ -136,18 +161,21 @@ pub fn verify_headers(
     )
 }
 
-/// Verifies, then parses, a delivery. The body is parsed exactly as
-/// received, never re-serialised before verification.
+/// Verifies, then reads, a delivery. The body is read exactly as received,
+/// never re-serialised before verification. Once the signature holds, the
+/// body is never refused: one the model cannot type in full comes back with
+/// [`firmadoc_model::WebhookDelivery::untyped`] set (reason and raw bytes),
+/// see [`firmadoc_model::WebhookDelivery::from_verified_body`].
 ///
 /// # Errors
-/// The [`Rejection`] that applies.
+/// The [`Rejection`] of the signature check.
 pub fn verify_delivery(
     secret: &WebhookSecret,
     headers: &http::HeaderMap,
     body: &[u8],
 ) -> Result<firmadoc_model::WebhookDelivery, Rejection> {
     verify_headers(secret, headers, body)?;
-    serde_json::from_slice(body).map_err(|e| Rejection::Payload(e.to_string()))
+    Ok(firmadoc_model::WebhookDelivery::from_verified_body(body))
 }
 
 /// The echo handshake: the value of the `echo` query parameter, to answer

@@ -368,3 +368,56 @@ fn config_from_env_names_what_is_missing() {
     assert_eq!(cfg.environment.base_url(), "https://api.firmadocumentos.es");
     assert!(!format!("{cfg:?}").contains("very-secret-value"));
 }
+
+/// `CodHash` is "Código hash MD5 ... para verificar la integridad del documento": the
+/// download is checked against it (hex or base64), and a mismatch fails clearly with
+/// nothing written. MD5 vector: RFC 1321's suite / Wikipedia, "The quick brown fox jumps
+/// over the lazy dog" = 9e107d9d372bb6826bd81d3542a419d6.
+#[tokio::test]
+async fn document_checked_against_cod_hash() {
+    const DOC: &[u8] = b"The quick brown fox jumps over the lazy dog";
+    const MD5_HEX: &str = "9e107d9d372bb6826bd81d3542a419d6";
+    let md5_b64 = base64::engine::general_purpose::STANDARD.encode(hex_bytes(MD5_HEX));
+    for (hash, ok) in [
+        (Some(MD5_HEX.to_uppercase()), true),
+        (Some(md5_b64), true),
+        (Some("d41d8cd98f00b204e9800998ecf8427e".to_owned()), false),
+        (Some(String::new()), false),
+        (None, false),
+        (Some("not-a-hash".to_owned()), false),
+    ] {
+        let mut server = mockito::Server::new_async().await;
+        let document = server
+            .mock("POST", path("/send/Document/XJH29"))
+            .match_request(signed_json(server.url(), device_json()))
+            .with_body(format!(
+                "\"{}\"",
+                base64::engine::general_purpose::STANDARD.encode(DOC)
+            ))
+            .create_async()
+            .await;
+        let code = SendingCode::parse("XJH29").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("doc.pdf");
+        let got = client(&server)
+            .document_checked_to_file(&code, &device(), hash.as_deref(), &target)
+            .await;
+        if ok {
+            assert_eq!(got.unwrap(), DOC.len() as u64, "{hash:?}");
+            assert_eq!(std::fs::read(&target).unwrap(), DOC);
+        } else {
+            let err = got.unwrap_err();
+            assert!(matches!(err, Error::Integrity { .. }), "{hash:?}: {err:?}");
+            assert!(err.to_string().contains(MD5_HEX), "{err}");
+            assert!(!target.exists(), "nothing written on a mismatch");
+        }
+        document.assert_async().await;
+    }
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}

@@ -116,19 +116,126 @@ fn header_spelling_table() {
     );
 }
 
+/// 32 to 128 characters is the ASP.NET receiver's rule, not the service's: any
+/// other length is a warning, and the secret still signs and verifies. Only an
+/// empty secret is refused.
 #[test]
-fn secret_length_and_redaction() {
+fn secret_length_is_a_warning_and_redaction() {
     assert_eq!(
-        WebhookSecret::new("short").unwrap_err(),
-        Rejection::SecretLength(5)
+        WebhookSecret::new("").unwrap_err(),
+        Rejection::SecretLength(0)
     );
-    assert_eq!(
-        WebhookSecret::new("x".repeat(129)).unwrap_err(),
-        Rejection::SecretLength(129)
+    for short_or_long in ["short".to_owned(), "x".repeat(129)] {
+        let s = WebhookSecret::new(short_or_long.as_str()).unwrap();
+        let warning = s.length_warning().unwrap();
+        assert!(warning.contains("32 to 128"), "{warning}");
+        assert!(
+            !warning.contains(&short_or_long),
+            "the warning holds the secret"
+        );
+        let sig = s.sign(b"{}");
+        assert_eq!(verify_signature(&s, [sig.as_bytes()], b"{}"), Ok(()));
+    }
+    assert!(
+        WebhookSecret::new("x".repeat(128))
+            .unwrap()
+            .length_warning()
+            .is_none()
     );
-    assert!(WebhookSecret::new("x".repeat(128)).is_ok());
+    assert!(
+        WebhookSecret::new("x".repeat(32))
+            .unwrap()
+            .length_warning()
+            .is_none()
+    );
     let s = WebhookSecret::new(V2_SECRET).unwrap();
     assert_eq!(format!("{s:?}"), "[redacted]");
+}
+
+fn signed_headers(secret: &WebhookSecret, body: &[u8]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "ms-signature",
+        HeaderValue::from_str(&secret.sign(body)).unwrap(),
+    );
+    headers
+}
+
+/// A verified body the model cannot type (`id2` as a string, an unknown
+/// `Action`, not JSON at all, no `Id`) is acknowledged, handed to the handler
+/// with its raw body, and de-duplicated: by `Id`, else by the body less its
+/// `Attempt`.
+#[tokio::test]
+async fn verified_but_untyped_deliveries_are_never_lost() {
+    let secret = WebhookSecret::new(V2_SECRET).unwrap();
+    let got = Arc::new(std::sync::Mutex::new(Vec::<WebhookDelivery>::new()));
+    let g2 = Arc::clone(&got);
+    let receiver = Receiver::new(secret.clone(), move |d: WebhookDelivery| {
+        let g2 = Arc::clone(&g2);
+        async move {
+            g2.lock().unwrap().push(d);
+            Ok(())
+        }
+    });
+    let id2_string = r#"{"Id":"u1","Attempt":1,"Notifications":[{"Action":"F","id":"XJH29","id2":"2","date":"x","comment":""},{"Action":"F","id":"XJH29","id2":0}]}"#;
+    let unknown_action =
+        r#"{"Id":"u2","Attempt":1,"Notifications":[{"Action":"Z","id":"XJH29","id2":0}]}"#;
+    let no_id_1 = r#"{"Attempt":1,"Notifications":[{"Action":"F","id":"XJH29","id2":"x"}]}"#;
+    let no_id_2 = r#"{"Attempt":2,"Notifications":[{"Action":"F","id":"XJH29","id2":"x"}]}"#;
+    let not_json = "Action=F&id=XJH29";
+    for body in [
+        id2_string,
+        id2_string,
+        unknown_action,
+        no_id_1,
+        no_id_2,
+        not_json,
+        not_json,
+    ] {
+        let r = receiver
+            .handle(
+                &Method::POST,
+                None,
+                &signed_headers(&secret, body.as_bytes()),
+                body.as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{body}");
+    }
+    let got = got.lock().unwrap().clone();
+    // id2_string once, unknown_action once, the two no-Id attempts once, not_json once.
+    assert_eq!(got.len(), 4, "{got:#?}");
+    let first = &got[0];
+    assert_eq!(first.id, "u1");
+    let untyped = first.untyped.as_ref().unwrap();
+    assert_eq!(untyped.raw, id2_string.as_bytes());
+    assert!(
+        untyped.reason.contains("invalid type"),
+        "{}",
+        untyped.reason
+    );
+    // The notification that reads on its own is kept typed.
+    assert_eq!(first.notifications.len(), 1);
+    assert_eq!(first.notifications[0].id2, Some(0));
+    // An unknown Action is kept as received, typed.
+    assert!(got[1].is_typed());
+    assert_eq!(
+        got[1].notifications[0].action.as_ref().unwrap().as_str(),
+        "Z"
+    );
+    assert_eq!(got[2].id, "");
+    assert_eq!(got[2].untyped.as_ref().unwrap().raw, no_id_1.as_bytes());
+    assert_eq!(got[3].untyped.as_ref().unwrap().raw, not_json.as_bytes());
+    // Serialised (as `webhook serve` writes it), the raw body comes along.
+    let line = serde_json::to_value(first).unwrap();
+    assert_eq!(line["untyped"]["raw"], id2_string);
+    // A forged untyped body is still refused.
+    let mut forged = signed_headers(&secret, b"{}");
+    forged.insert("ms-signature", HeaderValue::from_static("sha256=00"));
+    let r = receiver
+        .handle(&Method::POST, None, &forged, not_json.as_bytes())
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
 #[test]

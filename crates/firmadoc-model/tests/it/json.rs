@@ -73,3 +73,47 @@ fn json_eq_can_fail() {
     assert!(!json_eq(&a, &c));
     assert!(!json_eq(&a, &d));
 }
+
+/// Replies the guide leaves vague are read in every plausible shape, and what cannot be
+/// typed is kept raw rather than refused (the service has acted).
+#[test]
+fn vague_replies_are_read_tolerantly() {
+    use firmadoc_model::{Budget, CreatedUser, DeviceInfo, UsageSummary};
+    let s: UsageSummary = serde_json::from_str(
+        r#"{"Enviados":"7","Pendientes":2.0,"Firmados":3,"Rechazados":null,"Periodo":"2026"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (s.sent, s.pending, s.signed, s.rejected, s.expired),
+        (7, 2, 3, 0, 0)
+    );
+    assert_eq!(s.extra["Periodo"], "2026");
+
+    for (body, n) in [
+        ("250", 250),
+        (" \"250\" ", 250),
+        ("250.0", 250),
+        (r#"{"Disponibles":12}"#, 12),
+    ] {
+        assert_eq!(body.parse::<Budget>().unwrap(), Budget(n), "{body}");
+    }
+    assert!("doscientos".parse::<Budget>().is_err());
+
+    let u = CreatedUser::from_reply(
+        r#"{"Nombre":"Ana","Email":"ana@example.com","Contrasena":"pw1"}"#.as_bytes(),
+    );
+    assert_eq!(u.password.unwrap().expose(), "pw1");
+    let u = CreatedUser::from_reply(br#""pw2""#);
+    assert_eq!(u.password.unwrap().expose(), "pw2");
+    let u = CreatedUser::from_reply(b"<ok/>");
+    assert!(u.password.is_none());
+    assert_eq!(u.raw.as_ref().unwrap().expose(), "<ok/>");
+    assert_eq!(format!("{:?}", u.raw), "Some([redacted])");
+
+    // DeviceInfo: Model (and any other property) may be left out, as from a browser.
+    let d: DeviceInfo =
+        serde_json::from_str(r#"{"OsName":"Chrome","OsVersion":"72.0","DeviceID":"10.0.0.1"}"#)
+            .unwrap();
+    assert_eq!(d, DeviceInfo::browser("Chrome", "72.0", "10.0.0.1"));
+    assert_eq!(serde_json::to_value(&d).unwrap()["Model"], "");
+}

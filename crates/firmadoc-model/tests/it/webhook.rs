@@ -105,3 +105,31 @@ fn a_firmadoc_shaped_event_reads_typed() {
         serde_json::from_str(r#"{"Id":"x","Attempt":1,"Notifications":[{}]}"#).unwrap();
     assert_eq!(bare.notifications[0].action, None);
 }
+
+/// A verified body is never refused: what the schema cannot type is kept raw,
+/// with what could still be read.
+#[test]
+fn from_verified_body_never_fails() {
+    let typed = WebhookDelivery::from_verified_body(UPSTREAM.as_bytes());
+    assert!(typed.is_typed());
+    assert_eq!(typed.id, "1234567890");
+
+    let body = br#"{"Id":42,"Attempt":3,"Properties":{"p":1},"Notifications":[{"Action":"R","id2":"one"},{"Action":"A","id":"XJH29","id2":1}]}"#;
+    let d = WebhookDelivery::from_verified_body(body);
+    assert!(!d.is_typed());
+    assert_eq!((d.id.as_str(), d.attempt), ("42", 3));
+    assert_eq!(d.properties.as_ref().unwrap()["p"], 1);
+    assert_eq!(d.notifications.len(), 1);
+    assert_eq!(
+        d.notifications[0].action,
+        Some(Received::Known(WebhookEvent::Opened))
+    );
+    assert_eq!(d.untyped.as_ref().unwrap().raw, body);
+
+    let garbage = [0xFF, 0xFE, b'x'];
+    let g = WebhookDelivery::from_verified_body(&garbage);
+    assert_eq!(g.id, "");
+    assert!(g.notifications.is_empty());
+    let out = serde_json::to_value(&g).unwrap();
+    assert_eq!(out["untyped"]["raw_base64"], "//54");
+}

@@ -91,6 +91,31 @@ print(json.dumps({"x": b(k.x), "y": b(k.y), "thumbprint": tp}))
     assert_eq!(form["client_type"], "confidential");
     assert_eq!(form["client_authentication_method"], "private_key_jwt");
     assert_eq!(form["certificate"], "X509v3 - ES256");
+    // The whole Appendix B form: 12 general fields and 6 OAuth2 client fields.
+    assert_eq!(form["send_to"], "hague.it@wipo.int");
+    assert_eq!(form["general"].as_array().unwrap().len(), 12);
+    let oauth2 = form["oauth2_client"].as_array().unwrap();
+    assert_eq!(oauth2.len(), 6);
+    let ip = oauth2
+        .iter()
+        .find(|f| f["label_es"] == "IP del cliente/rango de IP")
+        .unwrap();
+    assert_eq!(
+        (ip["to_fill"].as_bool(), &ip["value"]),
+        (Some(true), &serde_json::Value::Null)
+    );
+    let certificate = oauth2
+        .iter()
+        .find(|f| f["label"] == "Certificate (X509v3 - ES256)")
+        .unwrap();
+    assert_eq!(certificate["value"], c);
+    assert!(
+        form["general"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["label"] == "Technical contact's email" && f["to_fill"] == true)
+    );
 
     // Nothing secret on standard output.
     assert!(!out.to_string().contains("-----BEGIN"));
@@ -101,7 +126,19 @@ print(json.dumps({"x": b(k.x), "y": b(k.y), "thumbprint": tp}))
     assert!(line.contains("already exists"), "{line}");
     let before = std::fs::read(&private).unwrap();
     let text = run(hague().args(["keygen", "--force", "--dir"]).arg(dir.path())).ok();
-    assert!(text.contains("Client type: confidential"), "{text}");
+    assert!(
+        text.contains("Client type / Tipo de cliente: confidential"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Client IP / IP range / IP del cliente/rango de IP: TO FILL"),
+        "{text}"
+    );
+    assert!(text.contains("hague.it@wipo.int"), "{text}");
+    assert!(
+        text.contains("Request type / ¿Tipo de petición?: create"),
+        "{text}"
+    );
     assert!(text.contains("JWK thumbprint"), "{text}");
     assert_ne!(
         std::fs::read(&private).unwrap(),

@@ -106,3 +106,98 @@ fn full_cycle_against_the_sandbox() {
 
     rt.block_on(sb.shutdown());
 }
+
+/// `hague wait --until` against the sandbox's status control: a final status other than
+/// the awaited one exits 4 at once naming it; a failed import exits 4; an `--until` value
+/// that is not one of the six is refused (exit 2) before any call.
+#[test]
+fn wait_stops_on_final_statuses_and_failed_imports() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut config = sandbox::SandboxConfig::default();
+    config.hws_import_delay = Duration::from_millis(0);
+    config.hws_registration_delay = Duration::from_secs(3600);
+    let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
+    let keys = Keys::new();
+    let pem = std::fs::read_to_string(keys.private_key()).unwrap();
+    let key = fapi_jwt_assert::SigningKey::from_pem(&pem).unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let cmd = |args: &[&str]| {
+        let mut c = hague();
+        c.env("HAGUE_API_BASE_URL", sb.hws_api_url())
+            .env("HAGUE_ISSUER", sb.issuer())
+            .env("HAGUE_CLIENT_ID", CLIENT)
+            .env("HAGUE_SCOPE", sandbox::DEFAULT_SCOPE)
+            .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key())
+            .args(args);
+        c
+    };
+    // The assertion options reach the token endpoint, which accepts them; out of range is
+    // a usage error.
+    let token = run(&mut cmd(&[
+        "token",
+        "--json",
+        "--assertion-lifetime",
+        "30",
+        "--assertion-kid",
+        "thumbprint",
+        "--assertion-typ",
+        "none",
+    ]))
+    .json();
+    assert_eq!(token["expires_in"], 3600);
+    run(&mut cmd(&["token", "--assertion-lifetime", "301"])).fails(2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let zip = valid_package(dir.path());
+    let submit = || {
+        let mut s = cmd(&["submit", "--json"]);
+        s.arg(&zip);
+        let out = run(&mut s).json();
+        assert_eq!(out["accepted"], true);
+        assert_eq!(out["submit_again"], false);
+        out["import_id"].as_str().unwrap().to_owned()
+    };
+    let wait = |id: &str, until: &str| {
+        cmd(&[
+            "wait",
+            id,
+            "--until",
+            until,
+            "--interval",
+            "0.1",
+            "--timeout",
+            "20",
+        ])
+    };
+
+    for (label, named) in [("Abandonado", "Abandoned"), ("Cancelled", "Cancelled")] {
+        let id = submit();
+        let srn = run(&mut cmd(&["import-status", &id, "--json"])).json()["service_request_number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        sb.set_hws_request_status(&srn, label).unwrap();
+        let started = std::time::Instant::now();
+        let line = run(&mut wait(&id, "Registered")).fails(4);
+        assert!(line.contains(named), "{line}");
+        assert!(started.elapsed() < Duration::from_secs(15), "it waited");
+    }
+    // Registered is final too: waiting for Pending regularization ends on it.
+    let id = submit();
+    let srn = run(&mut cmd(&["import-status", &id, "--json"])).json()["service_request_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sb.set_hws_request_status(&srn, "Registered").unwrap();
+    let line = run(&mut wait(&id, "pendiente de regularización")).fails(4);
+    assert!(line.contains("Registered"), "{line}");
+
+    let id = submit();
+    assert!(sb.fail_hws_import(&id, "REJECTED"));
+    let line = run(&mut wait(&id, "Registered")).fails(4);
+    assert!(line.contains("REJECTED"), "{line}");
+
+    let line = run(&mut wait(&id, "Registred")).fails(2);
+    assert!(line.contains("Registred"), "{line}");
+    rt.block_on(sb.shutdown());
+}

@@ -152,3 +152,26 @@ fn a_token_endpoint_given_by_hand_skips_discovery() {
     .json();
     assert_eq!(json["scope"], SCOPE);
 }
+
+#[test]
+fn a_2xx_without_an_import_id_is_accepted_and_says_do_not_submit_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = valid_package(dir.path());
+    let mut hws = Hws::new(Keys::new());
+    let _submit = hws
+        .api("POST", "/request")
+        .with_status(200)
+        .with_header("x-trace", "t-1")
+        .with_body("Thank you, package received")
+        .create();
+    let text = crate::support::run(hws.hague().arg("submit").arg(&zip)).ok();
+    assert!(text.contains("accepted"), "{text}");
+    assert!(text.contains("do NOT submit it again"), "{text}");
+    assert!(text.contains("Thank you, package received"), "{text}");
+    assert!(text.contains("x-trace: t-1"), "{text}");
+    let json = crate::support::run(hws.hague().args(["submit", "--json"]).arg(&zip)).json();
+    assert_eq!(json["accepted"], true);
+    assert_eq!(json["import_id"], serde_json::Value::Null);
+    assert_eq!(json["http_status"], 200);
+    assert_eq!(json["raw_reply"], "Thank you, package received");
+}

@@ -76,7 +76,14 @@ fn worklist_against_the_sandbox() {
         c
     };
     let weeks = ["202445", "2024-W46", "47/2024"];
-    let mut args = vec!["bulletin", "worklist", "--designating", "es", "--json"];
+    let mut args = vec![
+        "bulletin",
+        "worklist",
+        "--designating",
+        "es",
+        "--json",
+        "--include-passed",
+    ];
     args.extend(weeks);
     let first = run(&mut cmd(&args)).json();
     assert_eq!(first["office"], "ES");
@@ -143,6 +150,25 @@ fn worklist_against_the_sandbox() {
     assert_eq!(r12["refusal_period_months"], 12);
     assert_eq!(ours(&r12), expected("12"));
 
+    // By default, registrations whose deadline has passed (old Hague Express registrations)
+    // are counted, not listed.
+    let mut current_args = args.clone();
+    current_args.retain(|a| *a != "--include-passed");
+    let current = run(&mut cmd(&current_args)).json();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let still_open: Vec<_> = want
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e[0].as_str().unwrap() >= today.as_str())
+        .cloned()
+        .collect();
+    assert_eq!(ours(&current), serde_json::Value::Array(still_open.clone()));
+    assert_eq!(
+        current["passed_hidden"].as_u64().unwrap() as usize,
+        want.as_array().unwrap().len() - still_open.len()
+    );
+
     // The human form: one line per registration after the summary, nearest first.
     let mut human_args = args.clone();
     human_args.retain(|a| *a != "--json");
@@ -182,6 +208,35 @@ fn worklist_against_the_sandbox() {
     .json();
     assert_eq!(r["weeks"].as_array().unwrap().len(), 3, "{}", r["weeks"]);
     assert_eq!(r["weeks"][2], latest.to_string());
+
+    // The sandbox's bulletins hold every view's image in its registration's folder: the
+    // export points at each one.
+    let exported = run(&mut cmd(&[
+        "bulletin",
+        "export",
+        &zips[2],
+        "--kind",
+        "registration",
+    ]))
+    .ok();
+    let mut views = 0;
+    for line in exported.lines() {
+        let l: serde_json::Value = serde_json::from_str(line).unwrap();
+        let folder: String = l["registration_number"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        for d in l["designs"].as_array().unwrap() {
+            for v in d["views"].as_array().unwrap() {
+                let want = format!("{folder}/{}", v["file_name"].as_str().unwrap());
+                assert_eq!(v["path"].as_str(), Some(want.as_str()), "{line}");
+                views += 1;
+            }
+        }
+    }
+    assert!(views > 0);
 
     // Bad input is refused before any call.
     run(&mut cmd(&[

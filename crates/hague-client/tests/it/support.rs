@@ -1,11 +1,9 @@
 //! Shared helpers: a client against a mock server, a settable clock, packages, raw servers.
 
-use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use hague_client::{Client, Config, Provider, SigningKey, TransportConfig};
-use hague_package::{FileSource, PackageBuilder};
 use http_transport::{Clock, RetryPolicy, Timeouts};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -100,45 +98,8 @@ pub(crate) async fn token_mock(
         .await
 }
 
-/// The HWS guide's kind of package: one ST.96 refusal with its decision PDF.
-pub(crate) fn valid_package() -> Vec<u8> {
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
-  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
-  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
-  <dgn:HagueRefusalRequest>
-    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
-    <com:DocumentBag><com:Document>
-      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
-      <com:FileName>refusal/decision.pdf</com:FileName>
-    </com:Document></com:DocumentBag>
-  </dgn:HagueRefusalRequest>
-</dgn:HagueOfficeToIBTransaction>"#;
-    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
-        .unwrap()
-        .file(
-            "refusal/decision.pdf",
-            FileSource::Bytes(b"%PDF-1.7\n%fake but magic-correct\n".to_vec()),
-        )
-        .unwrap()
-        .write_to(Cursor::new(Vec::new()))
-        .unwrap();
-    zip.into_inner()
-}
-
-/// SHA-256 of `bytes` as computed by coreutils `sha256sum` (an independent implementation).
-pub(crate) fn sha256sum(bytes: &[u8]) -> String {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("sha256sum")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("sha256sum (coreutils) is needed");
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
-}
+pub(crate) use test_support::hws::valid_package;
+pub(crate) use test_support::tools::sha256sum;
 
 /// A raw HTTP/1.1 server on loopback: for each connection it reads the request head (and
 /// `Content-Length` bytes of body), then writes `reply` and closes. Returns the base URL.

@@ -117,6 +117,30 @@ async fn cut_attempt(url: &str, target: &std::path::Path) {
     );
 }
 
+/// A first download cut at 400,000 bytes, then a second one answered by `second`:
+/// the second download's result, the directory, and the request heads.
+async fn cut_then(
+    second: Behaviour,
+) -> (
+    http_transport::Download,
+    tempfile::TempDir,
+    Arc<Mutex<Vec<String>>>,
+) {
+    let cut = Behaviour {
+        cut: Some(400_000),
+        ..WHOLE
+    };
+    let (url, heads) = server(vec![cut, second]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("bulletin.zip");
+    cut_attempt(&url, &target).await;
+    let d = transport()
+        .download_to_file(&request(&url), &target, |_| {})
+        .await
+        .unwrap();
+    (d, dir, heads)
+}
+
 #[tokio::test]
 async fn a_cut_download_resumes_with_range_and_if_range_and_hashes_the_whole_file() {
     let cut = Behaviour {
@@ -149,22 +173,11 @@ async fn a_cut_download_resumes_with_range_and_if_range_and_hashes_the_whole_fil
 
 #[tokio::test]
 async fn a_server_that_ignores_the_range_gets_a_full_restart() {
-    let cut = Behaviour {
-        cut: Some(400_000),
-        ..WHOLE
-    };
-    let no_ranges = Behaviour {
+    let (d, dir, _) = cut_then(Behaviour {
         ranges: false,
         ..WHOLE
-    };
-    let (url, _) = server(vec![cut, no_ranges]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("bulletin.zip");
-    cut_attempt(&url, &target).await;
-    let d = transport()
-        .download_to_file(&request(&url), &target, |_| {})
-        .await
-        .unwrap();
+    })
+    .await;
     assert_eq!(
         (d.resumed_from, d.transferred, d.restart),
         (0, SIZE as u64, Some(Restart::RangeIgnored))
@@ -175,49 +188,30 @@ async fn a_server_that_ignores_the_range_gets_a_full_restart() {
 
 #[tokio::test]
 async fn a_changed_file_is_fetched_whole_again() {
-    let cut = Behaviour {
-        cut: Some(400_000),
-        ..WHOLE
-    };
-    let changed = Behaviour {
+    let (d, dir, _) = cut_then(Behaviour {
         etag: "\"v2\"",
         fill: b'b',
         ..WHOLE
-    };
-    let (url, _) = server(vec![cut, changed]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("bulletin.zip");
-    cut_attempt(&url, &target).await;
-    let d = transport()
-        .download_to_file(&request(&url), &target, |_| {})
-        .await
-        .unwrap();
+    })
+    .await;
     assert_eq!(
         (d.resumed_from, d.transferred, d.restart),
         (0, SIZE as u64, Some(Restart::ValidatorChanged))
     );
     // Nothing of the old content survives.
-    assert_eq!(std::fs::read(&target).unwrap(), vec![b'b'; SIZE]);
+    assert_eq!(
+        std::fs::read(dir.path().join("bulletin.zip")).unwrap(),
+        vec![b'b'; SIZE]
+    );
 }
 
 #[tokio::test]
 async fn a_416_drops_the_partial_file_and_asks_for_the_whole() {
-    let cut = Behaviour {
-        cut: Some(400_000),
-        ..WHOLE
-    };
-    let refuse = Behaviour {
+    let (d, _dir, heads) = cut_then(Behaviour {
         unsatisfiable: true,
         ..WHOLE
-    };
-    let (url, heads) = server(vec![cut, refuse]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("bulletin.zip");
-    cut_attempt(&url, &target).await;
-    let d = transport()
-        .download_to_file(&request(&url), &target, |_| {})
-        .await
-        .unwrap();
+    })
+    .await;
     assert_eq!(d.restart, Some(Restart::RangeNotSatisfiable));
     assert_eq!(d.sha256_hex(), MILLION_A_SHA256);
     let heads = heads.lock().unwrap();

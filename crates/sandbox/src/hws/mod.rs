@@ -26,6 +26,13 @@ pub(crate) const API_PATH: &str = "/hws-api/v1";
 /// Sandbox-only: `POST {"client_id": "...", "jwk": {...}}` registers a client, so that
 /// tools running in another process can use the sandbox. No real service has it.
 pub(crate) const CLIENTS_PATH: &str = "/sandbox/clients";
+/// Sandbox-only: `POST {"state": "FAILED"}` to `/sandbox/imports/{importId}` makes that
+/// import fail (its status reports the state, never a service request number).
+pub(crate) const IMPORTS_CONTROL: &str = "/sandbox/imports/";
+/// Sandbox-only: `POST {"status": "Abandoned"}` to `/sandbox/requests/{serviceRequestNumber}`
+/// sets that service request's processing status (one of the guide's six, any of its
+/// English, Spanish or French labels; sent back as written).
+pub(crate) const REQUESTS_CONTROL: &str = "/sandbox/requests/";
 /// The `client_assertion_type` of RFC 7523.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Clock skew allowed on `exp`, `iat` and `nbf`, in seconds.
@@ -77,6 +84,10 @@ struct Import {
     irn: String,
     submitted: u64,
     client_id: String,
+    /// Set by `/sandbox/imports/{id}`: the import failed with this state.
+    failed: Option<String>,
+    /// Set by `/sandbox/requests/{srn}`: the processing status to report.
+    forced_status: Option<String>,
 }
 
 impl Hws {
@@ -135,6 +146,18 @@ impl Hws {
         if req.path == CLIENTS_PATH {
             return match req.method {
                 Method::POST => self.register_over_http(req),
+                _ => method_not_allowed(),
+            };
+        }
+        if let Some(id) = req.path.strip_prefix(IMPORTS_CONTROL) {
+            return match req.method {
+                Method::POST => self.control_import(id, req),
+                _ => method_not_allowed(),
+            };
+        }
+        if let Some(srn) = req.path.strip_prefix(REQUESTS_CONTROL) {
+            return match req.method {
+                Method::POST => self.control_request(srn, req),
                 _ => method_not_allowed(),
             };
         }
@@ -475,6 +498,8 @@ impl Hws {
                 irn: format!("DM/{:06}", 230_000 + n),
                 submitted: now,
                 client_id: client_id.to_owned(),
+                failed: None,
+                forced_status: None,
             };
             inner.by_srn.insert(import.srn.clone(), import.id.clone());
             inner.imports.insert(import.id.clone(), import.clone());
@@ -502,7 +527,9 @@ impl Hws {
             );
         };
         let age = self.clock.unix().saturating_sub(import.submitted);
-        let body = if age < self.config.import_delay {
+        let body = if let Some(state) = &import.failed {
+            status::import_xml(&import.id, state, None)
+        } else if age < self.config.import_delay && import.forced_status.is_none() {
             status::import_xml(&import.id, "PENDING", None)
         } else {
             status::import_xml(&import.id, "IMPORTED", Some(&import.srn))
@@ -521,9 +548,11 @@ impl Hws {
                 .cloned()
         };
         let now = self.clock.unix();
-        let Some(import) =
-            found.filter(|i| now.saturating_sub(i.submitted) >= self.config.import_delay)
-        else {
+        let Some(import) = found.filter(|i| {
+            i.failed.is_none()
+                && (i.forced_status.is_some()
+                    || now.saturating_sub(i.submitted) >= self.config.import_delay)
+        }) else {
             return wipo_error(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -532,10 +561,20 @@ impl Hws {
             );
         };
         let age = now.saturating_sub(import.submitted);
-        let body = if age < self.config.import_delay + self.config.registration_delay {
+        let publication = crate::civil::iso_date(import.submitted + 42 * 86_400);
+        let body = if let Some(label) = &import.forced_status {
+            let registered = st96_model::ProcessingStatus::parse(label)
+                == st96_model::ProcessingStatus::Registered;
+            status::request_xml(
+                &import.id,
+                label,
+                &import.srn,
+                registered.then_some(import.irn.as_str()),
+                registered.then_some(publication.as_str()),
+            )
+        } else if age < self.config.import_delay + self.config.registration_delay {
             status::request_xml(&import.id, "In process", &import.srn, None, None)
         } else {
-            let publication = crate::civil::iso_date(import.submitted + 42 * 86_400);
             status::request_xml(
                 &import.id,
                 "Registered",
@@ -545,6 +584,79 @@ impl Hws {
             )
         };
         xml(StatusCode::OK, body)
+    }
+}
+
+impl Hws {
+    /// Makes the import `id` fail with `state` (default `FAILED`).
+    pub(crate) fn fail_import(&self, id: &str, state: &str) -> bool {
+        match self.lock().imports.get_mut(id) {
+            Some(i) => {
+                i.failed = Some(state.to_owned());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sets the processing status of the service request `srn`; `label` must be one of the
+    /// guide's six statuses.
+    pub(crate) fn set_request_status(&self, srn: &str, label: &str) -> Result<(), String> {
+        if st96_model::ProcessingStatus::parse_known(label).is_none() {
+            return Err(format!(
+                "`{label}` is not one of the guide's six statuses (Undefined, In process, Pending regularization, Registered, Abandoned, Cancelled; or their Spanish or French labels)"
+            ));
+        }
+        let mut inner = self.lock();
+        let id = inner
+            .by_srn
+            .get(srn)
+            .cloned()
+            .ok_or_else(|| format!("no service request {srn}"))?;
+        let import = inner
+            .imports
+            .get_mut(&id)
+            .ok_or_else(|| format!("no service request {srn}"))?;
+        import.failed = None;
+        import.forced_status = Some(label.trim().to_owned());
+        Ok(())
+    }
+
+    fn control_import(&self, id: &str, req: &Req) -> Resp {
+        let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let state = body["state"].as_str().unwrap_or("FAILED");
+        if self.fail_import(id, state) {
+            json(StatusCode::OK, &json!({"import_id": id, "state": state}))
+        } else {
+            wipo_error(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                &format!("no import {id}"),
+                vec![],
+            )
+        }
+    }
+
+    fn control_request(&self, srn: &str, req: &Req) -> Resp {
+        let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let Some(label) = body["status"].as_str() else {
+            return wipo_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_INPUT_DATA",
+                "send {\"status\": \"Abandoned\"} (one of the guide's six statuses)",
+                vec![],
+            );
+        };
+        match self.set_request_status(srn, label) {
+            Ok(()) => json(
+                StatusCode::OK,
+                &json!({"service_request_number": srn, "status": label}),
+            ),
+            Err(e) if e.starts_with("no service") => {
+                wipo_error(StatusCode::NOT_FOUND, "NOT_FOUND", &e, vec![])
+            }
+            Err(e) => wipo_error(StatusCode::BAD_REQUEST, "INVALID_INPUT_DATA", &e, vec![]),
+        }
     }
 }
 

@@ -66,3 +66,6 @@ pub(crate) async fn manual_sandbox() -> (Sandbox, Arc<ManualClock>) {
     config.webhook_retry_delays = vec![Duration::from_millis(50), Duration::from_millis(100)];
     (Sandbox::start(config).await.unwrap(), clock)
 }
+
+/// The pinned Python of `cargo xtask tools` (oauthlib, PyJWT), or `XTASK_PYTHON`.
+pub(crate) use test_support::tools::python;

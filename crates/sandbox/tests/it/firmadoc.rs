@@ -114,26 +114,11 @@ pub(crate) async fn raw(
     path: &str,
     body: &str,
 ) -> Answer {
-    let creds = sb.firmadoc_credentials();
-    let signer = oauth1_sign::Signer::new(
-        oauth1_sign::Credentials::new(creds.consumer_key, secret.to_owned()).unwrap(),
-    );
-    let url = format!("{}{path}", sb.firmadoc_url());
-    let kind = if body.is_empty() {
-        oauth1_sign::Body::None
-    } else {
-        oauth1_sign::Body::Opaque
-    };
-    let signed = signer
-        .sign_now(&oauth1_sign::Request::new(method.as_str(), &url).body(kind))
-        .unwrap();
-    call(
-        method,
-        signed.url(),
-        &[("content-type", "text/plain")],
-        body.to_owned(),
-    )
-    .await
+    let now = crate::common::wall_clock()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    crate::firmadoc_rules::signed_call(sb, secret, now, false, method, path, body).await
 }
 
 pub(crate) fn two_signer_template() -> Template {

@@ -293,70 +293,22 @@ async fn detail_and_document_record_the_device_while_pending() {
     };
     let detail = format!("/send/Sending/{code}02");
     let document = format!("/send/Document/{code}01");
-    assert_eq!(
-        send(
-            &sb,
-            &clock,
-            Method::POST,
-            &detail,
-            &device("iphone", "13.4.1", "B47D69F9")
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        send(
-            &sb,
-            &clock,
-            Method::POST,
-            &document,
-            &device("Chrome", "72.0", "192.0.2.7")
-        )
-        .await
-        .status,
-        200
-    );
-    // Reject: the sending is no longer pending; what is sent now is "irrelevante".
+    // Reject in between: the sending is no longer pending, and what is sent after that is
+    // "irrelevante".
     let reject =
         json!({"Operacion": "R", "DatoAuxiliar": "No procede", "OsName": "Edge", "OSVersion": "1"})
             .to_string();
-    assert_eq!(
-        send(
-            &sb,
-            &clock,
-            Method::POST,
-            &format!("/send/AddresseeResponse/{code}03"),
-            &reject
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        send(
-            &sb,
-            &clock,
-            Method::POST,
-            &detail,
-            &device("Firefox", "99.0", "after")
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        send(
-            &sb,
-            &clock,
-            Method::POST,
-            &document,
-            &device("Opera", "12", "after")
-        )
-        .await
-        .status,
-        200
-    );
+    let respond = format!("/send/AddresseeResponse/{code}03");
+    for (path, body) in [
+        (&detail, device("iphone", "13.4.1", "B47D69F9")),
+        (&document, device("Chrome", "72.0", "192.0.2.7")),
+        (&respond, reject),
+        (&detail, device("Firefox", "99.0", "after")),
+        (&document, device("Opera", "12", "after")),
+    ] {
+        let a = send(&sb, &clock, Method::POST, path, &body).await;
+        assert_eq!(a.status, 200, "{path}: {}", text(&a));
+    }
     let trace = send(&sb, &clock, Method::GET, &format!("/send/Trace/{code}"), "").await;
     assert_eq!(trace.status, 200);
     let t = trace_text(&trace);

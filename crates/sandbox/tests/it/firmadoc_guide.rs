@@ -13,14 +13,13 @@
 //! that the `%2B` and the raw `+` are really exercised on every request.
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use base64::Engine as _;
 use sandbox::{Clock, Sandbox};
 use serde_json::{Value, json};
 
-use crate::common::manual_sandbox;
+use crate::common::{manual_sandbox, python};
 use crate::firmadoc::{PNG, receiver, wait_for};
 
 const SIGNER: &str = r#"
@@ -64,20 +63,6 @@ for line in sys.stdin:
     sys.stdout.write(json.dumps({"status": status, "body": body.decode("utf-8", "replace"), "url": url}) + "\n")
     sys.stdout.flush()
 "#;
-
-fn python() -> PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/venv/bin/python")
-        });
-    assert!(
-        path.exists(),
-        "no Python at {}: run `cargo xtask tools` first (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
 
 /// The Python signer, one request per line.
 struct Signer {

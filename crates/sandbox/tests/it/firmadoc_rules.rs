@@ -16,21 +16,21 @@ use crate::common::{Answer, call, manual_sandbox};
 use crate::firmadoc::{PNG, base64_pdf};
 use crate::firmadoc_guide::{TEMPLATE_MULTI, TEMPLATE_SINGLE};
 
-/// Signs with `oauth1-sign` on the sandbox's clock and sends. `shape` re-encodes the
-/// signature: `rfc` as signed, `guide` with `+` and `/` raw (only `=` as `%3D`).
-pub(crate) async fn send_shaped(
+/// Signs with `oauth1-sign` (RFC shape) at `timestamp` with `secret` and sends; `guide`
+/// re-encodes the signature as the guide's Postman example (`+` and `/` raw, only `=` as
+/// `%3D`).
+pub(crate) async fn signed_call(
     sb: &Sandbox,
-    clock: &ManualClock,
-    shape: &str,
+    secret: &str,
+    timestamp: u64,
+    guide: bool,
     method: Method,
     path: &str,
     body: &str,
 ) -> Answer {
     let creds = sb.firmadoc_credentials();
-    // The RFC shape: `+` and `/` stay in the signature, to be re-encoded below.
     let signer = oauth1_sign::Signer::new(
-        oauth1_sign::Credentials::new(creds.consumer_key.clone(), creds.expose_secret().to_owned())
-            .unwrap(),
+        oauth1_sign::Credentials::new(creds.consumer_key, secret.to_owned()).unwrap(),
     )
     .signature_shape(oauth1_sign::SignatureShape::Rfc);
     let url = format!("{}{path}", sb.firmadoc_url());
@@ -42,19 +42,43 @@ pub(crate) async fn send_shaped(
     let signed = signer
         .sign_with(
             &oauth1_sign::Request::new(method.as_str(), &url).body(kind),
-            clock.unix(),
+            timestamp,
             oauth1_sign::random_nonce,
         )
         .unwrap();
-    let url = match shape {
-        "guide" => signed.url().replace("%2B", "+").replace("%2F", "/"),
-        _ => signed.url().to_owned(),
+    let url = if guide {
+        signed.url().replace("%2B", "+").replace("%2F", "/")
+    } else {
+        signed.url().to_owned()
     };
     call(
         method,
         &url,
         &[("content-type", "text/plain")],
         body.to_owned(),
+    )
+    .await
+}
+
+/// Signs on the sandbox's clock with its secret and sends; `shape` `guide` re-encodes
+/// the signature as the guide's Postman example, anything else keeps the RFC shape.
+pub(crate) async fn send_shaped(
+    sb: &Sandbox,
+    clock: &ManualClock,
+    shape: &str,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> Answer {
+    let secret = sb.firmadoc_credentials().expose_secret().to_owned();
+    signed_call(
+        sb,
+        &secret,
+        clock.unix(),
+        shape == "guide",
+        method,
+        path,
+        body,
     )
     .await
 }

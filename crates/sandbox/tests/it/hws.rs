@@ -9,7 +9,6 @@ use fapi_jwt_assert::{
     AssertionOptions, AssertionSigner, Audience, ProviderMetadata, SigningKey, SystemRandom,
     TokenError, TokenRequest, TokenResponse, UrlPolicy,
 };
-use hague_package::{FileSource, PackageBuilder};
 use http::Method;
 use st96_model::{ImportStatus, ProcessingStatus, ServiceRequestStatus};
 
@@ -84,25 +83,7 @@ async fn token(sb: &sandbox::Sandbox, signer: &AssertionSigner) -> String {
 }
 
 fn refusal_pdf_package(pdf_name: &str) -> Vec<u8> {
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<dgn:HagueOfficeToIBTransaction com:st96Version="V4_0"
-  xmlns:com="http://www.wipo.int/standards/XMLSchema/ST96/Common"
-  xmlns:dgn="http://www.wipo.int/standards/XMLSchema/ST96/Design">
-  <dgn:HagueRefusalRequest>
-    <com:InternationalRegistrationNumber>DM/081234</com:InternationalRegistrationNumber>
-    <com:DocumentBag><com:Document>
-      <com:DocumentKindCategory>REFUSAL_DECISION</com:DocumentKindCategory>
-      <com:FileName>refusal/decision.pdf</com:FileName>
-    </com:Document></com:DocumentBag>
-  </dgn:HagueRefusalRequest>
-</dgn:HagueOfficeToIBTransaction>"#;
-    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(xml.into()))
-        .unwrap()
-        .file(pdf_name, FileSource::Bytes(b"%PDF-1.7\n%%EOF\n".to_vec()))
-        .unwrap()
-        .write_to(Cursor::new(Vec::new()))
-        .unwrap();
-    zip.into_inner()
+    test_support::hws::refusal_package(pdf_name, b"%PDF-1.7\n%%EOF\n")
 }
 
 #[tokio::test]
@@ -556,5 +537,120 @@ async fn banner_lists_urls_and_a_working_test_client() {
     )
     .unwrap();
     token(&sb, &s).await;
+    sb.shutdown().await;
+}
+
+/// The sandbox-only controls reach every processing status and a failed import, and each
+/// client path runs against them: statuses read, waits that end on a final status, a wait
+/// that ends on a failed import.
+#[tokio::test]
+async fn every_status_and_a_failed_import_are_reachable() {
+    use hague_client::{Config, Error, PollPolicy, Provider};
+    let (sb, clock) = manual_sandbox().await;
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let config = Config::new(
+        sb.hws_api_url(),
+        Provider::Discovery {
+            issuer: sb.issuer(),
+        },
+        CLIENT,
+        key,
+    )
+    .unwrap()
+    .scope(Some(SCOPE.to_owned()))
+    .transport(http_transport::TransportConfig::default().allow_plain_http(true));
+    let client = hague_client::Client::new(config).unwrap();
+    let fast = PollPolicy::with_deadline(Duration::from_secs(5))
+        .intervals(Duration::from_millis(10), Duration::from_millis(20));
+    let package = || refusal_pdf_package("refusal/decision.pdf");
+
+    // Each of the six, set over HTTP (as with curl), in the guide's Spanish labels.
+    for (label, want) in [
+        ("No definido", ProcessingStatus::Undefined),
+        ("En trámite", ProcessingStatus::InProcess),
+        (
+            "Pendiente de regularización",
+            ProcessingStatus::PendingRegularization,
+        ),
+        ("Registrado", ProcessingStatus::Registered),
+        ("Abandonado", ProcessingStatus::Abandoned),
+        ("Anulado", ProcessingStatus::Cancelled),
+    ] {
+        let id = client.submit(package()).await.unwrap().import_id.unwrap();
+        clock.advance(Duration::from_secs(1));
+        let srn = client
+            .wait_for_service_request(&id, fast)
+            .await
+            .unwrap()
+            .service_request_number
+            .unwrap();
+        let a = call(
+            Method::POST,
+            &format!("{}/sandbox/requests/{srn}", sb.hws_url()),
+            &[("content-type", "application/json")],
+            serde_json::json!({"status": label}).to_string(),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+        let s = client.request_status(&srn).await.unwrap();
+        assert_eq!(s.processing_status.as_ref(), Some(&want), "{label}");
+        assert_eq!(
+            s.registration_number.is_some(),
+            want == ProcessingStatus::Registered
+        );
+        // A wait for Pending regularization: returns on it, ends at once on a final status,
+        // and keeps polling on the others (here: deadline).
+        let short = PollPolicy::with_deadline(Duration::from_millis(100))
+            .intervals(Duration::from_millis(10), Duration::from_millis(20));
+        let waited = client
+            .wait_for_status(&srn, &[ProcessingStatus::PendingRegularization], short)
+            .await;
+        match (&want, waited) {
+            (ProcessingStatus::PendingRegularization, Ok(s)) => {
+                assert_eq!(s.processing_status, Some(want.clone()));
+            }
+            (w, Err(Error::FinalStatus { status, .. })) if w.is_final() => {
+                assert_eq!(&status, w);
+            }
+            (w, Err(Error::DeadlineReached { .. })) if !w.is_final() => {}
+            (w, other) => panic!("{w:?}: {other:?}"),
+        }
+    }
+    // A label outside the six is refused by the control.
+    let id = client.submit(package()).await.unwrap().import_id.unwrap();
+    clock.advance(Duration::from_secs(1));
+    let srn = client
+        .wait_for_service_request(&id, fast)
+        .await
+        .unwrap()
+        .service_request_number
+        .unwrap();
+    assert!(sb.set_hws_request_status(&srn, "Frozen").is_err());
+    sb.set_hws_request_status(&srn, "Abandoned").unwrap();
+
+    // A failed import, over HTTP: the wait for its service request ends at once.
+    let id = client.submit(package()).await.unwrap().import_id.unwrap();
+    let a = call(
+        Method::POST,
+        &format!("{}/sandbox/imports/{id}", sb.hws_url()),
+        &[("content-type", "application/json")],
+        r#"{"state":"REJECTED"}"#,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    clock.advance(Duration::from_secs(5));
+    match client.wait_for_service_request(&id, fast).await {
+        Err(Error::ImportFailed { state, reply }) => {
+            assert_eq!(state, "REJECTED");
+            assert!(reply.service_request_number.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    // The Rust API does the same; an unknown import is refused.
+    let id = client.submit(package()).await.unwrap().import_id.unwrap();
+    assert!(sb.fail_hws_import(id.as_str(), "FAILED"));
+    assert!(!sb.fail_hws_import("no-such-import", "FAILED"));
+    assert!(client.import_status(&id).await.unwrap().is_failed());
     sb.shutdown().await;
 }

@@ -1,26 +1,11 @@
 //! Assertions signed by an independent implementation, PyJWT (pinned in
 //! xtask/requirements.txt; run `cargo xtask tools`), for ES256, PS256 and RS256.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use http::Method;
 
-use crate::common::{call, manual_sandbox, wall_clock};
-
-fn python() -> PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/venv/bin/python")
-        });
-    assert!(
-        path.exists(),
-        "no Python at {}: run `cargo xtask tools` first (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
+use crate::common::{call, manual_sandbox, python, wall_clock};
 
 const SCRIPT: &str = r#"
 import json, sys, uuid

@@ -59,6 +59,7 @@ pub struct BulletinReader<R> {
     started: bool,
     done: bool,
     max_record: usize,
+    keep_raw: bool,
     stack: Vec<Frame>,
     ns: Vec<(String, String)>,
     root_seen: bool,
@@ -94,6 +95,7 @@ impl<R: Read> BulletinReader<R> {
             started: false,
             done: false,
             max_record: DEFAULT_MAX_RECORD_BYTES,
+            keep_raw: true,
             stack: Vec::new(),
             ns: Vec::new(),
             root_seen: false,
@@ -107,6 +109,15 @@ impl<R: Read> BulletinReader<R> {
     #[must_use]
     pub fn with_max_record_bytes(mut self, limit: usize) -> Self {
         self.max_record = limit.max(1);
+        self
+    }
+
+    /// Whether records keep their exact XML in [`Record::raw`] (default `true`). Without
+    /// it `raw` is empty: one copy of every record less, for callers that only need the
+    /// typed fields (the record is still checked whole).
+    #[must_use]
+    pub fn keep_raw(mut self, keep: bool) -> Self {
+        self.keep_raw = keep;
         self
     }
 
@@ -549,8 +560,13 @@ impl<R: Read> BulletinReader<R> {
                 limit: self.max_record,
             });
         }
-        let raw = self.str_at(lt, q)?.to_owned();
-        check_references(raw.as_bytes(), &skips, offset)?;
+        let text = self.str_at(lt, q)?;
+        check_references(text.as_bytes(), &skips, offset)?;
+        let raw = if self.keep_raw {
+            text.to_owned()
+        } else {
+            String::new()
+        };
         self.scratch = (names, skips);
         self.pos = q;
         Ok(b.finish(raw, &self.header))

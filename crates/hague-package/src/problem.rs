@@ -284,6 +284,22 @@ pub enum Problem {
         /// An entry whose name differs only in case.
         case_hint: Option<String>,
     },
+    /// A referenced file whose type the `st96-model` builders would not write: a supporting
+    /// document that is not a `.pdf`, or a design view that is not a `.jpg`/`.jpeg`. The
+    /// guide states no file types, so this is a warning (**inferred** rule).
+    #[error(
+        "`{path}` (<{element}>) is a {what} but not a {expected} file; the guide states no file types, but this SDK's builders only write {expected}"
+    )]
+    UnexpectedFileType {
+        /// The path as referenced.
+        path: String,
+        /// The element that references it.
+        element: String,
+        /// `document` or `design view`.
+        what: String,
+        /// The expected type (`PDF`, `JPEG`).
+        expected: String,
+    },
     /// An entry that nothing in the XML references.
     #[error("entry `{entry}` is not referenced by the XML; remove it or reference it")]
     UnreferencedFile {
@@ -342,7 +358,9 @@ impl Problem {
             | NoTransaction { entry }
             | MultipleTransactions { entry, .. }
             | UnreferencedFile { entry } => Some(entry),
-            MissingReference { path, .. } | MissingDocumentKind { path, .. } => Some(path),
+            MissingReference { path, .. }
+            | MissingDocumentKind { path, .. }
+            | UnexpectedFileType { path, .. } => Some(path),
             NotAZip { .. }
             | MultiDisk
             | CorruptCentralDirectory { .. }
@@ -370,6 +388,7 @@ impl Problem {
                 | MissingReference { .. }
                 | UnreferencedFile { .. }
                 | MissingDocumentKind { .. }
+                | UnexpectedFileType { .. }
                 | DecisionDocumentCount { .. }
         )
     }

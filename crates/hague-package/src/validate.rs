@@ -154,8 +154,10 @@ pub fn validate_package<R: Read + Seek>(
         return Ok(validation);
     }
     for t in &summary.transactions {
+        // Inferred (the guide says one application or decision per ZIP, not how many
+        // documents a decision carries): a warning.
         if t.is_decision && t.documents != 1 {
-            report.error(Problem::DecisionDocumentCount {
+            report.warning(Problem::DecisionDocumentCount {
                 transaction: t.element.clone(),
                 count: t.documents,
             });
@@ -174,19 +176,44 @@ pub fn validate_package<R: Read + Seek>(
             .entry(f.nfc().collect::<String>().to_lowercase())
             .or_insert(f);
     }
+    // The guide: "Esos archivos deben ubicarse en la ruta relativa indicada en el XML": a
+    // path is relative to the XML file's own folder in the package.
+    let base = xml_name.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let resolved: Vec<String> = summary
+        .references
+        .iter()
+        .map(|r| {
+            if base.is_empty() {
+                r.path.clone()
+            } else {
+                format!("{base}/{}", r.path)
+            }
+        })
+        .collect();
     let mut referenced: BTreeSet<&str> = BTreeSet::new();
-    for reference in &summary.references {
-        referenced.insert(reference.path.as_str());
-        if !present.contains(reference.path.as_str()) {
-            let key = reference.path.nfc().collect::<String>().to_lowercase();
+    for (reference, path) in summary.references.iter().zip(&resolved) {
+        referenced.insert(path.as_str());
+        if let Some((what, expected, ok)) = expected_type(reference) {
+            if !ok {
+                report.warning(Problem::UnexpectedFileType {
+                    path: names::escape(&reference.path),
+                    element: reference.element.clone(),
+                    what: what.to_owned(),
+                    expected: expected.to_owned(),
+                });
+            }
+        }
+        if !present.contains(path.as_str()) {
+            let key = path.nfc().collect::<String>().to_lowercase();
             report.error(Problem::MissingReference {
                 path: names::escape(&reference.path),
                 element: reference.element.clone(),
                 case_hint: folded.get(&key).map(|n| names::escape(n)),
             });
         }
+        // Inferred (the guide names no category): a warning.
         if reference.is_document && reference.document_kind.as_deref().is_none_or(str::is_empty) {
-            report.error(Problem::MissingDocumentKind {
+            report.warning(Problem::MissingDocumentKind {
                 path: names::escape(&reference.path),
                 element: reference.element.clone(),
             });
@@ -204,6 +231,26 @@ pub fn validate_package<R: Read + Seek>(
         }
     }
     Ok(validation)
+}
+
+/// The file type the `st96-model` builders require of a reference (documents `.pdf`,
+/// design views `.jpg`/`.jpeg`), and whether its name has it. `None` for references the
+/// builders do not constrain.
+fn expected_type(
+    reference: &crate::xml::XmlFileReference,
+) -> Option<(&'static str, &'static str, bool)> {
+    let lower = reference.path.to_ascii_lowercase();
+    if reference.is_document {
+        Some(("document", "PDF", lower.ends_with(".pdf")))
+    } else if reference.element.contains("View") {
+        Some((
+            "design view",
+            "JPEG",
+            lower.ends_with(".jpg") || lower.ends_with(".jpeg"),
+        ))
+    } else {
+        None
+    }
 }
 
 /// An entry name with its bytes.

@@ -92,6 +92,14 @@ fn bytes_outcome(r: std::result::Result<Vec<u8>, Error>) -> Value {
     outcome(r.map(|b| json!({"len": b.len(), "sha256": hex::encode(sha2::Sha256::digest(&b))})))
 }
 
+/// The file a `*_to_file` call wrote, read back for the outcome.
+fn read_back(target: std::path::PathBuf) -> std::result::Result<Vec<u8>, Error> {
+    std::fs::read(&target).map_err(|e| Error::Io {
+        path: target,
+        source: e,
+    })
+}
+
 fn error_json(e: &Error) -> Value {
     match e {
         Error::Authentication { .. } => json!({"error": "authentication"}),
@@ -125,12 +133,7 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
             let r = c
                 .document_to_file(&code(inputs)?, &device(inputs)?, &target)
                 .await;
-            bytes_outcome(r.and_then(|_| {
-                std::fs::read(&target).map_err(|e| Error::Io {
-                    path: target,
-                    source: e,
-                })
-            }))
+            bytes_outcome(r.and_then(|_| read_back(target)))
         }
         "document_checked" => bytes_outcome(
             c.document_checked(
@@ -151,12 +154,7 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
                     &target,
                 )
                 .await;
-            bytes_outcome(r.and_then(|_| {
-                std::fs::read(&target).map_err(|e| Error::Io {
-                    path: target,
-                    source: e,
-                })
-            }))
+            bytes_outcome(r.and_then(|_| read_back(target)))
         }
         "upload_attachment" => outcome(
             c.upload_attachment(
@@ -185,12 +183,7 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
                     &target,
                 )
                 .await;
-            bytes_outcome(r.and_then(|_| {
-                std::fs::read(&target).map_err(|e| Error::Io {
-                    path: target,
-                    source: e,
-                })
-            }))
+            bytes_outcome(r.and_then(|_| read_back(target)))
         }
         "summary" => outcome(c.summary(date(inputs, "from")?, date(inputs, "to")?).await),
         "budget" => outcome(c.budget().await),

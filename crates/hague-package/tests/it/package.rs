@@ -210,6 +210,7 @@ fn missing_file_without_a_near_match_has_no_hint() {
 
 #[test]
 fn decision_with_two_documents_and_a_document_without_kind() {
+    // Both rules are inferred (the guide states neither): warnings, the package is valid.
     let zip = package(
         &fixture("bad-refusal-two-documents.xml"),
         &[
@@ -218,9 +219,10 @@ fn decision_with_two_documents_and_a_document_without_kind() {
         ],
     );
     let v = check(&zip, ValidationOptions::default());
-    let errors: Vec<&Problem> = v.report.errors().collect();
+    assert!(v.report.is_valid(), "{}", v.report);
+    let warnings: Vec<&Problem> = v.report.warnings().collect();
     assert!(
-        matches!(errors.as_slice(), [
+        matches!(warnings.as_slice(), [
             Problem::DecisionDocumentCount { transaction, count: 2 },
             Problem::MissingDocumentKind { path, .. },
         ] if transaction == "HagueRefusalRequest" && path == "b.pdf"),
@@ -256,4 +258,61 @@ fn no_xml_at_all() {
     .to_bytes();
     let v = check(&zip, ValidationOptions::default());
     assert_eq!(kinds(&v), [(Severity::Error, "no_xml".to_owned())]);
+}
+
+#[test]
+fn references_resolve_from_the_xml_folder_and_file_types_are_warned() {
+    use hague_package::{FileSource, PackageBuilder};
+    use std::io::Cursor;
+    let xml = fixture("refusal.xml");
+    let text = String::from_utf8(xml.clone()).unwrap();
+    // The fixture's one reference, found by the inspector.
+    let summary =
+        hague_package::XmlInspector::inspect(&hague_package::St96Inspector, &xml).unwrap();
+    let path = summary.references[0].path.clone();
+    // XML in a folder, the file at the relative path from that folder: valid.
+    let (zip, _) = PackageBuilder::new("pkg/refusal.xml", FileSource::Bytes(xml.clone()))
+        .unwrap()
+        .file(
+            format!("pkg/{path}"),
+            FileSource::Bytes(content_for(&path, 1)),
+        )
+        .unwrap()
+        .write_to(Cursor::new(Vec::new()))
+        .unwrap();
+    let v = check(&zip.into_inner(), ValidationOptions::default());
+    assert!(v.report.is_valid(), "{}", v.report);
+    // The file at the top instead: missing from the XML's folder (and unreferenced).
+    let (zip, _) = PackageBuilder::new("pkg/refusal.xml", FileSource::Bytes(xml))
+        .unwrap()
+        .file(path.clone(), FileSource::Bytes(content_for(&path, 1)))
+        .unwrap()
+        .write_to(Cursor::new(Vec::new()))
+        .unwrap();
+    let v = check(&zip.into_inner(), ValidationOptions::default());
+    assert!(
+        v.report
+            .errors()
+            .any(|p| matches!(p, Problem::MissingReference { .. }))
+    );
+    // A document that is not a PDF: a warning, as the builders refuse it.
+    let renamed = text.replace(&path, "refusal/decision.docx");
+    let (zip, _) = PackageBuilder::new("refusal.xml", FileSource::Bytes(renamed.into_bytes()))
+        .unwrap()
+        .file(
+            "refusal/decision.docx",
+            FileSource::Bytes(b"PK-ish".to_vec()),
+        )
+        .unwrap()
+        .write_to(Cursor::new(Vec::new()))
+        .unwrap();
+    let v = check(&zip.into_inner(), ValidationOptions::default());
+    assert!(v.report.is_valid(), "{}", v.report);
+    assert!(
+        v.report.warnings().any(
+            |p| matches!(p, Problem::UnexpectedFileType { expected, .. } if expected == "PDF")
+        ),
+        "{}",
+        v.report
+    );
 }

@@ -50,6 +50,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     lines.extend(package(quick)?);
     lines.extend(download(quick)?);
     lines.extend(webhook(quick)?);
+    lines.extend(stores(quick)?);
     let table = render(&lines);
     println!("\n{table}");
     if quick {
@@ -525,4 +526,62 @@ fn webhook(quick: bool) -> Result<Vec<Line>> {
         ratio: ratio(rate, 20_000.0),
         target: format!("≥ 20,000/s; lost {lost:.0} (target 0)"),
     }])
+}
+
+/// The webhook de-duplication stores (`firmadoc-client/benches/stores.rs`):
+/// 3 receiver replicas on one PostgreSQL (one SIGKILLed mid-way) beside a single
+/// replica, and the SQLite store's RSS before and after 10 million ids.
+fn stores(quick: bool) -> Result<Vec<Line>> {
+    let (events, ids) = if quick {
+        ("3000", "200000")
+    } else {
+        ("100000", "10000000")
+    };
+    let pg = crate::postgres::start()?;
+    let out = bench(
+        "firmadoc-client",
+        "stores",
+        quick,
+        &[
+            ("STORES_BENCH_EVENTS", events.into()),
+            ("STORES_BENCH_IDS", ids.into()),
+            (test_postgres::URL_VAR, pg.url().to_owned()),
+        ],
+        &[],
+    )?;
+    drop(pg);
+    let p99 = |label: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!("{label} p99:")))
+            .and_then(|l| l.rsplit(':').next())
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    let three = number_after(&out, "3 replicas events/s:")?;
+    let single = number_after(&out, "single replica events/s:")?;
+    let lost = number_after(&out, "3 replicas not exactly once:")?;
+    let before = number_after(&out, "sqlite RSS before:")?;
+    let after = number_after(&out, &format!("after {ids} ids:"))?;
+    Ok(vec![
+        Line {
+            what: format!(
+                "Webhook receivers on PostgreSQL, {events} events + dups + forgeries: 3 replicas (one SIGKILLed) vs 1"
+            ),
+            ours: format!("{three:.0} events/s, p99 {}", p99("3 replicas")),
+            reference: format!(
+                "{single:.0} events/s, p99 {} (1 replica)",
+                p99("single replica")
+            ),
+            ratio: ratio(three, single),
+            target: format!("≥ 20,000/s; not exactly once {lost:.0} (target 0)"),
+        },
+        Line {
+            what: format!("SQLite webhook store RSS, {ids} ids stored"),
+            ours: format!("{after:.1} MiB after"),
+            reference: format!("{before:.1} MiB before (20,000 ids)"),
+            ratio: ratio(after, before),
+            target: "flat".into(),
+        },
+    ])
 }

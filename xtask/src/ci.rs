@@ -20,10 +20,14 @@ pub(crate) fn run_ci_steps() -> Result<()> {
         "warnings",
     ]))?;
     let tools = tools::ensure()?;
+    // A real PostgreSQL for the webhook store tests, stopped when `pg` drops (also on failure).
+    let pg = crate::postgres::start()?;
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     tools.export(&mut test);
+    pg.export(&mut test);
     sh(&mut test)?;
+    drop(pg);
     sh(cargo().args([
         "run",
         "--quiet",

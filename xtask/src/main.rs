@@ -24,6 +24,7 @@ mod gen_bulletin;
 #[cfg(test)]
 mod hygiene;
 mod package;
+mod postgres;
 mod record;
 mod samples;
 mod tools;

@@ -10,7 +10,7 @@
 //! `[workspace.package]` says `publish = true`, and `cargo package
 //! --workspace` runs there. Nothing else in the copy changes.
 //!
-//! Left out: the test-only crates (`fault-injection`, `test-support`) and
+//! Left out: the test-only crates (`fault-injection`, `test-support`, `test-postgres`) and
 //! `xtask`, which stay `publish = false` for good and are nobody's normal
 //! dependency.
 //!
@@ -27,7 +27,7 @@ use crate::Result;
 use crate::workspace::{cargo, root, run};
 
 /// Crates never meant for crates.io: the test-only ones and this tool.
-const NOT_PUBLISHED: &[&str] = &["fault-injection", "test-support", "xtask"];
+const NOT_PUBLISHED: &[&str] = &["fault-injection", "test-support", "test-postgres", "xtask"];
 
 pub(crate) fn run_package(args: &[String]) -> Result<()> {
     let verify = match args {

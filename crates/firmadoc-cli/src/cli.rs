@@ -385,6 +385,12 @@ pub enum WebhookCommand {
         /// Stop after this many verified deliveries (default: run until Ctrl-C).
         #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = cli_support::args::int(1u64, u64::from(u32::MAX), "deliveries"))]
         max_events: Option<u64>,
+        /// The de-duplication store: sqlite:PATH, postgres (connection string in
+        /// FIRMADOC_WEBHOOK_STORE_URL or the file named by FIRMADOC_WEBHOOK_STORE_URL_FILE,
+        /// never here) or memory. Default: postgres when one of those is set, else
+        /// SQLite in the data directory ($XDG_DATA_HOME or ~/.local/share)/firmadoc/webhook-dedup.sqlite.
+        #[arg(long, value_name = "STORE")]
+        store: Option<String>,
     },
     /// Verifies a saved delivery offline: exit 0 when the signature matches, 7 when not.
     Verify {

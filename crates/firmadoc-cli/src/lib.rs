@@ -7,6 +7,7 @@ pub mod commands;
 mod errors;
 mod parse;
 pub mod settings;
+mod store;
 mod webhook;
 mod webhook_server;
 
@@ -119,9 +120,12 @@ async fn webhook_command(
             listen,
             out,
             max_events,
+            store,
         } => {
             let settings = settings::resolve(global, env)?;
-            let n = webhook::serve(&settings.consumer_secret, listen, out, max_events).await?;
+            let store = store::open(&store::spec(store.as_deref(), env)?, env).await?;
+            let n =
+                webhook::serve(&settings.consumer_secret, listen, out, max_events, store).await?;
             cli_support::console::note(
                 "stopped",
                 &format!("stopped after {n} verified deliveries"),

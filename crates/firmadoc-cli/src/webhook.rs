@@ -81,6 +81,7 @@ pub(crate) async fn serve(
     listen: SocketAddr,
     out: Option<PathBuf>,
     max_events: Option<u64>,
+    store: Arc<dyn firmadoc_client::webhook::DedupStore>,
 ) -> Result<u64, CliError> {
     let secret = webhook_secret(secret)?;
     let sink = Arc::new(Mutex::new(Sink::open(out.as_deref())?));
@@ -125,7 +126,7 @@ pub(crate) async fn serve(
             }
         }
     };
-    let receiver = Receiver::new(secret, handler);
+    let receiver = Receiver::new(secret, handler).store(store);
     let shutdown = async move {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}

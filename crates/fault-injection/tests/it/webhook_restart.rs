@@ -1,5 +1,7 @@
 //! Further check 2: a webhook receiver killed while it handles an event, then restarted on
-//! the same durable store (`FileStore`), loses no acknowledged event and handles none twice.
+//! the same durable store (`SqliteStore`), loses no acknowledged event and handles none twice.
+//! The claim the dead receiver held lapses with its lease (1 s here): the retry of that
+//! event is answered 503 until then, and handled after.
 //!
 //! The receiver runs on its own runtime, and "killing" it shuts that runtime down: the serve
 //! task, every connection task and the handler in flight are dropped at once, as when the
@@ -7,12 +9,15 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use firmadoc_client::model::WebhookDelivery;
-use firmadoc_client::webhook::{DedupStore, FileStore, MemoryStore, Receiver, WebhookSecret};
+use firmadoc_client::webhook::{
+    Claim, DedupStore, MemoryStore, Receiver, SqliteStore, StoreOptions, WebhookSecret,
+};
 use http_transport::http::{HeaderName, HeaderValue, header::CONTENT_TYPE};
 use http_transport::{Request, RetryPolicy, Transport, TransportConfig};
 
@@ -90,6 +95,28 @@ fn sender() -> Transport {
 
 /// Sends one signed delivery; `true` if it was acknowledged (2xx).
 async fn deliver(transport: &Transport, url: &str, id: &str) -> bool {
+    status(transport, url, id)
+        .await
+        .is_some_and(|s| (200..300).contains(&s))
+}
+
+/// Sends one delivery, as the sender does, until it is acknowledged: a 503 (the event is
+/// in progress, here under the dead receiver's lease) is retried after 50 ms, and counted.
+async fn deliver_retrying(transport: &Transport, url: &str, id: &str, busy: &AtomicUsize) -> bool {
+    loop {
+        match status(transport, url, id).await {
+            Some(503) => {
+                busy.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Some(s) => return (200..300).contains(&s),
+            None => return false,
+        }
+    }
+}
+
+/// Sends one signed delivery; the status, or `None` without an answer.
+async fn status(transport: &Transport, url: &str, id: &str) -> Option<u16> {
     let body = format!(
         r#"{{"Id":"{id}","Attempt":1,"Notifications":[{{"Action":"F","id":"XJH29","id2":0,"date":"23/11/2026 10:00:00","comment":""}}]}}"#
     );
@@ -101,17 +128,22 @@ async fn deliver(transport: &Transport, url: &str, id: &str) -> bool {
             HeaderName::from_static("ms-signature"),
             HeaderValue::from_str(&signature).unwrap(),
         );
-    matches!(transport.send(&request).await, Ok(r) if r.status().is_success())
+    match transport.send(&request).await {
+        Ok(r) => Some(r.status().as_u16()),
+        Err(_) => None,
+    }
 }
 
 /// Runs the kill-and-restart scenario with stores from `open`; returns how many times each
 /// event was handled and the ids acknowledged before the kill.
-async fn scenario(open: impl Fn() -> Arc<dyn DedupStore>) -> (HashMap<String, usize>, Vec<String>) {
+async fn scenario<F: std::future::Future<Output = Arc<dyn DedupStore>>>(
+    open: impl Fn() -> F,
+) -> (HashMap<String, usize>, Vec<String>, usize) {
     let handled: Handled = Arc::default();
     let blocked = Arc::new(AtomicBool::new(false));
     let transport = sender();
 
-    let first = Running::start(open(), &handled, Some(Arc::clone(&blocked)));
+    let first = Running::start(open().await, &handled, Some(Arc::clone(&blocked)));
     let mut acknowledged = Vec::new();
     for i in 1..=5 {
         let id = format!("evt-{i}");
@@ -134,11 +166,12 @@ async fn scenario(open: impl Fn() -> Arc<dyn DedupStore>) -> (HashMap<String, us
 
     // The new process: the sender retries what was not acknowledged, redelivers what it
     // is unsure of (all of it), and sends a new event.
-    let second = Running::start(open(), &handled, None);
+    let second = Running::start(open().await, &handled, None);
+    let busy = AtomicUsize::new(0);
     for i in 1..=7 {
         let id = format!("evt-{i}");
         assert!(
-            deliver(&transport, &second.url, &id).await,
+            deliver_retrying(&transport, &second.url, &id, &busy).await,
             "{id} refused after restart"
         );
     }
@@ -148,15 +181,20 @@ async fn scenario(open: impl Fn() -> Arc<dyn DedupStore>) -> (HashMap<String, us
     for id in handled.lock().unwrap().iter() {
         *counts.entry(id.clone()).or_insert(0) += 1;
     }
-    (counts, acknowledged)
+    (counts, acknowledged, busy.into_inner())
 }
 
 #[tokio::test]
-async fn webhook_restart_with_file_store_loses_nothing_and_handles_nothing_twice() {
+async fn webhook_restart_with_sqlite_store_loses_nothing_and_handles_nothing_twice() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("webhook-dedup.log");
-    let (counts, acknowledged) = within(scenario(|| {
-        Arc::new(FileStore::open(&path).unwrap()) as Arc<dyn DedupStore>
+    let path = dir.path().join("webhook-dedup.sqlite");
+    let options = StoreOptions::default().lease(Duration::from_secs(1));
+    let (counts, acknowledged, busy) = within(scenario(|| async {
+        Arc::new(
+            SqliteStore::open_with(&path, options, firmadoc_client::webhook::system_clock())
+                .await
+                .unwrap(),
+        ) as Arc<dyn DedupStore>
     }))
     .await;
     for i in 1..=7 {
@@ -164,24 +202,17 @@ async fn webhook_restart_with_file_store_loses_nothing_and_handles_nothing_twice
         assert_eq!(counts.get(&id), Some(&1), "{id}: {counts:?}");
     }
     assert_eq!(counts.len(), 7);
-    // Every acknowledged id is on disk.
-    let recorded = std::fs::read_to_string(&path).unwrap();
-    for id in &acknowledged {
-        assert!(
-            recorded.contains(&format!("\"{id}\"\n")),
-            "{id} not recorded: {recorded}"
-        );
-    }
-    assert_file_store_reloads(&path);
+    // The dead receiver's claim on evt-6 held until its lease expired.
+    assert!(busy > 0, "the retry of {BLOCKER} was never told to wait");
+    assert_store_reloads(&path, &acknowledged).await;
 }
 
-fn assert_file_store_reloads(path: &Path) {
-    let store = FileStore::open(path).unwrap();
+/// Every id, acknowledged ones first of all, reads as done from a fresh open of the file.
+async fn assert_store_reloads(path: &Path, acknowledged: &[String]) {
+    let store = SqliteStore::open(path).await.unwrap();
+    assert_eq!(acknowledged.len(), 5);
     for i in 1..=7 {
-        assert_eq!(
-            store.claim(&format!("evt-{i}")),
-            firmadoc_client::webhook::Claim::Done
-        );
+        assert_eq!(store.claim(&format!("evt-{i}")).await.unwrap(), Claim::Done);
     }
 }
 
@@ -190,7 +221,7 @@ fn assert_file_store_reloads(path: &Path) {
 /// shows the scenario can tell the difference).
 #[tokio::test]
 async fn webhook_restart_with_memory_store_control_handles_twice() {
-    let (counts, acknowledged) = within(scenario(|| {
+    let (counts, acknowledged, _) = within(scenario(|| async {
         Arc::new(MemoryStore::default()) as Arc<dyn DedupStore>
     }))
     .await;

@@ -57,6 +57,7 @@ fn full_cycle_with_webhooks() {
 
     // The receiver, then the subscription (the sandbox runs the echo handshake against it).
     let events = p("events.jsonl");
+    let dedup = format!("sqlite:{}", p("dedup.sqlite"));
     let mut serve = env
         .firmadoc()
         .args([
@@ -66,6 +67,8 @@ fn full_cycle_with_webhooks() {
             "127.0.0.1:0",
             "--out",
             &events,
+            "--store",
+            &dedup,
         ])
         .stderr(Stdio::piped())
         .spawn()

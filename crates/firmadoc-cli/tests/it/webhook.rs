@@ -47,7 +47,14 @@ fn http(
 /// Starts `webhook serve` on a free port; returns the child, its address and its stderr.
 fn serve(extra: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
     let mut child = firmadoc("http://127.0.0.1:9")
-        .args(["webhook", "serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "webhook",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--store",
+            "memory",
+        ])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -196,6 +203,8 @@ fn serve_warns_on_secret_length_and_writes_untyped_deliveries() {
             "127.0.0.1:0",
             "--max-events",
             "1",
+            "--store",
+            "memory",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -355,4 +364,94 @@ fn serve_stops_cleanly_on_sigint() {
         rest.contains("stopped after 1 verified deliveries"),
         "{rest}"
     );
+}
+
+/// The default store is SQLite in the data directory: a delivery acknowledged
+/// before a restart is acknowledged again after it, and not written twice.
+#[test]
+fn serve_default_sqlite_store_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("events.jsonl");
+    let start = || {
+        let mut child = firmadoc("http://127.0.0.1:9")
+            .env("XDG_DATA_HOME", dir.path())
+            .args([
+                "webhook",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--max-events",
+                "1",
+            ])
+            .args(["--out", out.to_str().unwrap()])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let addr = line
+            .split("listening on http://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        (child, addr)
+    };
+    let deliver = |addr: &str| {
+        http(
+            addr,
+            "POST",
+            "/",
+            &[("ms-signature", V1_SIGNATURE), json_header()],
+            &v1_body(),
+        )
+        .0
+    };
+    let (mut first, addr) = start();
+    assert_eq!(deliver(&addr), 200);
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+    assert!(dir.path().join("firmadoc/webhook-dedup.sqlite").is_file());
+    let (mut second, addr) = start();
+    assert_eq!(deliver(&addr), 200, "the retry is acknowledged");
+    second.kill().unwrap();
+    second.wait().unwrap();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), 1, "handled twice: {written}");
+}
+
+/// A PostgreSQL connection string never comes from the command line, and a
+/// failed connection does not print its password.
+#[test]
+fn serve_store_connection_string_is_a_secret() {
+    let err = run(firmadoc("http://127.0.0.1:9").args([
+        "webhook",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        "postgres://u:hunter2pw@127.0.0.1:1/db",
+    ]))
+    .fails(2);
+    assert!(err.contains("FIRMADOC_WEBHOOK_STORE_URL"), "{err}");
+    assert!(!err.contains("hunter2pw"), "{err}");
+    let err = run(firmadoc("http://127.0.0.1:9")
+        .env(
+            "FIRMADOC_WEBHOOK_STORE_URL",
+            "postgres://u:hunter2pw@127.0.0.1:1/db",
+        )
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0"]))
+    .fails(6);
+    assert!(err.contains("PostgreSQL"), "{err}");
+    assert!(!err.contains("hunter2pw"), "{err}");
+    let err = run(firmadoc("http://127.0.0.1:9").args([
+        "webhook",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--store",
+        "postgres",
+    ]))
+    .fails(2);
+    assert!(err.contains("FIRMADOC_WEBHOOK_STORE_URL_FILE"), "{err}");
 }

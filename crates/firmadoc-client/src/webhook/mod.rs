@@ -14,10 +14,20 @@
 
 mod receiver;
 mod store;
+#[cfg(feature = "postgres")]
+mod store_postgres;
+#[cfg(feature = "sqlite")]
+mod store_sqlite;
 mod verify;
 
 pub use receiver::{DEFAULT_MAX_BODY, Handler, HandlerError, HandlerFuture, Receiver, Reply};
-pub use store::{Claim, DedupStore, FileStore, MemoryStore};
+pub use store::{
+    Claim, Clock, DedupStore, MemoryStore, StoreError, StoreFuture, StoreOptions, system_clock,
+};
+#[cfg(feature = "postgres")]
+pub use store_postgres::{DEFAULT_CONNECTIONS, PostgresStore};
+#[cfg(feature = "sqlite")]
+pub use store_sqlite::SqliteStore;
 pub use verify::{
     ASPNET_SECRET_LENGTHS, Rejection, WebhookSecret, echo, verify_delivery, verify_headers,
     verify_signature,

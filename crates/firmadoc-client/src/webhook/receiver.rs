@@ -97,7 +97,8 @@ impl Receiver {
         }
     }
 
-    /// Uses another de-duplication store (make it durable to survive restarts).
+    /// Uses another de-duplication store: `SqliteStore` (feature `sqlite`) to
+    /// survive restarts, `PostgresStore` (feature `postgres`) for several replicas.
     #[must_use]
     pub fn store(mut self, store: Arc<dyn DedupStore>) -> Self {
         self.store = store;
@@ -150,21 +151,33 @@ impl Receiver {
             );
         }
         let id = dedup_key(&delivery, body);
-        match self.store.claim(&id) {
-            Claim::Done => return Reply::new(StatusCode::OK, ""),
-            Claim::InProgress => {
+        match self.store.claim(&id).await {
+            Ok(Claim::Done) => return Reply::new(StatusCode::OK, ""),
+            Ok(Claim::InProgress) => {
                 return Reply::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "this delivery is being handled; retry later",
                 );
             }
-            Claim::New => {}
+            Ok(Claim::New) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "the de-duplication store cannot claim a delivery");
+                return Reply::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the de-duplication store is unavailable; retry later",
+                );
+            }
         }
         match self.handler.handle(delivery).await {
-            Ok(()) => match self.store.complete(&id) {
+            Ok(()) => match self.store.complete(&id).await {
                 Ok(()) => Reply::new(StatusCode::OK, ""),
                 Err(e) => {
                     tracing::error!(error = %e, "cannot record a handled delivery");
+                    // Give it back so that the retry is handled rather than refused
+                    // until the lease expires (the handler may see it twice).
+                    if let Err(e) = self.store.release(&id).await {
+                        tracing::warn!(error = %e, "cannot release the claim; it lapses with its lease");
+                    }
                     Reply::new(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "cannot record the delivery",
@@ -172,8 +185,10 @@ impl Receiver {
                 }
             },
             Err(e) => {
-                self.store.release(&id);
                 tracing::warn!(error = %e, "the webhook handler failed; the sender will retry");
+                if let Err(e) = self.store.release(&id).await {
+                    tracing::warn!(error = %e, "cannot release the claim; it lapses with its lease");
+                }
                 Reply::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the handler failed; retry later",

@@ -1,13 +1,38 @@
 //! De-duplication of deliveries by `Id`: the sender retries with the same
 //! `Id` until it gets a 2xx, so the `Id` is the idempotency key.
+//!
+//! The protocol every store follows, for one delivery:
+//!
+//! 1. [`DedupStore::claim`]: a new `Id` is recorded *in progress* under a lease
+//!    ([`StoreOptions::lease`]) and the caller runs the handler; an `Id` already
+//!    done is acknowledged without the handler; an `Id` in progress under a live
+//!    lease (another request or replica is handling it) is answered 503, and the
+//!    sender retries later.
+//! 2. After the handler returned `Ok`, [`DedupStore::complete`] records the `Id` as
+//!    done, durably, before the 2xx is sent.
+//! 3. After the handler failed, [`DedupStore::release`] gives the `Id` back so that
+//!    the retry is handled.
+//!
+//! A process that dies between 1 and 2 leaves its claim in progress; once the
+//! lease has expired, the next claim of that `Id` takes it over and the retry is
+//! handled. Done ids are pruned after [`StoreOptions::retention`] (30 days by
+//! default): a delivery retried after that would be handled again.
+//!
+//! Stores: [`MemoryStore`] (tests, one process, lost on restart), `SqliteStore`
+//! (feature `sqlite`, the durable default for one host) and `PostgresStore`
+//! (feature `postgres`, several receivers sharing one database).
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// What the store says about an `Id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
-    /// Never seen: the caller now owns it and must call `complete` or `release`.
+    /// Never seen (or a dead claim whose lease expired): the caller now owns it
+    /// and must call `complete` or `release`.
     New,
     /// Already handled: acknowledge without calling the handler again.
     Done,
@@ -15,18 +40,133 @@ pub enum Claim {
     InProgress,
 }
 
-/// A store of delivery ids. Make it durable (a file, a database) to survive
-/// restarts without handling an acknowledged event twice.
+/// A store that could not answer: the delivery is not acknowledged (503 or
+/// 500), so the sender retries it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A file or directory of the store.
+    #[error(
+        "the de-duplication store cannot use {path}: {source}; check that the directory exists and is writable"
+    )]
+    Io {
+        /// The path.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The SQLite database.
+    #[cfg(feature = "sqlite")]
+    #[error("the SQLite de-duplication store failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The PostgreSQL database (unreachable, refused the login, or failed a statement).
+    #[cfg(feature = "postgres")]
+    #[error(
+        "the PostgreSQL de-duplication store failed: {0}; check that the server is up and the connection string is right"
+    )]
+    Postgres(#[from] tokio_postgres::Error),
+    /// The store's database was written by something else (another schema).
+    #[error("the de-duplication store's database is not usable: {0}")]
+    Schema(String),
+    /// A connection string or option the store cannot use.
+    #[error("invalid de-duplication store configuration: {0}")]
+    Config(String),
+    /// The store's worker stopped (the process is shutting down).
+    #[error("the de-duplication store has stopped")]
+    Stopped,
+}
+
+/// The boxed future the store's methods return.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A store of delivery ids. Make it durable (`SqliteStore`, `PostgresStore`) to
+/// survive restarts without handling an acknowledged event twice.
+///
+/// The methods are async so that a networked store fits; [`MemoryStore`]'s are
+/// ready at once.
 pub trait DedupStore: Send + Sync + std::fmt::Debug {
-    /// Claims `id` for handling.
-    fn claim(&self, id: &str) -> Claim;
+    /// Claims `id` for handling (step 1 of the protocol in the module docs).
+    ///
+    /// # Errors
+    /// The store cannot answer; the delivery is then answered 503.
+    fn claim<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Claim>;
     /// Records that `id` was handled (called before the 2xx is sent).
     ///
     /// # Errors
     /// A store that cannot record it; the delivery is then not acknowledged.
-    fn complete(&self, id: &str) -> std::io::Result<()>;
+    fn complete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
     /// Gives `id` back after the handler failed, so that a retry is handled.
-    fn release(&self, id: &str);
+    ///
+    /// # Errors
+    /// The store cannot record it; the claim then lapses when its lease expires.
+    fn release<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
+}
+
+/// The durable stores' settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How long a claim in progress blocks other claims of the same `Id`. A
+    /// process that dies while handling leaves its claim; the retry is handled
+    /// once the lease has expired. Default 30 s: FirmaDocumentos' sender (ASP.NET
+    /// WebHooks) retries after 1 and then 4 more minutes, so the first retry
+    /// after a crash is handled. Your handler must finish well within it: a
+    /// handler still running when its lease expires may see a retry handled
+    /// beside it.
+    pub lease: Duration,
+    /// How long a done `Id` is kept. Default 30 days, far beyond the sender's
+    /// 5 minutes of retries; a delivery replayed after that is handled again.
+    pub retention: Duration,
+    /// How often old ids are pruned (at most). Default 10 minutes.
+    pub prune_interval: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(30),
+            retention: Duration::from_secs(30 * 24 * 3600),
+            prune_interval: Duration::from_secs(600),
+        }
+    }
+}
+
+impl StoreOptions {
+    /// Sets [`StoreOptions::lease`].
+    #[must_use]
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Sets [`StoreOptions::retention`].
+    #[must_use]
+    pub fn retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Sets [`StoreOptions::prune_interval`].
+    #[must_use]
+    pub fn prune_interval(mut self, interval: Duration) -> Self {
+        self.prune_interval = interval;
+        self
+    }
+}
+
+/// The clock the stores read (injected in tests); [`system_clock`] by default.
+pub type Clock = std::sync::Arc<dyn Fn() -> std::time::SystemTime + Send + Sync>;
+
+/// The system clock.
+#[must_use]
+#[allow(clippy::disallowed_methods)] // the default of an injected clock
+pub fn system_clock() -> Clock {
+    std::sync::Arc::new(std::time::SystemTime::now)
+}
+
+/// Milliseconds (since the Unix epoch, or of a duration), saturating, for the stores' columns.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +175,8 @@ enum State {
     Done,
 }
 
-/// The default store: in memory, lost on restart.
+/// An in-memory store, lost on restart: for tests and for receivers that may
+/// handle an event twice after a restart. It keeps every id (no retention).
 #[derive(Debug, Default)]
 pub struct MemoryStore(Mutex<HashMap<String, State>>);
 
@@ -48,245 +189,69 @@ impl MemoryStore {
 }
 
 impl DedupStore for MemoryStore {
-    fn claim(&self, id: &str) -> Claim {
+    fn claim<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Claim> {
         let mut map = self.map();
-        match map.get(id) {
+        let claim = match map.get(id) {
             Some(State::Done) => Claim::Done,
             Some(State::InProgress) => Claim::InProgress,
             None => {
                 map.insert(id.to_owned(), State::InProgress);
                 Claim::New
             }
-        }
-    }
-
-    fn complete(&self, id: &str) -> std::io::Result<()> {
-        self.map().insert(id.to_owned(), State::Done);
-        Ok(())
-    }
-
-    fn release(&self, id: &str) {
-        self.map().remove(id);
-    }
-}
-
-/// A durable store: an append-only file of completed ids, one JSON string per line,
-/// flushed to disk (`fsync`) before [`DedupStore::complete`] returns, so before the 2xx
-/// that stops the sender's retries. The file is read back by [`FileStore::open`], so a
-/// receiver killed and restarted on the same file handles no acknowledged event twice.
-///
-/// * Ids in progress live in memory only: a crash while the handler runs leaves the id
-///   unrecorded, the sender retries, and the new process handles it.
-/// * A last line without its newline is a write that a crash cut before the `fsync`, so
-///   before any acknowledgement: it is dropped (the file is truncated to the last whole
-///   line) when the store is opened.
-/// * If recording fails, the id is given back (as after a handler error): the delivery is
-///   answered 500 and its retry is handled again. Your handler may then see the event
-///   twice, but never an event that was acknowledged.
-/// * The window between the handler returning `Ok` and the `fsync` is the one place a
-///   crash can make a handled (but not acknowledged) event be handled again on retry; make
-///   the handler idempotent by `Id` if that matters.
-/// * One process per file: the store does not lock the file against other processes.
-pub struct FileStore {
-    path: std::path::PathBuf,
-    inner: Mutex<FileInner>,
-}
-
-struct FileInner {
-    file: std::fs::File,
-    len: u64,
-    states: HashMap<String, State>,
-}
-
-impl std::fmt::Debug for FileStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let done = self
-            .lock()
-            .states
-            .values()
-            .filter(|s| **s == State::Done)
-            .count();
-        f.debug_struct("FileStore")
-            .field("path", &self.path)
-            .field("completed", &done)
-            .finish()
-    }
-}
-
-impl FileStore {
-    /// Opens (or creates) the file at `path` and loads the ids recorded there.
-    ///
-    /// # Errors
-    /// The file cannot be opened, read or repaired, or a whole line of it is not a JSON
-    /// string (the file is not a de-duplication store, or was damaged: move it away).
-    pub fn open(path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
-        use std::io::{Read as _, Seek as _};
-        let path = path.as_ref().to_path_buf();
-        let existed = path.exists();
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
-        let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let mut states = HashMap::new();
-        for (n, line) in bytes[..whole].split(|b| *b == b'\n').enumerate() {
-            if line.is_empty() {
-                continue;
-            }
-            let id: String = serde_json::from_slice(line).map_err(|e| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!(
-                        "line {} of the webhook de-duplication file {} is not a JSON string ({e}); \
-                         the file is damaged or not a store: move it away and start again",
-                        n + 1,
-                        path.display()
-                    ),
-                )
-            })?;
-            states.insert(id, State::Done);
-        }
-        if whole < bytes.len() {
-            file.set_len(whole as u64)?;
-            file.sync_all()?;
-        }
-        file.seek(std::io::SeekFrom::End(0))?;
-        if !existed {
-            file.sync_all()?;
-            sync_parent(&path)?;
-        }
-        Ok(Self {
-            path,
-            inner: Mutex::new(FileInner {
-                file,
-                len: whole as u64,
-                states,
-            }),
-        })
-    }
-
-    /// The file's path.
-    #[must_use]
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, FileInner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// Makes a newly created file's directory entry durable.
-fn sync_parent(path: &std::path::Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => std::path::Path::new("."),
         };
-        std::fs::File::open(dir)?.sync_all()?;
+        Box::pin(std::future::ready(Ok(claim)))
     }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
+
+    fn complete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        self.map().insert(id.to_owned(), State::Done);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn release<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        let mut map = self.map();
+        if map.get(id) == Some(&State::InProgress) {
+            map.remove(id);
+        }
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
-impl DedupStore for FileStore {
-    fn claim(&self, id: &str) -> Claim {
-        let mut inner = self.lock();
-        match inner.states.get(id) {
-            Some(State::Done) => Claim::Done,
-            Some(State::InProgress) => Claim::InProgress,
-            None => {
-                inner.states.insert(id.to_owned(), State::InProgress);
-                Claim::New
-            }
-        }
+/// A 64-bit token naming one store instance (one process) as the owner of its
+/// claims, so that `release` never drops another replica's claim.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn owner_token() -> i64 {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: the process id and the time still tell processes apart.
+        let t = system_clock()()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        bytes = (u64::from(std::process::id()) << 32 ^ t.as_nanos() as u64).to_le_bytes();
     }
-
-    fn complete(&self, id: &str) -> std::io::Result<()> {
-        use std::io::Write as _;
-        let mut inner = self.lock();
-        let mut line = serde_json::to_vec(id).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        let before = inner.len;
-        let written = inner
-            .file
-            .write_all(&line)
-            .and_then(|()| inner.file.sync_data());
-        if let Err(e) = written {
-            // Take back a partial line, and give the id back so that the retry is handled.
-            let _ = inner.file.set_len(before);
-            inner.states.remove(id);
-            return Err(e);
-        }
-        inner.len = before + line.len() as u64;
-        inner.states.insert(id.to_owned(), State::Done);
-        Ok(())
-    }
-
-    fn release(&self, id: &str) {
-        let mut inner = self.lock();
-        if inner.states.get(id) == Some(&State::InProgress) {
-            inner.states.remove(id);
-        }
-    }
+    i64::from_le_bytes(bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn file_store_keeps_completed_ids_across_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("dedup.log");
-        let store = FileStore::open(&path).unwrap();
-        assert_eq!(store.claim("a"), Claim::New);
-        assert_eq!(store.claim("a"), Claim::InProgress);
-        store.complete("a").unwrap();
-        assert_eq!(store.claim("weird \"id\"\nwith a newline"), Claim::New);
-        store.complete("weird \"id\"\nwith a newline").unwrap();
-        assert_eq!(store.claim("b"), Claim::New); // in progress at the "crash"
-        drop(store);
-
-        let store = FileStore::open(&path).unwrap();
-        assert_eq!(store.claim("a"), Claim::Done);
-        assert_eq!(store.claim("weird \"id\"\nwith a newline"), Claim::Done);
-        assert_eq!(store.claim("b"), Claim::New);
-        store.release("b");
-        assert_eq!(store.claim("b"), Claim::New);
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "\"a\"\n\"weird \\\"id\\\"\\nwith a newline\"\n"
-        );
+    #[tokio::test]
+    async fn memory_store_protocol() {
+        let store = MemoryStore::default();
+        assert_eq!(store.claim("a").await.unwrap(), Claim::New);
+        assert_eq!(store.claim("a").await.unwrap(), Claim::InProgress);
+        store.release("a").await.unwrap();
+        assert_eq!(store.claim("a").await.unwrap(), Claim::New);
+        store.complete("a").await.unwrap();
+        assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
+        // Releasing a done id does not forget it.
+        store.release("a").await.unwrap();
+        assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
     }
 
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     #[test]
-    fn file_store_drops_a_cut_last_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("dedup.log");
-        std::fs::write(&path, "\"a\"\n\"b").unwrap();
-        let store = FileStore::open(&path).unwrap();
-        assert_eq!(store.claim("a"), Claim::Done);
-        assert_eq!(store.claim("b"), Claim::New);
-        store.complete("c").unwrap();
-        drop(store);
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "\"a\"\n\"c\"\n");
-    }
-
-    #[test]
-    fn file_store_refuses_a_damaged_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("dedup.log");
-        std::fs::write(&path, "\"a\"\nnot json\n").unwrap();
-        let err = FileStore::open(&path).unwrap_err();
-        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
-        assert!(err.to_string().contains("line 2"), "{err}");
+    fn owner_tokens_differ() {
+        assert_ne!(owner_token(), owner_token());
     }
 }

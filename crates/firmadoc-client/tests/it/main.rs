@@ -3,5 +3,8 @@
 
 mod endpoints;
 mod load;
+mod pg;
+mod replicas;
+mod stores;
 mod support;
 mod webhook;

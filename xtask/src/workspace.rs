@@ -43,14 +43,11 @@ pub(crate) fn cargo() -> Command {
 /// This xtask binary itself, run from the workspace root: how one command
 /// runs another (`ci` runs `demo`, `bench`...) without importing its module.
 pub(crate) fn xtask() -> Command {
-    let mut c = std::env::current_exe().map_or_else(
-        |_| {
-            let mut c = cargo();
-            c.args(["run", "--quiet", "--package", "xtask", "--"]);
-            c
-        },
-        Command::new,
-    );
+    // Through `cargo run`, never `current_exe()`: `cargo test --workspace` may
+    // relink `target/debug/xtask` (dev-dependency features differ), and the
+    // running binary's own path is then gone.
+    let mut c = cargo();
+    c.args(["run", "--quiet", "--package", "xtask", "--"]);
     c.current_dir(root());
     c
 }

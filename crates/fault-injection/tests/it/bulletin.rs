@@ -110,6 +110,16 @@ async fn both_with(base: &str, config: TransportConfig) -> Both {
     }
 }
 
+/// The fixture every fault row shares: a fault server answering with `plan()`, and both
+/// downloads through it. The server is returned for its request log.
+async fn served(
+    plan: impl Fn() -> fault_injection::Plan + Send + Sync + 'static,
+) -> (FaultServer, Both) {
+    let server = support::serve(plan).await;
+    let both = both(&server.http_url()).await;
+    (server, both)
+}
+
 fn transport_error(e: &hague_client::Error) -> &T {
     use hague_client::Error as H;
     match e {
@@ -131,10 +141,8 @@ async fn bulletin_connection_refused() {
 
 #[tokio::test]
 async fn bulletin_reset_mid_request() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_request())
-        .await
-        .unwrap();
-    let (h, t) = both(&server.http_url()).await.errors();
+    let (server, both) = served(plan::reset_mid_request).await;
+    let (h, t) = both.errors();
     assert!(matches!(transport_error(&h), T::Http { .. }), "{h:?}");
     assert!(matches!(t, T::Http { .. }), "{t:?}");
     assert_eq!(
@@ -146,10 +154,7 @@ async fn bulletin_reset_mid_request() {
 
 #[tokio::test]
 async fn bulletin_reset_mid_response_body() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_body())
-        .await
-        .unwrap();
-    let both = both(&server.http_url()).await;
+    let (_server, both) = served(plan::reset_mid_body).await;
     assert_eq!(
         both.saw_part,
         (true, true),
@@ -198,33 +203,19 @@ async fn bulletin_stall_forever() {
 
 #[tokio::test]
 async fn bulletin_slow_drip() {
-    let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
-    let (h, t) = both(&server.http_url()).await.errors();
-    for e in [transport_error(&h), &t] {
-        assert!(
-            matches!(
-                e,
-                T::Timeout {
-                    phase: TimeoutPhase::IdleRead,
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
-    }
-    let server = FaultServer::http(|_, _| plan::drip_head()).await.unwrap();
-    let (h, t) = both(&server.http_url()).await.errors();
-    for e in [transport_error(&h), &t] {
-        assert!(
-            matches!(
-                e,
-                T::Timeout {
-                    phase: TimeoutPhase::Response,
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
+    // Dripping the body: the idle-read timeout; dripping the head: the `request` timeout.
+    for (drip, expected) in [
+        (plan::drip as fn() -> _, TimeoutPhase::IdleRead),
+        (plan::drip_head, TimeoutPhase::Response),
+    ] {
+        let (_server, both) = served(drip).await;
+        let (h, t) = both.errors();
+        for e in [transport_error(&h), &t] {
+            assert!(
+                matches!(e, T::Timeout { phase, .. } if *phase == expected),
+                "{expected:?}: {e:?}"
+            );
+        }
     }
 }
 
@@ -257,10 +248,7 @@ async fn bulletin_drip_faster_than_idle_read_completes() {
 
 #[tokio::test]
 async fn bulletin_truncated_chunked_body() {
-    let server = FaultServer::http(|_, _| plan::truncated_chunked())
-        .await
-        .unwrap();
-    let both = both(&server.http_url()).await;
+    let (_server, both) = served(plan::truncated_chunked).await;
     assert_eq!(
         both.saw_part,
         (true, true),
@@ -285,10 +273,8 @@ async fn bulletin_truncated_chunked_body() {
 #[tokio::test]
 async fn bulletin_content_length_lies() {
     // Longer than sent: the cut is detected, nothing is kept.
-    let long = FaultServer::http(|_, _| plan::content_length_long("application/zip", ZIP))
-        .await
-        .unwrap();
-    let (h, t) = both(&long.http_url()).await.errors();
+    let (_long, both) = served(|| plan::content_length_long("application/zip", ZIP)).await;
+    let (h, t) = both.errors();
     for e in [transport_error(&h), &t] {
         assert!(matches!(e, T::BodyInterrupted { .. }), "{e:?}");
     }
@@ -296,10 +282,8 @@ async fn bulletin_content_length_lies() {
     // exactly the declared bytes and reports their count and SHA-256 (checked here against
     // coreutils `sha256sum`); the excess is never read as body. Comparing the SHA-256 with
     // the publisher's is how a caller detects it.
-    let short = FaultServer::http(|_, _| plan::content_length_short("application/zip", ZIP))
-        .await
-        .unwrap();
-    let ((hd, hb), (td, tb), _dirs) = both(&short.http_url()).await.downloads();
+    let (_short, both) = served(|| plan::content_length_short("application/zip", ZIP)).await;
+    let ((hd, hb), (td, tb), _dirs) = both.downloads();
     let declared = &ZIP[..ZIP.len() / 2];
     assert_eq!((hb.as_slice(), tb.as_slice()), (declared, declared));
     assert_eq!(hd.sha256_hex(), support::sha256sum(declared));
@@ -336,8 +320,8 @@ async fn bulletin_tls_wrong_name() {
 
 #[tokio::test]
 async fn bulletin_5xx_storm() {
-    let server = FaultServer::http(|_, _| plan::status(502)).await.unwrap();
-    let (h, t) = both(&server.http_url()).await.errors();
+    let (server, both) = served(|| plan::status(502)).await;
+    let (h, t) = both.errors();
     assert_eq!(h.status().map(|s| s.as_u16()), Some(502), "{h:?}");
     assert!(
         matches!(t, T::Status { status, .. } if status.as_u16() == 502),
@@ -379,10 +363,8 @@ async fn bulletin_invalid_xml_in_200() {
     // their SHA-256. Reading them is `st96-model`'s `BulletinReader`, which gives a typed
     // error on broken XML.
     const BROKEN: &[u8] = b"<dgn:HagueBulletin xmlns:dgn=\"http://www.wipo.int/standards/XMLSchema/ST96/Design\"><dgn:HagueRegistrationBag><dgn:HagueRegistration></dgn:Oops>";
-    let server = FaultServer::http(|_, _| plan::ok("application/xml", BROKEN))
-        .await
-        .unwrap();
-    let ((_, hb), (_, tb), _dirs) = both(&server.http_url()).await.downloads();
+    let (_server, both) = served(|| plan::ok("application/xml", BROKEN)).await;
+    let ((_, hb), (_, tb), _dirs) = both.downloads();
     assert_eq!((hb.as_slice(), tb.as_slice()), (BROKEN, BROKEN));
     let results: Vec<_> = st96_model::BulletinReader::new(hb.as_slice()).collect();
     assert!(
@@ -395,10 +377,8 @@ async fn bulletin_invalid_xml_in_200() {
 async fn bulletin_wrong_content_type() {
     // Documented behaviour: neither path checks the content type; the file is stored and
     // the response headers come back in `Download::headers` for the caller to check.
-    let server = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
-        .await
-        .unwrap();
-    let ((hd, hb), (td, _), _dirs) = both(&server.http_url()).await.downloads();
+    let (_server, both) = served(|| plan::ok("text/html", plan::HTML_PAGE)).await;
+    let ((hd, hb), (td, _), _dirs) = both.downloads();
     assert_eq!(hb, plan::HTML_PAGE);
     for d in [&hd, &td] {
         assert_eq!(d.headers.get("content-type").unwrap(), "text/html");

@@ -28,6 +28,17 @@ async fn trace(client: &firmadoc_client::Client) -> Result<(tempfile::TempDir, P
     }
 }
 
+/// The fixture every fault row shares: a fault server answering with `plan()`, a client on
+/// it, one `trace_to_file` through it (which must fail and leave nothing behind).
+async fn trace_error(
+    plan: impl Fn() -> fault_injection::Plan + Send + Sync + 'static,
+) -> (FaultServer, firmadoc_client::Client, Error) {
+    let server = support::serve(plan).await;
+    let client = firmadoc(&server.http_url());
+    let err = trace(&client).await.unwrap_err();
+    (server, client, err)
+}
+
 #[tokio::test]
 async fn firmadoc_connection_refused() {
     let addr = refused_addr().await.unwrap();
@@ -41,11 +52,7 @@ async fn firmadoc_connection_refused() {
 
 #[tokio::test]
 async fn firmadoc_reset_mid_request() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_request())
-        .await
-        .unwrap();
-    let client = firmadoc(&server.http_url());
-    let err = trace(&client).await.unwrap_err();
+    let (server, client, err) = trace_error(plan::reset_mid_request).await;
     assert!(matches!(err, Error::Transport(T::Http { .. })), "{err:?}");
     assert_eq!(server.requests_to(TRACE), 1);
     // A write cut while its body may be on the wire: it may have been received, not resent.
@@ -61,11 +68,7 @@ async fn firmadoc_reset_mid_request() {
 
 #[tokio::test]
 async fn firmadoc_reset_mid_response_body() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_body())
-        .await
-        .unwrap();
-    let client = firmadoc(&server.http_url());
-    let err = trace(&client).await.unwrap_err();
+    let (_server, _client, err) = trace_error(plan::reset_mid_body).await;
     assert!(
         matches!(
             err,
@@ -104,41 +107,22 @@ async fn firmadoc_stall_forever() {
 
 #[tokio::test]
 async fn firmadoc_slow_drip() {
-    let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
-    let client = firmadoc(&server.http_url());
-    let err = trace(&client).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport(T::Timeout {
-                phase: TimeoutPhase::IdleRead,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
-    let server = FaultServer::http(|_, _| plan::drip_head()).await.unwrap();
-    let client = firmadoc(&server.http_url());
-    let err = trace(&client).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport(T::Timeout {
-                phase: TimeoutPhase::Response,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    // Dripping the body: the idle-read timeout; dripping the head: the `request` timeout.
+    for (drip, expected) in [
+        (plan::drip as fn() -> _, TimeoutPhase::IdleRead),
+        (plan::drip_head, TimeoutPhase::Response),
+    ] {
+        let (_server, _client, err) = trace_error(drip).await;
+        assert!(
+            matches!(&err, Error::Transport(T::Timeout { phase, .. }) if *phase == expected),
+            "{expected:?}: {err:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn firmadoc_truncated_chunked_body() {
-    let server = FaultServer::http(|_, _| plan::truncated_chunked())
-        .await
-        .unwrap();
-    let client = firmadoc(&server.http_url());
-    let err = trace(&client).await.unwrap_err();
+    let (_server, _client, err) = trace_error(plan::truncated_chunked).await;
     assert!(
         matches!(
             err,
@@ -163,11 +147,8 @@ async fn firmadoc_content_length_lies() {
         Error::Reply { raw, .. } => assert_eq!(&raw[..], &TRACE_JSON[..TRACE_JSON.len() / 2]),
         other => panic!("{other:?}"),
     }
-    let long = FaultServer::http(|_, _| plan::content_length_long("application/json", TRACE_JSON))
-        .await
-        .unwrap();
-    let client = firmadoc(&long.http_url());
-    let err = trace(&client).await.unwrap_err();
+    let (_long, _client, err) =
+        trace_error(|| plan::content_length_long("application/json", TRACE_JSON)).await;
     assert!(
         matches!(err, Error::Transport(T::BodyInterrupted { .. })),
         "{err:?}"
@@ -224,9 +205,7 @@ async fn firmadoc_tls_right_name_control() {
 
 #[tokio::test]
 async fn firmadoc_5xx_storm() {
-    let server = FaultServer::http(|_, _| plan::status(503)).await.unwrap();
-    let client = firmadoc(&server.http_url());
-    let err = trace(&client).await.unwrap_err();
+    let (server, client, err) = trace_error(|| plan::status(503)).await;
     assert!(
         matches!(err, Error::Status { status, .. } if status.as_u16() == 503),
         "{err:?}"

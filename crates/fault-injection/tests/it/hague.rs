@@ -6,10 +6,24 @@ use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, r
 use hague_client::Error;
 use http_transport::{Error as T, TimeoutPhase};
 
-use crate::support::{self, hague, import_id, plan, within};
+use crate::support::{self, Hague, hague, import_id, plan, within};
 
 const STATUS_JSON: &[u8] = br#"{"importId":"IMP-42","importStatus":"PENDING"}"#;
 const ROUTE: &str = "/request/import/IMP-42";
+
+/// The fixture every fault row shares: a fault server answering with `plan()`, a client on
+/// it, one `import_status` through it. Returns the server (for its request log), the
+/// client (for a follow-up call) and the error.
+async fn status_error(
+    plan: impl Fn() -> fault_injection::Plan + Send + Sync + 'static,
+) -> (FaultServer, Hague, Error) {
+    let server = support::serve(plan).await;
+    let h = hague(&server.http_url()).await;
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
+    (server, h, err)
+}
 
 #[tokio::test]
 async fn hague_connection_refused() {
@@ -32,13 +46,7 @@ async fn hague_connection_refused() {
 
 #[tokio::test]
 async fn hague_reset_mid_request() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_request())
-        .await
-        .unwrap();
-    let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
+    let (server, h, err) = status_error(plan::reset_mid_request).await;
     assert!(
         matches!(
             err,
@@ -64,13 +72,7 @@ async fn hague_reset_mid_request() {
 
 #[tokio::test]
 async fn hague_reset_mid_response_body() {
-    let server = FaultServer::http(|_, _| plan::reset_mid_body())
-        .await
-        .unwrap();
-    let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
+    let (_server, _h, err) = status_error(plan::reset_mid_body).await;
     assert!(
         matches!(
             err,
@@ -117,53 +119,29 @@ async fn hague_stall_forever() {
 
 #[tokio::test]
 async fn hague_slow_drip() {
-    let server = FaultServer::http(|_, _| plan::drip()).await.unwrap();
-    let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                source: T::Timeout {
-                    phase: TimeoutPhase::IdleRead,
+    // Dripping the body: the idle-read timeout. Dripping the head: the `request` timeout (a
+    // total, until the head is complete).
+    for (drip, expected) in [
+        (plan::drip as fn() -> _, TimeoutPhase::IdleRead),
+        (plan::drip_head, TimeoutPhase::Response),
+    ] {
+        let (_server, _h, err) = status_error(drip).await;
+        assert!(
+            matches!(
+                &err,
+                Error::Timeout {
+                    source: T::Timeout { phase, .. },
                     ..
-                },
-                ..
-            }
-        ),
-        "{err:?}"
-    ); // Dripping the head: the `request` timeout (a total, until the head is complete).
-    let server = FaultServer::http(|_, _| plan::drip_head()).await.unwrap();
-    let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                source: T::Timeout {
-                    phase: TimeoutPhase::Response,
-                    ..
-                },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+                } if *phase == expected
+            ),
+            "{expected:?}: {err:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn hague_truncated_chunked_body() {
-    let server = FaultServer::http(|_, _| plan::truncated_chunked())
-        .await
-        .unwrap();
-    let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
+    let (_server, _h, err) = status_error(plan::truncated_chunked).await;
     assert!(
         matches!(
             err,
@@ -184,14 +162,8 @@ async fn hague_truncated_chunked_body() {
 async fn hague_content_length_lies() {
     // Shorter: the client reads what was declared (it cannot know better); the cut JSON is
     // an `UnexpectedReply` that keeps the raw bytes.
-    let short =
-        FaultServer::http(|_, _| plan::content_length_short("application/json", STATUS_JSON))
-            .await
-            .unwrap();
-    let h = hague(&short.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
+    let (_short, _h, err) =
+        status_error(|| plan::content_length_short("application/json", STATUS_JSON)).await;
     match err {
         Error::UnexpectedReply { raw, .. } => {
             assert_eq!(raw.as_bytes(), &STATUS_JSON[..STATUS_JSON.len() / 2]);
@@ -199,13 +171,8 @@ async fn hague_content_length_lies() {
         other => panic!("{other:?}"),
     }
     // Longer: the stream ends before the declared length.
-    let long = FaultServer::http(|_, _| plan::content_length_long("application/json", STATUS_JSON))
-        .await
-        .unwrap();
-    let h = hague(&long.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
+    let (_long, _h, err) =
+        status_error(|| plan::content_length_long("application/json", STATUS_JSON)).await;
     assert!(
         matches!(
             err,
@@ -259,12 +226,8 @@ async fn hague_tls_wrong_name() {
 
 #[tokio::test]
 async fn hague_5xx_storm() {
-    let server = FaultServer::http(|_, _| plan::status(503)).await.unwrap();
-    let h = hague(&server.http_url()).await;
     // A read: retried up to the policy's 3 attempts, then the typed status error.
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
+    let (server, h, err) = status_error(|| plan::status(503)).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
     assert_eq!(
         server.requests_to(ROUTE),
@@ -321,13 +284,7 @@ async fn hague_invalid_xml_or_json_in_200() {
         ),
         ("application/json", &b"{\"importId\": \"IMP-42\","[..]),
     ] {
-        let server = FaultServer::http(move |_, _| plan::ok(content_type, body))
-            .await
-            .unwrap();
-        let h = hague(&server.http_url()).await;
-        let err = within(h.client.import_status(&import_id()))
-            .await
-            .unwrap_err();
+        let (_server, _h, err) = status_error(move || plan::ok(content_type, body)).await;
         match err {
             Error::UnexpectedReply { raw, template, .. } => {
                 assert_eq!(raw.as_bytes(), body);

@@ -123,6 +123,12 @@ pub(crate) fn week() -> hague_client::WeekId {
     "2024-W47".parse().unwrap()
 }
 
+/// A plain-HTTP fault server that answers every request with `plan()` (the one fixture the
+/// fault tables share).
+pub(crate) async fn serve(plan: impl Fn() -> Plan + Send + Sync + 'static) -> FaultServer {
+    FaultServer::http(move |_, _| plan()).await.unwrap()
+}
+
 pub(crate) use test_support::hws::valid_package;
 pub(crate) use test_support::tools::sha256sum;
 

@@ -64,9 +64,12 @@ pub fn read_secret_file(path: &Path, what: &str) -> Result<SecretText, CliError>
             ExitStatus::Usage,
             format!("cannot read the {what} file {shown}: {e}"),
             if e.kind() == std::io::ErrorKind::NotFound {
-                format!("check the path: no file of that name exists, or a directory on the way is missing")
+                "check the path: no file of that name exists, or a directory on the way is missing"
+                    .to_owned()
             } else {
-                format!("check the path and that the user running the command may open the {what} file")
+                format!(
+                    "check the path and that the user running the command may open the {what} file"
+                )
             },
         )
     })?;

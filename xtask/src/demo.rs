@@ -338,7 +338,10 @@ pub(crate) async fn demo(
         .template(TemplateRef::multi_signature("Demo two signers"))
         .document_pdf(PDF)
         .build()?;
-    let created = fd.create_sending(&sending).await?;
+    let created = fd
+        .create_sending(&sending)
+        .await?
+        .into_typed("/send/Sending")?;
     t.check(created.len() == 1, "one multi-signature sending created")?;
     let envelope = created[0].envelope_code()?;
     t.ok(format!("sending code {envelope}"));
@@ -346,7 +349,7 @@ pub(crate) async fn demo(
     t.step("FirmaDocumentos: both recipients open the document and sign");
     for recipient in 1..=2u8 {
         let code = SendingCode::parse(&format!("{envelope}{recipient:02X}"))?;
-        let pdf = fd.document(&code, &device(recipient)).await?;
+        let pdf = fd.document(&code, &device(recipient)).await?.bytes;
         t.check(
             pdf == PDF,
             format!(
@@ -366,7 +369,8 @@ pub(crate) async fn demo(
             &SendingCode::parse(envelope.as_str())?,
             &DeviceInfo::default(),
         )
-        .await?;
+        .await?
+        .into_typed("/send/Sending/{cod}")?;
     let signed = matches!(
         detail.state,
         Some(firmadoc_client::model::Received::Known(
@@ -432,13 +436,21 @@ pub(crate) async fn demo(
         .await?;
     t.check(
         std::fs::read(&signed_path)?.starts_with(b"%PDF"),
-        format!("signed document: {n} bytes at {}", signed_path.display()),
+        format!(
+            "signed document: {} bytes at {}",
+            n.bytes,
+            signed_path.display()
+        ),
     )?;
     let trace_path = work.path().join("trace.pdf");
     let n = fd.trace_to_file(&envelope, &trace_path).await?;
     t.check(
         std::fs::read(&trace_path)?.starts_with(b"%PDF"),
-        format!("trace document: {n} bytes at {}", trace_path.display()),
+        format!(
+            "trace document: {} bytes at {}",
+            n.bytes,
+            trace_path.display()
+        ),
     )?;
 
     let _ = stop.send(());

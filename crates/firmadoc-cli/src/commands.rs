@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use cli_support::{CliError, OutputTarget, Report, SecretText, read_secret_file};
-use firmadoc_client::Client;
 use firmadoc_client::model::{
     AttachmentUpload, Certificate, DeviceInfo, EnvelopeCode, EventSet, LengthPolicy, NewUser,
     RecipientAction, RecipientResponse, Sending, SendingCode, SignatureImage, Template,
     TemplateRef, WebhookEvent, WebhookSubscription,
 };
+use firmadoc_client::{Client, Reply, Written};
 use serde_json::json;
 
 use crate::cli::{AttachArgs, DeviceArgs, RespondCommand, SendArgs, TemplateSetArgs, UserCommand};
@@ -190,6 +190,10 @@ pub async fn send(client: &Client, sending: &Sending) -> Result<Report, CliError
         .create_sending(sending)
         .await
         .map_err(|e| from_client(&e))?;
+    let reply = match typed_or_raw("send", reply) {
+        Ok(t) => t,
+        Err(report) => return Ok(report),
+    };
     let mut human = String::new();
     for r in &reply {
         let url = r.url.as_deref().unwrap_or_default();
@@ -220,6 +224,10 @@ pub async fn status(
         .sending_detail(code, device)
         .await
         .map_err(|e| from_client(&e))?;
+    let detail = match typed_or_raw("status", detail) {
+        Ok(t) => t,
+        Err(report) => return Ok(report),
+    };
     let state = detail
         .state
         .as_ref()
@@ -276,8 +284,10 @@ pub async fn document(
             .sending_detail(code, device)
             .await
             .map_err(|e| from_client(&e))?;
+        // A detail of unknown shape gives no CodHash: the check then fails clearly.
+        let hash = detail.typed().and_then(|d| d.hash.as_deref());
         client
-            .document_checked_to_file(code, device, detail.hash.as_deref(), staging.path())
+            .document_checked_to_file(code, device, hash, staging.path())
             .await
     } else {
         client.document_to_file(code, device, staging.path()).await
@@ -307,12 +317,40 @@ pub async fn trace(
     Ok(written(output, bytes))
 }
 
-fn written(target: &OutputTarget, bytes: u64) -> Report {
+/// The report of a download. A body that was not base64 (the guide says it
+/// is) was written unchanged: the report says so (`"base64": false`), and a
+/// warning goes to stderr, but it is not a failure: the service has acted.
+fn written(target: &OutputTarget, w: Written) -> Report {
+    let Written { bytes, base64 } = w;
+    let mut human = format!("wrote {bytes} bytes to {}", target.display());
+    if !base64 {
+        human.push_str(
+            " (the reply was not base64 as the guide says: the raw body was written unchanged)",
+        );
+    }
     Report::new(
-        format!("wrote {bytes} bytes to {}", target.display()),
-        json!({"path": target.json_path(), "bytes": bytes}),
+        human,
+        json!({"path": target.json_path(), "bytes": bytes, "base64": base64}),
     )
     .on_stderr(target.is_stdout())
+}
+
+/// The typed reply, or the report of a 2xx reply of unknown shape: the call
+/// succeeded (the service has acted), and the reply is printed raw, under the
+/// `raw` JSON key, with `"untyped": true` and the reason it did not type.
+fn typed_or_raw<T>(command: &str, reply: Reply<T>) -> Result<T, Report> {
+    let reason = match reply {
+        Reply::Typed(t) => return Ok(t),
+        Reply::Raw { ref reason, .. } => reason.clone(),
+        _ => String::new(),
+    };
+    let raw = reply.raw_text().unwrap_or_default();
+    Err(Report::new(
+        format!(
+            "{command}: the service accepted the call, but its reply has a shape the client does not know ({reason}); raw reply:\n{raw}"
+        ),
+        json!({"untyped": true, "reason": reason, "raw": raw}),
+    ))
 }
 
 /// Builds the upload of `attach`, before any call.
@@ -510,6 +548,10 @@ pub async fn summary(
         .summary(from, to)
         .await
         .map_err(|e| from_client(&e))?;
+    let s = match typed_or_raw("summary", s) {
+        Ok(t) => t,
+        Err(report) => return Ok(report),
+    };
     Ok(Report::new(
         format!(
             "sent {}, pending {}, signed {}, rejected {}, expired {}",
@@ -523,6 +565,10 @@ pub async fn summary(
 /// `budget`.
 pub async fn budget(client: &Client) -> Result<Report, CliError> {
     let b = client.budget().await.map_err(|e| from_client(&e))?;
+    let b = match typed_or_raw("budget", b) {
+        Ok(t) => t,
+        Err(report) => return Ok(report),
+    };
     Ok(Report::new(
         format!("{} sendings left", b.0),
         json!({"sendings_left": b.0}),

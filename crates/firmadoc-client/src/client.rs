@@ -15,11 +15,11 @@ use http::header::{CONTENT_TYPE, HeaderValue};
 use http_transport::{Decision, Jitter, Outcome, RandomJitter, RetryPolicy, Transport};
 use oauth1_sign::{Body, Configure as _, Signer};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
 use crate::decode::{check_md5, decode_base64_reply, service_message, write_atomically};
 use crate::error::Error;
+use crate::reply::{Download, Reply, Written, json_reply};
 
 /// Whether a call may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,12 +87,12 @@ impl Client {
     pub async fn create_sending(
         &self,
         sending: &firmadoc_model::Sending,
-    ) -> Result<SendingReply, Error> {
+    ) -> Result<Reply<SendingReply>, Error> {
         log_warnings("/send/Sending", sending.warnings());
         let body = self
             .post_json("/send/Sending", "/send/Sending", sending, Retry::Never)
             .await?;
-        parse_json("/send/Sending", body)
+        Ok(json_reply("/send/Sending", body))
     }
 
     /// `POST /send/Sending/{cod}`: the sending's detail, for the envelope or
@@ -104,15 +104,17 @@ impl Client {
         &self,
         code: &SendingCode,
         device: &DeviceInfo,
-    ) -> Result<SendingDetail, Error> {
+    ) -> Result<Reply<SendingDetail>, Error> {
         let path = format!("/send/Sending/{code}");
         let body = self
             .post_json(&path, "/send/Sending/{cod}", device, Retry::Never)
             .await?;
-        parse_json("/send/Sending/{cod}", body)
+        Ok(json_reply("/send/Sending/{cod}", body))
     }
 
     /// `POST /send/Document/{cod}`: the PDF, decoded from the base64 string the service returns.
+    /// A body that is not base64 is returned unchanged with [`Download::base64`] `false`:
+    /// after the 2xx the call is in the trace, so it is never reported as a failure.
     ///
     /// # Errors
     /// See [`Error`].
@@ -120,16 +122,18 @@ impl Client {
         &self,
         code: &SendingCode,
         device: &DeviceInfo,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<Download, Error> {
         let path = format!("/send/Document/{code}");
         let body = self
             .post_json(&path, "/send/Document/{cod}", device, Retry::Never)
             .await?;
-        decode_base64_reply("/send/Document/{cod}", body)
+        Ok(decode_base64_reply("/send/Document/{cod}", body))
     }
 
     /// As [`Client::document`], written to `target` through a temporary file
-    /// renamed when complete. Returns the byte count.
+    /// renamed when complete. Returns the byte count and whether the body was
+    /// base64; a body that was not is written **unchanged** (raw bytes) and
+    /// reported with [`Written::base64`] `false`.
     ///
     /// # Errors
     /// See [`Error`]; [`Error::Io`] if the file cannot be written.
@@ -138,16 +142,18 @@ impl Client {
         code: &SendingCode,
         device: &DeviceInfo,
         target: &Path,
-    ) -> Result<u64, Error> {
-        let pdf = self.document(code, device).await?;
-        write_atomically(target, &pdf).await
+    ) -> Result<Written, Error> {
+        let doc = self.document(code, device).await?;
+        write_download(target, &doc).await
     }
 
     /// As [`Client::document`], checked against `cod_hash`, the sending
     /// detail's `CodHash` (the MD5 of the PDF, "para verificar la integridad
     /// del documento"; read it with [`Client::sending_detail`], whose
     /// [`firmadoc_model::SendingDetail::hash`] it is). Hex in either case and
-    /// base64 are accepted.
+    /// base64 are accepted, compared case-insensitively. A body that was not
+    /// base64 is checked as received (its raw bytes). This is the one download
+    /// that may fail after a 2xx, because the caller asked for the check.
     ///
     /// On a **pending** sending the document call is written to the legal
     /// trace and fires the opened event (A), as [`Client::document`] does.
@@ -160,9 +166,9 @@ impl Client {
         code: &SendingCode,
         device: &DeviceInfo,
         cod_hash: Option<&str>,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<Download, Error> {
         let pdf = self.document(code, device).await?;
-        check_md5(&pdf, cod_hash).map_err(|reason| Error::Integrity {
+        check_md5(&pdf.bytes, cod_hash).map_err(|reason| Error::Integrity {
             code: code.to_string(),
             reason,
         })?;
@@ -180,9 +186,9 @@ impl Client {
         device: &DeviceInfo,
         cod_hash: Option<&str>,
         target: &Path,
-    ) -> Result<u64, Error> {
+    ) -> Result<Written, Error> {
         let pdf = self.document_checked(code, device, cod_hash).await?;
-        write_atomically(target, &pdf).await
+        write_download(target, &pdf).await
     }
 
     /// `POST /send/Attachment/{cod}`: uploads one image of a requested attachment.
@@ -221,25 +227,31 @@ impl Client {
         .map(drop)
     }
 
-    /// `GET /send/Trace/{cod}`: the trace document, decoded from base64.
+    /// `GET /send/Trace/{cod}`: the trace document, decoded from base64; a
+    /// body that is not base64 is returned unchanged, as [`Client::document`] does.
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn trace(&self, code: &EnvelopeCode) -> Result<Vec<u8>, Error> {
+    pub async fn trace(&self, code: &EnvelopeCode) -> Result<Download, Error> {
         let path = format!("/send/Trace/{code}");
         let body = self
             .call(Method::GET, &path, "/send/Trace/{cod}", None, Retry::Read)
             .await?;
-        decode_base64_reply("/send/Trace/{cod}", body)
+        Ok(decode_base64_reply("/send/Trace/{cod}", body))
     }
 
-    /// As [`Client::trace`], written to `target` atomically. Returns the byte count.
+    /// As [`Client::trace`], written to `target` atomically (a body that was
+    /// not base64 is written unchanged). Returns the byte count and the flag.
     ///
     /// # Errors
     /// See [`Error`]; [`Error::Io`] if the file cannot be written.
-    pub async fn trace_to_file(&self, code: &EnvelopeCode, target: &Path) -> Result<u64, Error> {
+    pub async fn trace_to_file(
+        &self,
+        code: &EnvelopeCode,
+        target: &Path,
+    ) -> Result<Written, Error> {
         let doc = self.trace(code).await?;
-        write_atomically(target, &doc).await
+        write_download(target, &doc).await
     }
 
     /// `GET /admin/Summary/{fromdate}/{todate}`: counts of sendings by state.
@@ -251,7 +263,11 @@ impl Client {
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn summary(&self, from: time::Date, to: time::Date) -> Result<UsageSummary, Error> {
+    pub async fn summary(
+        &self,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<Reply<UsageSummary>, Error> {
         if to < from {
             return Err(Error::Config(format!(
                 "the summary's end date {} is before its start {}",
@@ -269,14 +285,16 @@ impl Client {
                 Retry::Read,
             )
             .await?;
-        parse_json("/admin/Summary/{fromdate}/{todate}", body)
+        Ok(json_reply("/admin/Summary/{fromdate}/{todate}", body))
     }
 
-    /// `GET /admin/Budget`: the sendings left in the contracted plan.
+    /// `GET /admin/Budget`: the sendings left in the contracted plan. The
+    /// guide says only "Content-Type: integer"; a body the model cannot read
+    /// as a number is returned as [`Reply::Raw`].
     ///
     /// # Errors
     /// See [`Error`].
-    pub async fn budget(&self) -> Result<Budget, Error> {
+    pub async fn budget(&self) -> Result<Reply<Budget>, Error> {
         let body = self
             .call(
                 Method::GET,
@@ -288,12 +306,14 @@ impl Client {
             .await?;
         // The model reads the guide's "Content-Type: integer" body (bare, or quoted).
         let parsed = std::str::from_utf8(&body)
-            .ok()
-            .and_then(|t| t.parse::<Budget>().ok());
-        parsed.ok_or_else(|| Error::Reply {
-            operation: "/admin/Budget",
-            reason: "the body is not an integer".to_owned(),
-            raw: body,
+            .map_err(|e| e.to_string())
+            .and_then(|t| t.parse::<Budget>().map_err(|e| e.to_string()));
+        Ok(match parsed {
+            Ok(b) => Reply::Typed(b),
+            Err(reason) => {
+                tracing::warn!(%reason, "the /admin/Budget reply is returned raw");
+                Reply::Raw { reason, body }
+            }
         })
     }
 
@@ -496,10 +516,10 @@ fn check_status(
     }
 }
 
-fn parse_json<T: DeserializeOwned>(operation: &'static str, body: Bytes) -> Result<T, Error> {
-    serde_json::from_slice(&body).map_err(|e| Error::Reply {
-        operation,
-        reason: e.to_string(),
-        raw: body,
+async fn write_download(target: &Path, doc: &Download) -> Result<Written, Error> {
+    let bytes = write_atomically(target, &doc.bytes).await?;
+    Ok(Written {
+        bytes,
+        base64: doc.base64,
     })
 }

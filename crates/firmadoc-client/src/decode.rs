@@ -7,35 +7,46 @@ use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 
 use crate::error::Error;
+use crate::reply::Download;
 
 /// The guide says the document and trace calls return "the document as a
 /// base64 string" with content type `string`. **Inferred:** the body is either
 /// a JSON string (`"JVBERi0..."`, what ASP.NET Web API writes for a `string`)
-/// or the bare base64 text; both are accepted, surrounding white space is
-/// ignored, and anything else is a [`Error::Reply`] that keeps the raw body.
-pub(crate) fn decode_base64_reply(operation: &'static str, body: Bytes) -> Result<Vec<u8>, Error> {
-    let Ok(utf8) = std::str::from_utf8(&body) else {
-        return Err(Error::Reply {
-            operation,
-            reason: "the body is not UTF-8 text".into(),
-            raw: body,
-        });
-    };
-    // firmadoc-model reads the JSON-string-or-bare-text form; line breaks
-    // inside the base64 are tolerated here as well.
-    let text = firmadoc_model::Base64Text::from_text_reply(utf8);
-    let compact: String = text
-        .as_str()
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|e| Error::Reply {
-            operation,
-            reason: format!("the body is not base64: {e}"),
-            raw: body.clone(),
-        })
+/// or the bare base64 text; both are decoded, surrounding white space and line
+/// breaks are ignored. Anything else (raw PDF bytes, an HTML page, an empty
+/// body) is never an error after the 2xx: the body is returned unchanged with
+/// [`Download::base64`] `false`, and a warning is logged.
+pub(crate) fn decode_base64_reply(operation: &'static str, body: Bytes) -> Download {
+    let decoded = std::str::from_utf8(&body).ok().and_then(|utf8| {
+        // firmadoc-model reads the JSON-string-or-bare-text form.
+        let text = firmadoc_model::Base64Text::from_text_reply(utf8);
+        let compact: String = text
+            .as_str()
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        if compact.is_empty() {
+            return None;
+        }
+        STANDARD.decode(compact.as_bytes()).ok()
+    });
+    match decoded {
+        Some(bytes) => Download {
+            bytes,
+            base64: true,
+        },
+        None => {
+            tracing::warn!(
+                operation,
+                len = body.len(),
+                "the reply is not base64; the raw body is returned unchanged"
+            );
+            Download {
+                bytes: body.to_vec(),
+                base64: false,
+            }
+        }
+    }
 }
 
 /// Checks `document` against `CodHash`, "Código hash MD5 generado a partir

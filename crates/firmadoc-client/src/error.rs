@@ -35,7 +35,9 @@ pub enum Error {
         /// The beginning of the body (at most 512 bytes).
         excerpt: String,
     },
-    /// The reply could not be understood; the raw body is kept.
+    /// The reply could not be understood; the raw body is kept. Raised only by
+    /// [`crate::Reply::into_typed`], when the caller asks for it: the client
+    /// itself returns an untyped 2xx reply as [`crate::Reply::Raw`].
     #[error(
         "the reply to {operation} is not what the guide describes ({reason}); the raw body is kept in the error"
     )]

@@ -6,11 +6,13 @@ mod client;
 mod config;
 mod decode;
 mod error;
+mod reply;
 pub mod webhook;
 
 pub use client::Client;
 pub use config::{ClientConfig, Environment, env};
 pub use error::Error;
+pub use reply::{Download, Reply, Written};
 
 // The model and signer types the client speaks, re-exported for convenience.
 pub use firmadoc_model as model;

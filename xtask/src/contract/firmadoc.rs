@@ -88,6 +88,22 @@ pub(crate) fn outcome<T: Serialize>(r: std::result::Result<T, Error>) -> Value {
     }
 }
 
+/// A tolerant reply: typed under `ok`, or the raw body under `raw`.
+fn reply_outcome<T: Serialize>(r: std::result::Result<firmadoc_client::Reply<T>, Error>) -> Value {
+    match r {
+        Ok(firmadoc_client::Reply::Typed(v)) => outcome::<T>(Ok(v)),
+        Ok(other) => json!({ "raw": other.raw_text().unwrap_or_default() }),
+        Err(e) => error_json(&e),
+    }
+}
+
+fn download_outcome(r: std::result::Result<firmadoc_client::Download, Error>) -> Value {
+    match r {
+        Ok(d) if !d.base64 => json!({"raw": String::from_utf8_lossy(&d.bytes)}),
+        r => bytes_outcome(r.map(|d| d.bytes)),
+    }
+}
+
 fn bytes_outcome(r: std::result::Result<Vec<u8>, Error>) -> Value {
     outcome(r.map(|b| json!({"len": b.len(), "sha256": hex::encode(sha2::Sha256::digest(&b))})))
 }
@@ -121,12 +137,12 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
             c.set_template(&input::<Template>(inputs, "template")?)
                 .await,
         ),
-        "create_sending" => outcome(
+        "create_sending" => reply_outcome(
             c.create_sending(&input::<Sending>(inputs, "sending")?)
                 .await,
         ),
-        "sending_detail" => outcome(c.sending_detail(&code(inputs)?, &device(inputs)?).await),
-        "document" => bytes_outcome(c.document(&code(inputs)?, &device(inputs)?).await),
+        "sending_detail" => reply_outcome(c.sending_detail(&code(inputs)?, &device(inputs)?).await),
+        "document" => download_outcome(c.document(&code(inputs)?, &device(inputs)?).await),
         "document_to_file" => {
             let dir = tempfile::tempdir()?;
             let target = dir.path().join("document.pdf");
@@ -135,7 +151,7 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
                 .await;
             bytes_outcome(r.and_then(|_| read_back(target)))
         }
-        "document_checked" => bytes_outcome(
+        "document_checked" => download_outcome(
             c.document_checked(
                 &code(inputs)?,
                 &device(inputs)?,
@@ -170,7 +186,7 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
             )
             .await,
         ),
-        "trace" => bytes_outcome(
+        "trace" => download_outcome(
             c.trace(&EnvelopeCode::parse(&input::<String>(inputs, "code")?)?)
                 .await,
         ),
@@ -185,8 +201,8 @@ pub(crate) async fn run(base_url: &str, operation: &str, inputs: &Value) -> Resu
                 .await;
             bytes_outcome(r.and_then(|_| read_back(target)))
         }
-        "summary" => outcome(c.summary(date(inputs, "from")?, date(inputs, "to")?).await),
-        "budget" => outcome(c.budget().await),
+        "summary" => reply_outcome(c.summary(date(inputs, "from")?, date(inputs, "to")?).await),
+        "budget" => reply_outcome(c.budget().await),
         "create_user" => outcome(c.create_user(&input::<NewUser>(inputs, "user")?).await),
         "create_user_with_method" => {
             let method: String = input(inputs, "method")?;

@@ -1,16 +1,16 @@
 //! One test per endpoint: method, path, body bytes, and a valid signature.
 
 use base64::Engine as _;
-use firmadoc_client::Error;
 use firmadoc_client::model::{
     AttachmentUpload, Base64Text, DeviceInfo, EnvelopeCode, LengthPolicy, NewUser, RecipientAction,
     RecipientResponse, Sending, SendingCode, Template, WebhookEvent, WebhookSubscription,
 };
+use firmadoc_client::{Error, Written};
 use serde_json::json;
 
 use crate::support::{client, path, signed, signed_json};
 
-const TEMPLATE_JSON: &str = r#"{"NomPlantilla":"Multifirma","Orientacion":"V","CodFormato":"A4","Sello":"","AltoFirma":2.0,"AnchoFirma":5.0,"AltoSello":0,"AnchoSello":0,"Multifirma":true,"NumeroDestinatarios":3,"PlantillaPorDefecto":false,"UbicacionFirmas":[{"IdDestinatario":1,"NumPagina":1,"TipoFirma":"F","X":0.0,"Y":0.0,"Texto":""},{"IdDestinatario":2,"NumPagina":1,"TipoFirma":"F","X":2.0,"Y":2.0,"Texto":""},{"IdDestinatario":3,"NumPagina":1,"TipoFirma":"F","X":3.0,"Y":4.0,"Texto":""}],"Usuario":"ejemplo@mail.com"}"#;
+pub(crate) const TEMPLATE_JSON: &str = r#"{"NomPlantilla":"Multifirma","Orientacion":"V","CodFormato":"A4","Sello":"","AltoFirma":2.0,"AnchoFirma":5.0,"AltoSello":0,"AnchoSello":0,"Multifirma":true,"NumeroDestinatarios":3,"PlantillaPorDefecto":false,"UbicacionFirmas":[{"IdDestinatario":1,"NumPagina":1,"TipoFirma":"F","X":0.0,"Y":0.0,"Texto":""},{"IdDestinatario":2,"NumPagina":1,"TipoFirma":"F","X":2.0,"Y":2.0,"Texto":""},{"IdDestinatario":3,"NumPagina":1,"TipoFirma":"F","X":3.0,"Y":4.0,"Texto":""}],"Usuario":"ejemplo@mail.com"}"#;
 
 fn device() -> DeviceInfo {
     DeviceInfo {
@@ -58,6 +58,7 @@ async fn create_sending_returns_every_sending() {
         .await;
     let sending: Sending = serde_json::from_value(expected).unwrap();
     let reply = client(&server).create_sending(&sending).await.unwrap();
+    let reply = reply.typed().unwrap();
     assert_eq!(reply.len(), 2);
     assert_eq!(reply[1].envelope_code().unwrap().as_str(), "AB124");
     m.assert_async().await;
@@ -77,7 +78,7 @@ async fn sending_detail_for_a_recipient() {
         .sending_detail(&code, &device())
         .await
         .unwrap();
-    assert_eq!(detail.recipient_states.len(), 1);
+    assert_eq!(detail.typed().unwrap().recipient_states.len(), 1);
     m.assert_async().await;
 }
 
@@ -98,12 +99,17 @@ async fn document_decodes_base64_and_writes_atomically() {
         .await;
     let code = SendingCode::parse("XJH29").unwrap();
     let c = client(&server);
-    assert_eq!(c.document(&code, &device()).await.unwrap(), pdf);
+    let got = c.document(&code, &device()).await.unwrap();
+    assert!(got.base64);
+    assert_eq!(got.bytes, pdf);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("signed.pdf");
     assert_eq!(
         c.document_to_file(&code, &device(), &target).await.unwrap(),
-        pdf.len() as u64
+        Written {
+            bytes: pdf.len() as u64,
+            base64: true
+        }
     );
     assert_eq!(std::fs::read(&target).unwrap(), pdf);
     assert_eq!(
@@ -179,7 +185,8 @@ async fn trace_decodes() {
         .trace(&EnvelopeCode::parse("XJH29").unwrap())
         .await
         .unwrap();
-    assert_eq!(out, doc);
+    assert!(out.base64);
+    assert_eq!(out.bytes, doc);
     m.assert_async().await;
 }
 
@@ -195,7 +202,10 @@ async fn summary_writes_iso_dates() {
     let from = time::Date::from_calendar_date(2024, time::Month::January, 1).unwrap();
     let to = time::Date::from_calendar_date(2024, time::Month::December, 31).unwrap();
     let s = client(&server).summary(from, to).await.unwrap();
-    assert_eq!(serde_json::to_value(s).unwrap()["Firmados"], 6);
+    assert_eq!(
+        serde_json::to_value(s.typed().unwrap()).unwrap()["Firmados"],
+        6
+    );
     m.assert_async().await;
 }
 
@@ -219,7 +229,7 @@ async fn budget_and_read_retry_with_fresh_signature() {
         .create_async()
         .await;
     let b = client(&server).budget().await.unwrap();
-    assert_eq!(b.0, 25);
+    assert_eq!(b.typed().unwrap().0, 25);
     busy.assert_async().await;
     ok.assert_async().await;
 }
@@ -403,7 +413,7 @@ async fn document_checked_against_cod_hash() {
             .document_checked_to_file(&code, &device(), hash.as_deref(), &target)
             .await;
         if ok {
-            assert_eq!(got.unwrap(), DOC.len() as u64, "{hash:?}");
+            assert_eq!(got.unwrap().bytes, DOC.len() as u64, "{hash:?}");
             assert_eq!(std::fs::read(&target).unwrap(), DOC);
         } else {
             let err = got.unwrap_err();

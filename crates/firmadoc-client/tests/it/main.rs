@@ -7,4 +7,5 @@ mod pg;
 mod replicas;
 mod stores;
 mod support;
+mod tolerant;
 mod webhook;

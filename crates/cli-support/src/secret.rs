@@ -53,7 +53,9 @@ impl Drop for SecretText {
 ///
 /// # Errors
 /// A [`CliError`] with exit status 2 (configuration) when the file is
-/// missing, unreadable, too open, not UTF-8, or empty. The message names the
+/// missing, a directory, unreadable, too open, not UTF-8, or empty; each
+/// with its own hint, none of them suggesting the environment (a caller that
+/// accepts the secret there says so itself). The message names the
 /// path, never the content.
 pub fn read_secret_file(path: &Path, what: &str) -> Result<SecretText, CliError> {
     let shown = path.display();
@@ -61,9 +63,23 @@ pub fn read_secret_file(path: &Path, what: &str) -> Result<SecretText, CliError>
         CliError::new(
             ExitStatus::Usage,
             format!("cannot read the {what} file {shown}: {e}"),
-            format!("check the path, or put the {what} in the environment instead"),
+            if e.kind() == std::io::ErrorKind::NotFound {
+                "check the path: no file of that name exists, or a directory on the way is missing"
+                    .to_owned()
+            } else {
+                format!(
+                    "check the path and that the user running the command may open the {what} file"
+                )
+            },
         )
     })?;
+    if meta.is_dir() {
+        return Err(CliError::new(
+            ExitStatus::Usage,
+            format!("the {what} file {shown} is a directory"),
+            format!("name the {what} file inside it, not the directory"),
+        ));
+    }
     check_mode(path, &meta, what)?;
     let bytes = std::fs::read(path).map_err(|e| {
         CliError::new(
@@ -76,7 +92,7 @@ pub fn read_secret_file(path: &Path, what: &str) -> Result<SecretText, CliError>
         CliError::new(
             ExitStatus::Usage,
             format!("the {what} file {shown} is not UTF-8 text"),
-            format!("write the {what} as plain text, on one line"),
+            format!("check that {shown} is the {what} file: it holds binary data, not text"),
         )
     })?;
     if text.ends_with('\n') {
@@ -90,7 +106,9 @@ pub fn read_secret_file(path: &Path, what: &str) -> Result<SecretText, CliError>
         return Err(CliError::new(
             ExitStatus::Usage,
             format!("the {what} file {shown} is empty"),
-            format!("write the {what} into the file, on one line"),
+            format!(
+                "write the {what} into the file, or check that the path names the right file (it may have been truncated)"
+            ),
         ));
     }
     Ok(secret)

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cli_support::{
-    CliError, ExitStatus, ProfileFile, SecretText, config_location, is_loopback_url, layered,
-    read_secret_file,
+    CliError, ProfileFile, SecretText, config_location, is_loopback_url, layered, read_secret_file,
 };
 use hague_client::{Config, SigningKey, TransportConfig};
 
@@ -101,8 +100,8 @@ fn profile(
 /// Builds the client configuration from flags, environment and profile.
 ///
 /// # Errors
-/// Exit status 2 for a missing setting or a key file others may read, 3 for a
-/// key that is not a usable private key.
+/// Exit status 2 for a missing setting, a key file others may read, or a key
+/// that is not a usable private key.
 pub fn client_config(
     global: &Global,
     env: &dyn Fn(&str) -> Option<String>,
@@ -193,7 +192,7 @@ pub fn client_config(
         };
         return Err(CliError::usage("no private key file is configured", hint));
     };
-    // Checked here (mode, then content: exit 3 for a bad key), then handed over as
+    // Checked here (mode, then content: exit 2 for a bad key), then handed over as
     // `HAGUE_PRIVATE_KEY` so that hague-client parses it as it always does.
     let pem = load_key(&key_path)?;
 
@@ -248,19 +247,47 @@ pub fn client_config(
 /// is not a private key.
 ///
 /// # Errors
-/// Exit status 2 for an unreadable or too open file, 3 for content that is not a
-/// usable private key.
+/// Exit status 2 (configuration) for a missing, empty, unreadable or too open
+/// file, a directory, and for content that is not a usable private key (garbage,
+/// the public key, the certificate): each with its own hint.
 pub fn load_key(path: &Path) -> Result<SecretText, CliError> {
     let pem = read_secret_file(path, "private key")?;
-    SigningKey::from_pem(pem.expose()).map(|_| ()).map_err(|e| {
-        CliError::new(
-            ExitStatus::Authentication,
-            format!(
-                "the private key file {} is not a usable private key: {e}",
-                path.display()
-            ),
-            "give the PEM private key `hague keygen` wrote (hague4offices_private.pem), not the public key or the certificate",
-        )
-    })?;
+    SigningKey::from_pem(pem.expose())
+        .map(|_| ())
+        .map_err(|e| {
+            CliError::usage(
+                format!(
+                    "the private key file {} is not a usable private key: {e}",
+                    path.display()
+                ),
+                key_hint(&e),
+            )
+        })?;
     Ok(pem)
+}
+
+/// What to do about a key file's content, for each way it can be wrong.
+fn key_hint(e: &fapi_jwt_assert::KeyError) -> String {
+    use crate::keygen::{CERTIFICATE_FILE, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE};
+    use fapi_jwt_assert::KeyError as K;
+    match e {
+        K::NotAPrivateKey { found } if found.contains("public key") => format!(
+            "this is the public key ({PUBLIC_KEY_FILE}); give the private key next to it ({PRIVATE_KEY_FILE})"
+        ),
+        K::NotAPrivateKey { found } if found.contains("certificate") => format!(
+            "this is the certificate sent to WIPO ({CERTIFICATE_FILE}); give the private key it was made from ({PRIVATE_KEY_FILE})"
+        ),
+        K::NotPem => format!(
+            "the file is not a PEM key at all: check the path, or give the {PRIVATE_KEY_FILE} that `hague keygen` wrote"
+        ),
+        K::BadPem { .. } | K::Malformed { .. } | K::Rejected { .. } | K::MissingPublicKey => {
+            "the key file is damaged or cut: copy it again whole, BEGIN and END lines included, or make a new key with `hague keygen` (and register its certificate with WIPO)".to_owned()
+        }
+        K::Encrypted { .. } => {
+            "decrypt it with `openssl pkey -in KEY -out PLAIN.pem`, then `chmod 600 PLAIN.pem` and pass that file".to_owned()
+        }
+        _ => format!(
+            "make an ES256 key with `hague keygen` and give its {PRIVATE_KEY_FILE}"
+        ),
+    }
 }

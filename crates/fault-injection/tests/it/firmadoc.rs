@@ -143,10 +143,13 @@ async fn firmadoc_content_length_lies() {
             .await
             .unwrap();
     let client = firmadoc(&short.http_url());
-    match trace(&client).await.unwrap_err() {
-        Error::Reply { raw, .. } => assert_eq!(&raw[..], &TRACE_JSON[..TRACE_JSON.len() / 2]),
-        other => panic!("{other:?}"),
-    }
+    // A 2xx is never a failure: the half that arrived is not base64, so it is
+    // written unchanged (and reported as such), never presented as decoded.
+    let (_dir, path) = trace(&client).await.unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        &TRACE_JSON[..TRACE_JSON.len() / 2]
+    );
     let (_long, _client, err) =
         trace_error(|| plan::content_length_long("application/json", TRACE_JSON)).await;
     assert!(
@@ -266,17 +269,12 @@ async fn firmadoc_invalid_json_in_200() {
         .await
         .unwrap();
     let client = firmadoc(&server.http_url());
-    match within(client.budget()).await.unwrap_err() {
-        Error::Reply { raw, operation, .. } => {
-            assert_eq!(&raw[..], b"{\"Budget\": ");
-            assert_eq!(operation, "/admin/Budget");
-        }
-        other => panic!("{other:?}"),
-    }
-    match trace(&client).await.unwrap_err() {
-        Error::Reply { raw, .. } => assert_eq!(&raw[..], b"{\"Budget\": "),
-        other => panic!("{other:?}"),
-    }
+    // After a 2xx the reply is kept raw, never turned into an error.
+    let budget = within(client.budget()).await.unwrap();
+    assert!(budget.typed().is_none());
+    assert_eq!(&budget.raw().unwrap()[..], b"{\"Budget\": ");
+    let (_dir, path) = trace(&client).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"{\"Budget\": ");
 }
 
 #[tokio::test]
@@ -287,14 +285,12 @@ async fn firmadoc_wrong_content_type() {
         .unwrap();
     let client = firmadoc(&server.http_url());
     let budget = within(client.budget()).await.unwrap();
-    assert_eq!(budget.0, 250);
-    // An HTML page where a document was expected: `Reply`, raw page kept, no file written.
+    assert_eq!(budget.typed().map(|b| b.0), Some(250));
+    // An HTML page where a document was expected: a 2xx, so written unchanged (not base64), never an error.
     let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
         .await
         .unwrap();
     let client = firmadoc(&portal.http_url());
-    match trace(&client).await.unwrap_err() {
-        Error::Reply { raw, .. } => assert_eq!(&raw[..], plan::HTML_PAGE),
-        other => panic!("{other:?}"),
-    }
+    let (_dir, path) = trace(&client).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), plan::HTML_PAGE);
 }

@@ -196,3 +196,43 @@ fn the_secret_may_come_from_a_file_named_in_the_environment() {
     assert_eq!(out.trim(), "1 sendings left");
     m.assert();
 }
+
+#[cfg(unix)]
+#[test]
+fn each_wrong_secret_file_has_its_own_hint_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    write_private(&empty, "", 0o600);
+    let binary = dir.path().join("binary");
+    write_private(&binary, "", 0o600);
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x81]).unwrap();
+    let sub = dir.path().join("dir");
+    std::fs::create_dir(&sub).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&sub, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let cases = [
+        (dir.path().join("missing"), "no file of that name exists"),
+        (empty, "is empty"),
+        (binary, "binary data"),
+        (sub, "is a directory"),
+    ];
+    let mut hints = std::collections::BTreeSet::new();
+    for (file, expected) in cases {
+        let r = run(firmadoc("http://127.0.0.1:9")
+            .env_remove("FIRMADOC_CONSUMER_SECRET")
+            .env("FIRMADOC_CONSUMER_SECRET_FILE", &file)
+            .arg("budget"));
+        let stderr = r.stderr.clone();
+        let err = r.fails(2);
+        assert!(err.contains(expected), "{}: {err}", file.display());
+        let hint = stderr
+            .lines()
+            .find(|l| l.starts_with("firmadoc: hint: "))
+            .unwrap_or_default()
+            .to_owned();
+        hints.insert(hint);
+    }
+    assert_eq!(hints.len(), 4, "each situation its own hint: {hints:#?}");
+}

@@ -287,6 +287,9 @@ fn downloads_stream_to_a_fifo_a_device_and_stdout() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(out.stdout, b"%PDF-1.7\n");
     let report: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
-    assert_eq!(report, serde_json::json!({"path": "-", "bytes": 9, "base64": true}));
+    assert_eq!(
+        report,
+        serde_json::json!({"path": "-", "bytes": 9, "base64": true})
+    );
     trace.assert();
 }

@@ -38,28 +38,80 @@ fn a_missing_credential_exits_2_and_names_the_sources() {
     ping.assert();
 }
 
+/// Runs `hague token` with the key file `path` and returns (error, hint) lines after
+/// asserting exit 2, and that no hint offers an environment variable the tool refuses.
+fn key_failure(hws: &Hws, path: &std::path::Path) -> (String, String) {
+    let r = run(hws.hague().env("HAGUE_PRIVATE_KEY_FILE", path).arg("token"));
+    let hint = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("hague: hint: "))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!hint.contains("HAGUE_PRIVATE_KEY "), "{hint}");
+    assert!(!hint.contains("environment"), "{hint}");
+    (r.fails(2), hint)
+}
+
 #[test]
-fn a_garbage_key_exits_3() {
+fn each_wrong_key_file_has_its_own_hint_and_exits_2() {
     let hws = Hws::new(Keys::new());
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.pem");
-    std::fs::write(
-        &bad,
-        "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n",
-    )
-    .unwrap();
-    set_mode(&bad, 0o600);
-    let line = run(hws.hague().env("HAGUE_PRIVATE_KEY_FILE", &bad).arg("token")).fails(3);
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        set_mode(&p, 0o600);
+        p
+    };
+    let mut hints = std::collections::BTreeSet::new();
+
+    let (line, hint) = key_failure(&hws, &dir.path().join("missing.pem"));
+    assert!(line.contains("cannot read the private key file"), "{line}");
+    assert!(hint.contains("no file of that name exists"), "{hint}");
+    hints.insert(hint);
+
+    let (line, hint) = key_failure(&hws, &write("empty.pem", ""));
+    assert!(line.contains("is empty"), "{line}");
+    hints.insert(hint);
+
+    let (line, hint) = key_failure(&hws, &write("garbage.pem", "this is not a key\n"));
     assert!(line.contains("is not a usable private key"), "{line}");
-    // The public key is not a private key either.
+    assert!(hint.contains("not a PEM key at all"), "{hint}");
+    hints.insert(hint);
+
+    let (line, hint) = key_failure(
+        &hws,
+        &write(
+            "broken.pem",
+            "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n",
+        ),
+    );
+    assert!(line.contains("is not a usable private key"), "{line}");
+    assert!(hint.contains("damaged or cut"), "{hint}");
+    hints.insert(hint);
+
+    let sub = dir.path().join("keys");
+    std::fs::create_dir(&sub).unwrap();
+    set_mode(&sub, 0o700);
+    let (line, hint) = key_failure(&hws, &sub);
+    assert!(line.contains("is a directory"), "{line}");
+    hints.insert(hint);
+
     let public = hws.keys.dir.path().join("hague4offices_public.pem");
     set_mode(&public, 0o600);
-    let line = run(hws
-        .hague()
-        .env("HAGUE_PRIVATE_KEY_FILE", &public)
-        .arg("token"))
-    .fails(3);
-    assert!(line.contains("is not a usable private key"), "{line}");
+    let (line, hint) = key_failure(&hws, &public);
+    assert!(line.contains("a public key"), "{line}");
+    assert!(hint.contains("this is the public key"), "{hint}");
+    hints.insert(hint);
+
+    let cert = hws.keys.dir.path().join("es256_cert.pem");
+    set_mode(&cert, 0o600);
+    let (line, hint) = key_failure(&hws, &cert);
+    assert!(line.contains("a certificate"), "{line}");
+    assert!(hint.contains("this is the certificate"), "{hint}");
+    hints.insert(hint);
+
+    assert_eq!(hints.len(), 7, "each situation its own hint: {hints:#?}");
 }
 
 #[test]

@@ -165,7 +165,12 @@ async fn multi_signature_cycle_with_the_real_client() {
         .document_pdf(PDF)
         .build()
         .unwrap();
-    let created = c.create_sending(&sending).await.unwrap();
+    let created = c
+        .create_sending(&sending)
+        .await
+        .unwrap()
+        .into_typed("create_sending")
+        .unwrap();
     assert_eq!(created.len(), 1);
     let envelope = created[0].envelope_code().unwrap();
     let code = SendingCode::from(envelope);
@@ -173,6 +178,8 @@ async fn multi_signature_cycle_with_the_real_client() {
     let detail = c
         .sending_detail(&code, &DeviceInfo::default())
         .await
+        .unwrap()
+        .into_typed("sending_detail")
         .unwrap();
     assert_eq!(
         detail.state.as_ref().and_then(|s| s.known()),
@@ -181,13 +188,19 @@ async fn multi_signature_cycle_with_the_real_client() {
     assert_eq!(detail.recipient_states.len(), 2);
     // The sender's look at the document (5 characters) is nobody's opening; recipient 1's is.
     assert_eq!(
-        c.document(&code, &DeviceInfo::default()).await.unwrap(),
+        c.document(&code, &DeviceInfo::default())
+            .await
+            .unwrap()
+            .bytes,
         PDF
     );
     let second = SendingCode::parse(&format!("{}02", envelope.as_str())).unwrap();
     let first = SendingCode::parse(&format!("{}01", envelope.as_str())).unwrap();
     assert_eq!(
-        c.document(&first, &DeviceInfo::default()).await.unwrap(),
+        c.document(&first, &DeviceInfo::default())
+            .await
+            .unwrap()
+            .bytes,
         PDF
     );
 
@@ -206,13 +219,15 @@ async fn multi_signature_cycle_with_the_real_client() {
     let detail = c
         .sending_detail(&code, &DeviceInfo::default())
         .await
+        .unwrap()
+        .into_typed("sending_detail")
         .unwrap();
     assert_eq!(
         detail.state.as_ref().and_then(|s| s.known()),
         Some(SendingState::Signed)
     );
     assert!(detail.signed_at.is_some());
-    let trace = c.trace(&envelope).await.unwrap();
+    let trace = c.trace(&envelope).await.unwrap().bytes;
     assert!(trace.starts_with(b"%PDF-") && trace.ends_with(b"%%EOF\n"));
 
     // Opened, recipient 1 signed, recipient 2 signed, then the whole sending signed.
@@ -229,7 +244,10 @@ async fn multi_signature_cycle_with_the_real_client() {
     );
     assert!(ds.iter().all(|d| d.attempt == 1));
 
-    assert_eq!(c.budget().await.unwrap().0, 999);
+    assert_eq!(
+        c.budget().await.unwrap().into_typed("budget").unwrap().0,
+        999
+    );
     let today = time::OffsetDateTime::now_utc().date();
     let summary = c
         .summary(
@@ -237,6 +255,8 @@ async fn multi_signature_cycle_with_the_real_client() {
             today + time::Duration::days(1),
         )
         .await
+        .unwrap()
+        .into_typed("summary")
         .unwrap();
     assert_eq!((summary.sent, summary.signed), (1, 1));
     let user = c
@@ -287,7 +307,12 @@ async fn single_signature_sendings_split_and_reject() {
         .document_pdf(PDF)
         .build()
         .unwrap();
-    let created = c.create_sending(&sending).await.unwrap();
+    let created = c
+        .create_sending(&sending)
+        .await
+        .unwrap()
+        .into_typed("create_sending")
+        .unwrap();
     assert_eq!(
         created.len(),
         2,
@@ -299,6 +324,8 @@ async fn single_signature_sendings_split_and_reject() {
     let d = c
         .sending_detail(&code, &DeviceInfo::default())
         .await
+        .unwrap()
+        .into_typed("sending_detail")
         .unwrap();
     assert_eq!(d.attachments.len(), 1);
     assert_eq!(d.attachments[0].kind.as_deref(), Some("DNI"));
@@ -322,6 +349,8 @@ async fn single_signature_sendings_split_and_reject() {
     let d = c
         .sending_detail(&code, &DeviceInfo::default())
         .await
+        .unwrap()
+        .into_typed("sending_detail")
         .unwrap();
     assert_eq!(
         d.state.as_ref().and_then(|s| s.known()),
@@ -432,7 +461,16 @@ async fn wrong_signature_is_401() {
     .await;
     assert_eq!(a.status, 401);
     // The right secret works.
-    assert_eq!(good_client(&sb).budget().await.unwrap().0, 1000);
+    assert_eq!(
+        good_client(&sb)
+            .budget()
+            .await
+            .unwrap()
+            .into_typed("budget")
+            .unwrap()
+            .0,
+        1000
+    );
     sb.shutdown().await;
 }
 
@@ -598,7 +636,15 @@ async fn a_seed_makes_codes_reproducible() {
             .document_pdf(PDF)
             .build()
             .unwrap();
-        codes.push(c.create_sending(&sending).await.unwrap()[0].code.clone());
+        codes.push(
+            c.create_sending(&sending)
+                .await
+                .unwrap()
+                .into_typed("create_sending")
+                .unwrap()[0]
+                .code
+                .clone(),
+        );
         sb.shutdown().await;
     }
     assert_eq!(codes[0], codes[1]);

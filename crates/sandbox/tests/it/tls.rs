@@ -29,7 +29,13 @@ async fn https_with_the_sandbox_ca() {
         .unwrap();
 
     assert_eq!(
-        firmadoc(&sb, trusted.clone()).budget().await.unwrap().0,
+        firmadoc(&sb, trusted.clone())
+            .budget()
+            .await
+            .unwrap()
+            .into_typed("budget")
+            .unwrap()
+            .0,
         1000
     );
     assert!(

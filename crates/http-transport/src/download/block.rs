@@ -67,6 +67,11 @@ impl Block {
         self.phase + self.len == BLOCK
     }
 
+    /// Full, from a page boundary to the end: nothing but whole pages.
+    pub(crate) fn is_whole(&self) -> bool {
+        self.phase == 0 && self.is_full()
+    }
+
     /// The bytes held.
     pub(crate) fn data(&self) -> &[u8] {
         let from = self.start + self.phase;

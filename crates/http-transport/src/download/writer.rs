@@ -9,7 +9,7 @@
 //! task (or, for a resumed download, to the hashing thread first: [`Follower`]).
 
 use std::fs::File;
-use std::io::{Seek as _, SeekFrom, Write as _};
+use std::io::{IoSlice, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
 
 use tokio::sync::mpsc;
@@ -17,6 +17,8 @@ use tokio::sync::mpsc;
 use super::block::Block;
 use super::follow::Follower;
 
+/// Whole blocks written at most in one (vectored) write.
+const BATCH: usize = 4;
 /// Bytes written through the page cache between two background syncs.
 const SYNC_EVERY: u64 = 64 * 1024 * 1024;
 
@@ -54,6 +56,30 @@ pub(crate) fn open_direct(path: &Path, write: bool) -> Option<File> {
 fn write_at(mut file: &File, data: &[u8], at: u64) -> std::io::Result<()> {
     file.seek(SeekFrom::Start(at))?;
     file.write_all(data)
+}
+
+/// Writes all of `slices` at offset `at` (a seek, then vectored writes).
+fn write_vectored_at(
+    mut file: &File,
+    mut slices: &mut [IoSlice<'_>],
+    at: u64,
+) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(at))?;
+    while !slices.is_empty() {
+        match file.write_vectored(slices) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn order_error(offset: u64, len: u64) -> std::io::Error {
+    std::io::Error::other(format!(
+        "internal error: a block for offset {offset} came while the file holds {len} bytes"
+    ))
 }
 
 /// The writer thread's state.
@@ -123,25 +149,79 @@ impl Writer {
 
     /// `Ok(true)` at `Finish`, `Ok(false)` if the channel closed without it.
     fn write_all(&mut self, receiver: &mut mpsc::Receiver<Message>) -> std::io::Result<bool> {
+        let mut batch: Vec<Block> = Vec::with_capacity(BATCH);
         while let Some(message) = receiver.blocking_recv() {
-            match message {
-                Message::Block(block) => {
-                    self.write_block(&block)?;
-                    self.recycle(block)?;
+            let Message::Block(block) = message else {
+                return Ok(true);
+            };
+            // Whole blocks already waiting go to the disk in one write: when the disk is
+            // what holds the download back, its requests grow (and overlap) by themselves.
+            let mut finished = false;
+            batch.push(block);
+            while batch.len() < BATCH && batch.iter().all(Block::is_whole) {
+                match receiver.try_recv() {
+                    Ok(Message::Block(next)) => batch.push(next),
+                    Ok(Message::Finish) => {
+                        finished = true;
+                        break;
+                    }
+                    Err(_) => break,
                 }
-                Message::Finish => return Ok(true),
+            }
+            if batch.len() > 1 && batch.iter().all(Block::is_whole) {
+                self.write_whole(&batch)?;
+            } else {
+                for block in &batch {
+                    self.write_block(block)?;
+                }
+            }
+            for block in batch.drain(..) {
+                self.recycle(block)?;
+            }
+            if finished {
+                return Ok(true);
             }
         }
         Ok(false)
     }
 
+    /// Writes blocks that are whole pages from end to end (each [`Block::is_whole`]), in
+    /// one vectored direct write where offered.
+    fn write_whole(&mut self, blocks: &[Block]) -> std::io::Result<()> {
+        let mut expected = self.len;
+        for block in blocks {
+            if block.offset() != expected {
+                return Err(order_error(block.offset(), expected));
+            }
+            expected += block.data().len() as u64;
+        }
+        let direct = match self.direct.as_ref() {
+            Some(d) => {
+                let mut slices: Vec<IoSlice<'_>> =
+                    blocks.iter().map(|b| IoSlice::new(b.data())).collect();
+                write_vectored_at(d, &mut slices, self.len)
+            }
+            None => Err(std::io::ErrorKind::InvalidInput.into()),
+        };
+        match direct {
+            Ok(()) => {
+                self.len = expected;
+                Ok(())
+            }
+            // `EINVAL` (or no direct handle): one block at a time, as usual.
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                for block in blocks {
+                    self.write_block(block)?;
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn write_block(&mut self, block: &Block) -> std::io::Result<()> {
         if block.offset() != self.len {
-            return Err(std::io::Error::other(format!(
-                "internal error: a block for offset {} came while the file holds {} bytes",
-                block.offset(),
-                self.len
-            )));
+            return Err(order_error(block.offset(), self.len));
         }
         let (head, pages, tail) = block.parts();
         let mut at = self.len;

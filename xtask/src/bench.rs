@@ -211,8 +211,7 @@ fn oauth(quick: bool, py: &str) -> Result<Vec<Line>> {
     let ours = criterion_us(&out, "sign FirmaDocumentos POST")?;
     let floor = criterion_us(&out, "floor: HMAC-SHA1")?;
     let shapes = ["rfc", "guide", "unescaped"].map(|shape| {
-        criterion_us(&out, &format!("shape {shape}: Signer::sign_now, averaged over draws"))
-            .map(|t| (shape, t))
+        criterion_us(&out, &format!("shape {shape}: Signer::sign_now")).map(|t| (shape, t))
     });
     let n = if quick { 2_000 } else { 20_000 };
     let oauthlib = python(

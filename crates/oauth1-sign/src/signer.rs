@@ -2,7 +2,7 @@
 //! from a PRF seeded by the operating system and the time from its clock,
 //! and each request's fixed parts prepared once ([`Endpoint`]).
 
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use crate::credentials::Credentials;
@@ -179,19 +179,15 @@ impl Signer {
     fn endpoint(&self, request: &Request<'_>) -> Result<Arc<Endpoint>, Error> {
         let cached = request.authorization_header().is_none()
             && !matches!(request.body_kind(), Body::Form(_));
-        if cached {
-            let mut endpoints = self
-                .shared
-                .endpoints
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if let Some(at) = endpoints
+        let lookup = |endpoints: &mut Vec<Arc<Endpoint>>| {
+            let at = endpoints
                 .iter()
-                .position(|e| e.serves(request, &self.options))
-            {
-                endpoints[..=at].rotate_right(1);
-                return Ok(Arc::clone(&endpoints[0]));
-            }
+                .position(|e| e.serves(request, &self.options))?;
+            endpoints[..=at].rotate_right(1);
+            endpoints.first().map(Arc::clone)
+        };
+        if cached && let Some(found) = lookup(&mut self.endpoints()) {
+            return Ok(found);
         }
         let keyed = self.keyed(self.options.method);
         let endpoint = Arc::new(Endpoint::prepare(
@@ -201,17 +197,20 @@ impl Signer {
             keyed,
         )?);
         if cached {
-            let mut endpoints = self
-                .shared
-                .endpoints
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if !endpoints.iter().any(|e| e.serves(request, &self.options)) {
+            let mut endpoints = self.endpoints();
+            if lookup(&mut endpoints).is_none() {
                 endpoints.insert(0, Arc::clone(&endpoint));
                 endpoints.truncate(ENDPOINTS);
             }
         }
         Ok(endpoint)
+    }
+
+    fn endpoints(&self) -> MutexGuard<'_, Vec<Arc<Endpoint>>> {
+        self.shared
+            .endpoints
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -338,16 +338,21 @@ mod tests {
         Ok(())
     }
 
+    /// Feeds `rest`, commits, and checks that the target holds `whole` with its digest.
+    async fn complete(mut part: PartFile, rest: &[u8], target: &Path, whole: &[u8]) {
+        feed(&mut part, rest).await.unwrap();
+        let digest = part.commit().await.unwrap();
+        assert_eq!(std::fs::read(target).unwrap(), whole);
+        assert_eq!(digest, <[u8; 32]>::from(Sha256::digest(whole)));
+    }
+
     #[tokio::test]
     async fn a_fresh_file_spanning_many_blocks_is_written_and_hashed() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("f.zip");
         let data = body(3 * block::BLOCK * BLOCKS / 2 + 12_345);
-        let mut part = PartFile::create(&target).unwrap();
-        feed(&mut part, &data).await.unwrap();
-        let digest = part.commit().await.unwrap();
-        assert_eq!(std::fs::read(&target).unwrap(), data);
-        assert_eq!(digest, <[u8; 32]>::from(Sha256::digest(&data)));
+        let part = PartFile::create(&target).unwrap();
+        complete(part, &data, &target, &data).await;
     }
 
     #[tokio::test]
@@ -357,15 +362,8 @@ mod tests {
         let data = body(2 * block::BLOCK * BLOCKS + 777);
         for kept in [6, 4096, block::BLOCK + 12_345] {
             std::fs::write(&paths.partial, &data[..kept]).unwrap();
-            let mut part = PartFile::create_kept(&target, paths.clone(), kept as u64).unwrap();
-            feed(&mut part, &data[kept..]).await.unwrap();
-            let digest = part.commit().await.unwrap();
-            assert_eq!(std::fs::read(&target).unwrap(), data, "kept {kept}");
-            assert_eq!(
-                digest,
-                <[u8; 32]>::from(Sha256::digest(&data)),
-                "kept {kept}"
-            );
+            let part = PartFile::create_kept(&target, paths.clone(), kept as u64).unwrap();
+            complete(part, &data[kept..], &target, &data).await;
         }
     }
 
@@ -381,18 +379,9 @@ mod tests {
             .open(&paths.partial)
             .unwrap();
         let reader = Reader::buffered(std::fs::File::open(&paths.partial).unwrap());
-        let mut part = PartFile::start(
-            Kind::Kept(paths),
-            file,
-            None,
-            kept as u64,
-            Some(reader),
-            &target,
-        );
-        feed(&mut part, &data[kept..]).await.unwrap();
-        let digest = part.commit().await.unwrap();
-        assert_eq!(std::fs::read(&target).unwrap(), data);
-        assert_eq!(digest, <[u8; 32]>::from(Sha256::digest(&data)));
+        let head = Some(reader);
+        let part = PartFile::start(Kind::Kept(paths), file, None, kept as u64, head, &target);
+        complete(part, &data[kept..], &target, &data).await;
     }
 
     #[tokio::test]

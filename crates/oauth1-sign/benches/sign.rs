@@ -6,8 +6,12 @@
 //!   system clock, nonce from the signer's PRF, the request prepared once and
 //!   reused. `unescaped` (the default) is averaged over however many draws
 //!   each signature needed (about 2.3): the mean cost of a signature.
+//! - `per sending` is `sign_now` on `/send/Sending/{code}` with a new code
+//!   each call: URLs that differ only in their last segment share one
+//!   prepared request.
 //! - `cold` is `sign_now` on an endpoint the signer has not prepared yet
-//!   (64 URLs in turn, more than the 32 it keeps): the first call's cost.
+//!   (64 URLs that differ before their last segment, in turn, more than the
+//!   32 it keeps): the first call's cost.
 //! - `sign` is the reference pipeline (parse, normalise, sort, one HMAC).
 //!
 //! After criterion, the same operations are timed in interleaved rounds
@@ -52,8 +56,23 @@ fn ops() -> Vec<Op> {
             }),
         ));
     }
+    // A sending's own calls: the code (the last segment) changes every call.
     let signer = Signer::new(creds.clone());
-    let urls: Vec<String> = (0..64).map(|i| format!("{URL}/{i:07}")).collect();
+    let codes: Vec<String> = (0..64).map(|i| format!("{URL}/XJH{i:02}")).collect();
+    let mut i = 0;
+    ops.push((
+        "per sending: sign_now on /send/Sending/{code}, a new code each call (unescaped)".into(),
+        Box::new(move || {
+            i = (i + 1) % codes.len();
+            let req = Request::new("POST", black_box(&codes[i])).body(Body::Opaque);
+            signer.sign_now(&req).unwrap().into_url().len()
+        }),
+    ));
+    // 64 URLs that differ before their last segment, more than the 32 kept.
+    let signer = Signer::new(creds.clone());
+    let urls: Vec<String> = (0..64)
+        .map(|i| format!("https://apitest.firmadocumentos.es/send{i:02}/Sending"))
+        .collect();
     let mut i = 0;
     ops.push((
         "cold: first use of an endpoint (sign_now, unescaped)".into(),

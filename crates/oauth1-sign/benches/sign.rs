@@ -57,30 +57,18 @@ fn ops() -> Vec<Op> {
         ));
     }
     // A sending's own calls: the code (the last segment) changes every call.
-    let signer = Signer::new(creds.clone());
-    let codes: Vec<String> = (0..64).map(|i| format!("{URL}/XJH{i:02}")).collect();
-    let mut i = 0;
-    ops.push((
-        "per sending: sign_now on /send/Sending/{code}, a new code each call (unescaped)".into(),
-        Box::new(move || {
-            i = (i + 1) % codes.len();
-            let req = Request::new("POST", black_box(&codes[i])).body(Body::Opaque);
-            signer.sign_now(&req).unwrap().into_url().len()
-        }),
+    ops.push(in_turn(
+        "per sending: sign_now on /send/Sending/{code}, a new code each call (unescaped)",
+        &creds,
+        (0..64).map(|i| format!("{URL}/XJH{i:02}")).collect(),
     ));
     // 64 URLs that differ before their last segment, more than the 32 kept.
-    let signer = Signer::new(creds.clone());
-    let urls: Vec<String> = (0..64)
-        .map(|i| format!("https://apitest.firmadocumentos.es/send{i:02}/Sending"))
-        .collect();
-    let mut i = 0;
-    ops.push((
-        "cold: first use of an endpoint (sign_now, unescaped)".into(),
-        Box::new(move || {
-            i = (i + 1) % urls.len();
-            let req = Request::new("POST", black_box(&urls[i])).body(Body::Opaque);
-            signer.sign_now(&req).unwrap().into_url().len()
-        }),
+    ops.push(in_turn(
+        "cold: first use of an endpoint (sign_now, unescaped)",
+        &creds,
+        (0..64)
+            .map(|i| format!("https://apitest.firmadocumentos.es/send{i:02}/Sending"))
+            .collect(),
     ));
     ops.push((
         "sign FirmaDocumentos POST -> final URL (reference pipeline `sign`)".into(),
@@ -91,6 +79,20 @@ fn ops() -> Vec<Op> {
         }),
     ));
     ops
+}
+
+/// `sign_now` by one new signer on `urls`, one after the other, round and round.
+fn in_turn(name: &str, creds: &Credentials, urls: Vec<String>) -> Op {
+    let signer = Signer::new(creds.clone());
+    let mut i = 0;
+    (
+        name.to_owned(),
+        Box::new(move || {
+            i = (i + 1) % urls.len();
+            let req = Request::new("POST", black_box(&urls[i])).body(Body::Opaque);
+            signer.sign_now(&req).unwrap().into_url().len()
+        }),
+    )
 }
 
 fn bench(c: &mut Criterion) {

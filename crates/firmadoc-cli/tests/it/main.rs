@@ -7,4 +7,5 @@ mod hostile;
 mod operations;
 mod sandbox;
 mod support;
+mod untyped_json;
 mod webhook;

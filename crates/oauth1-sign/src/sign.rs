@@ -10,6 +10,7 @@ use crate::credentials::Credentials;
 use crate::digest;
 use crate::encode::{is_unreserved, percent_encode_into};
 use crate::error::Error;
+use crate::method::SignatureMethod;
 use crate::options::{Configure, SignatureShape, SigningOptions};
 use crate::request::{Body, Placement, Request};
 use crate::secret::Secret;
@@ -212,6 +213,17 @@ pub fn sign(
     credentials: &Credentials,
     params: &SigningParams<'_>,
 ) -> Result<Signed, Error> {
+    sign_parts(request, credentials, params, true)
+}
+
+/// [`sign`], or, without `hmac`, everything but the HMAC (an HMAC signature
+/// is left empty): what [`crate::Signer`] prepares a request from.
+pub(crate) fn sign_parts(
+    request: &Request<'_>,
+    credentials: &Credentials,
+    params: &SigningParams<'_>,
+    hmac: bool,
+) -> Result<Signed, Error> {
     let method = normalize_method(request.method())?;
     let url = parse_url(request.url())?;
     if params.nonce.is_empty() || !params.nonce.bytes().all(is_unreserved) {
@@ -251,7 +263,11 @@ pub fn sign(
     let mut base_uri = String::with_capacity(request.url().len());
     push_base_uri(&mut base_uri, &url);
     let base_string = join_base_string(&method, &base_uri, &normalized);
-    let signature = digest::signature(sig_method, &credentials.signing_key(), &base_string);
+    let signature = if hmac || sig_method == SignatureMethod::Plaintext {
+        digest::signature(sig_method, &credentials.signing_key(), &base_string)
+    } else {
+        Secret::new("")
+    };
 
     let mut out_url = url;
     out_url.set_fragment(None);

@@ -11,8 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cli_support::doctor::{
-    ClockThresholds, DateSample, Doctor, Endpoint, Setting, Source, Status, Step, clock_step,
-    configuration_step, dns_step, server_date, tcp_step, tls_step,
+    ClockThresholds, Doctor, Reach, Setting, Source, Step, configuration_step,
 };
 use cli_support::{CliError, ExitStatus, ProfileFile, Report, config_location};
 use firmadoc_client::{Client, ClientConfig, Reply};
@@ -33,9 +32,6 @@ pub const CLOCK: ClockThresholds = ClockThresholds {
     fail: Duration::from_secs(300),
     why: "every call is signed with an OAuth 1.0 oauth_timestamp from this machine's clock, and the service refuses timestamps too far from its own (401)",
 };
-
-/// How long DNS and TCP may take per host.
-const REACH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs every step with `clock` as this machine's time; the report fails (exit status of
 /// the first failed step) when one did.
@@ -70,38 +66,17 @@ pub async fn doctor(
     };
 
     let base = config.environment.base_url().to_owned();
-    let endpoints = match Endpoint::from_urls(&[("API", base.as_str())]) {
-        Ok(e) => e,
-        Err(e) => {
-            d.push(Step::failed(
-                "dns",
-                ExitStatus::Usage,
-                e,
-                "check --env or FIRMADOC_ENV",
-            ));
-            Vec::new()
-        }
+    let how = Reach {
+        transport: &config.transport,
+        extra_roots_file: None,
+        extra_setting: None,
+        url_hint: "check --env or FIRMADOC_ENV",
+        clock: CLOCK,
     };
-    if d.ready("dns", &["dns"]) {
-        d.push(dns_step(&endpoints, REACH_TIMEOUT).await);
-    }
-    if d.ready("tcp", &["dns"]) {
-        d.push(tcp_step(&endpoints, REACH_TIMEOUT).await);
-    }
-    if d.ready("tls", &["tcp"]) {
-        d.push(tls_step(&endpoints, &config.transport, None, None, clock.now()).await);
-    }
-    if d.ready("clock", &["tcp", "tls"]) {
-        d.push(clock_step(
-            &date_samples(&config, &endpoints, clock.as_ref()).await,
-            CLOCK,
-        ));
-    }
+    d.reach(&[("API", base.as_str())], how, clock.as_ref())
+        .await;
     if d.ready("signed_call", &["tcp", "tls"]) {
-        let clock_off = d
-            .steps()
-            .iter()
-            .any(|s| s.name() == "clock" && matches!(s.status(), Status::Failed | Status::Warning));
+        let clock_off = d.clock_off();
         d.push(signed_call(config, clock_off).await);
     }
     Ok(d.into_report())
@@ -198,34 +173,6 @@ fn describe(global: &Global, env: &dyn Fn(&str) -> Option<String>) -> Shown {
         settings,
         secret_file,
     }
-}
-
-/// The `Date` of the API host (a plain GET of the base URL, unsigned).
-async fn date_samples(
-    config: &ClientConfig,
-    endpoints: &[Endpoint],
-    clock: &dyn Clock,
-) -> Vec<DateSample> {
-    let transport = match http_transport::Transport::new(config.transport.clone()) {
-        Ok(t) => t,
-        Err(e) => {
-            return vec![DateSample {
-                server: "API".to_owned(),
-                date: Err(e.to_string()),
-                local: clock.now(),
-            }];
-        }
-    };
-    let mut samples = Vec::new();
-    for e in endpoints {
-        let result = server_date(&transport, &e.url, clock).await;
-        samples.push(DateSample {
-            server: e.label(),
-            local: result.as_ref().map_or_else(|_| clock.now(), |(_, l)| *l),
-            date: result.map(|(s, _)| s),
-        });
-    }
-    samples
 }
 
 /// The `signed_call` step: `GET /admin/Budget`, signed, read-only.

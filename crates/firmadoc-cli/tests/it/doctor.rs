@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use firmadoc_cli::doctor::STEPS;
 
+use cli_support::testing::doctor_step as step;
+
 use crate::support::run;
 
 struct Setup {
@@ -64,30 +66,15 @@ impl Drop for Setup {
 /// Runs the doctor: the exit code, the report (stdout) and the error (stderr).
 fn doctor(cmd: &mut Command, secret: &str) -> (i32, serde_json::Value, serde_json::Value) {
     let r = run(cmd);
-    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     assert!(
         !r.stdout.contains(secret) && !r.stderr.contains(secret),
         "the secret leaked"
     );
-    let report: serde_json::Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("one JSON report on stdout ({e}): {} {}", r.stdout, r.stderr));
-    crate::support::check_shape("firmadoc doctor", &report);
-    let error = if r.code == 0 {
-        assert!(r.stderr.is_empty(), "{}", r.stderr);
-        serde_json::Value::Null
-    } else {
-        serde_json::from_str(r.stderr.trim()).unwrap()
-    };
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md")).unwrap();
+    let (report, error) =
+        cli_support::testing::doctor_outcome(r.code, &r.stdout, &r.stderr, &doc, "firmadoc doctor");
     (r.code, report, error)
-}
-
-fn step<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == name)
-        .unwrap_or_else(|| panic!("no step {name}: {report}"))
 }
 
 /// A broken set-up: exit `code`, first failure at `at`, its hint containing `hint`.
@@ -98,18 +85,7 @@ fn fails_at(
     at: &str,
     hint: &str,
 ) {
-    assert_eq!(report["ok"], false, "{report}");
-    assert_eq!(report["failed_step"], at, "{report}");
-    assert_eq!(report["exit_code"], code, "{report}");
-    let s = step(report, at);
-    assert_eq!(s["status"], "failed", "{s}");
-    assert!(s["hint"].as_str().unwrap().contains(hint), "{s}");
-    assert_eq!(error["error"]["exit_code"], code, "{error}");
-    for name in STEPS.iter().take_while(|n| **n != at) {
-        let st = step(report, name);
-        let passed = st["status"] == "ok" || st["details"]["not_applicable"] == true;
-        assert!(passed, "{name} before {at}: {report}");
-    }
+    cli_support::testing::doctor_fails_at(report, error, &STEPS, code, at, hint);
 }
 
 fn secret() -> String {

@@ -76,7 +76,20 @@ pub fn check_numeric_flags(
 #[must_use]
 pub fn documented_shapes(doc: &str) -> Vec<(String, Vec<(String, bool)>)> {
     let mut shapes = Vec::new();
+    // Only the rows of the table headed `| subcommand | keys of the result |`
+    // (other tables, the flag ranges say, also start with a command).
+    let mut in_table = false;
     for line in doc.lines() {
+        if line.starts_with("| subcommand |") {
+            in_table = true;
+            continue;
+        }
+        if !line.starts_with('|') {
+            in_table = false;
+        }
+        if !in_table {
+            continue;
+        }
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         // `| cmd | keys |` splits into ["", cmd, keys, ""].
         let [_, commands, keys, _] = cells.as_slice() else {

@@ -150,12 +150,16 @@ pub enum Error {
         source: TokenError,
     },
 
-    /// The provider's discovery document was refused.
-    #[error("OpenID discovery failed: {source}")]
+    /// The provider's discovery document was refused, or its URL did not serve one
+    /// (a 404: [`DiscoveryError::Status`]).
+    #[error("{}{source}", discovery_at(url))]
     Discovery {
         /// Why.
         #[source]
         source: DiscoveryError,
+        /// The discovery URL tried (`{issuer}/.well-known/openid-configuration`); empty
+        /// when the token endpoint was given and discovery skipped.
+        url: String,
     },
 
     /// The client assertion could not be signed.
@@ -196,7 +200,7 @@ pub enum Error {
     },
 
     /// A timeout expired (connect, response head, or silence in a body).
-    #[error("{}{source}", on_host(host))]
+    #[error("{}{source}", on_host(host, source))]
     Timeout {
         /// The transport's error, which says which phase.
         #[source]
@@ -206,7 +210,7 @@ pub enum Error {
     },
 
     /// The TLS handshake failed (unknown CA, wrong name, expired certificate).
-    #[error("{}{source}", on_host(host))]
+    #[error("{}{source}", on_host(host, source))]
     Tls {
         /// The transport's error.
         #[source]
@@ -275,7 +279,7 @@ pub enum Error {
     },
 
     /// Another transport error (connect, body too large, I/O while writing a download...).
-    #[error("{}{source}", on_host(host))]
+    #[error("{}{source}", on_host(host, source))]
     Transport {
         /// The transport's error.
         #[source]
@@ -285,12 +289,22 @@ pub enum Error {
     },
 }
 
-/// `"host: "` for a message, or nothing when the host is unknown.
-fn on_host(host: &str) -> String {
-    if host.is_empty() {
+/// `"host: "` for a message, or nothing when the host is unknown or the transport's
+/// message names it already.
+fn on_host(host: &str, source: &http_transport::Error) -> String {
+    if host.is_empty() || source.host().is_some() {
         String::new()
     } else {
         format!("{host}: ")
+    }
+}
+
+/// `"OpenID discovery at URL failed: "`, or the words for a hand-given provider.
+fn discovery_at(url: &str) -> String {
+    if url.is_empty() {
+        "the OpenID provider configuration is refused: ".to_owned()
+    } else {
+        format!("OpenID discovery at {url} failed: ")
     }
 }
 
@@ -366,9 +380,12 @@ impl Error {
     /// The host a network error concerns (`name:port` as in the URL), when known.
     pub fn host(&self) -> Option<&str> {
         match self {
-            Self::Timeout { host, .. } | Self::Tls { host, .. } | Self::Transport { host, .. } => {
-                Some(host.as_str()).filter(|h| !h.is_empty())
-            }
+            Self::Timeout { host, source }
+            | Self::Tls { host, source }
+            | Self::Transport { host, source } => source
+                .host()
+                .or_else(|| Some(host.as_str()).filter(|h| !h.is_empty())),
+            Self::MayHaveBeenReceived { source, .. } => source.host(),
             _ => None,
         }
     }

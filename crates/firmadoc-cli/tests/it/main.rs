@@ -4,6 +4,8 @@
 mod config;
 mod failures;
 mod hostile;
+mod json_shapes;
+mod network;
 mod operations;
 mod sandbox;
 mod support;

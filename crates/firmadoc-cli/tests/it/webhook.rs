@@ -8,15 +8,15 @@ use std::process::{Child, Stdio};
 use crate::support::{firmadoc, run};
 
 /// V1 body: 239 bytes, CRLF line breaks, as the upstream test serialises it.
-fn v1_body() -> Vec<u8> {
+pub(crate) fn v1_body() -> Vec<u8> {
     "{\r\n  \"Id\": \"1234567890\",\r\n  \"Attempt\": 1,\r\n  \"Properties\": {\r\n    \"p1\": \"pv1\"\r\n  },\r\n  \"Notifications\": [\r\n    {\r\n      \"Action\": \"a1\",\r\n      \"d1\": \"dv1\"\r\n    },\r\n    {\r\n      \"Action\": \"a1\",\r\n      \"d2\": \"http://localhost\"\r\n    }\r\n  ]\r\n}".as_bytes().to_vec()
 }
 /// V1 signature, keyed with the 48-character secret the tests use.
-const V1_SIGNATURE: &str =
+pub(crate) const V1_SIGNATURE: &str =
     "sha256=DCDEB62502988CDEDE464AF6A97566D61288C446CFC46F74F341E11173FF30A1";
 
 /// One HTTP/1.1 request on a fresh connection; returns status and body.
-fn http(
+pub(crate) fn http(
     addr: &str,
     method: &str,
     target: &str,
@@ -45,7 +45,7 @@ fn http(
 }
 
 /// Starts `webhook serve` on a free port; returns the child, its address and its stderr.
-fn serve(extra: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
+pub(crate) fn serve(extra: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
     let mut child = firmadoc("http://127.0.0.1:9")
         .args([
             "webhook",
@@ -72,7 +72,7 @@ fn serve(extra: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>
     (child, addr, stderr)
 }
 
-fn json_header() -> (&'static str, &'static str) {
+pub(crate) fn json_header() -> (&'static str, &'static str) {
     ("Content-Type", "application/json; charset=utf-8")
 }
 

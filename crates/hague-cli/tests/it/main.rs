@@ -6,6 +6,7 @@ mod export;
 mod failures;
 mod hostile;
 mod keygen;
+mod network;
 mod package;
 mod quickstart;
 mod sandbox;

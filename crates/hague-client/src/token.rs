@@ -255,7 +255,7 @@ impl TokenSource {
                                 status: status.as_u16(),
                             })
                         }
-                        e => Error::from_transport(e, &url),
+                        e => Error::from(e),
                     })?;
                 match ProviderMetadata::from_json(response.body(), issuer, policy) {
                     Err(fapi_jwt_assert::DiscoveryError::IssuerMismatch { found, .. })
@@ -299,7 +299,7 @@ impl TokenSource {
             .transport
             .send(&request)
             .await
-            .map_err(|e| Error::from_transport(e, token_request.url()))?;
+            .map_err(Error::from)?;
         let status: StatusCode = response.status();
         let token = TokenResponse::from_http(status.as_u16(), response.body())
             .map_err(|source| Error::Token { source })?;

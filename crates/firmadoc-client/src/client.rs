@@ -435,6 +435,9 @@ impl Client {
             } else {
                 Body::None
             };
+            // `sign_now` is oauth1-sign's prepared path (the request's fixed
+            // parts kept in the signer, shared by the client's clones): the
+            // figure of its benchmark is what each call pays.
             let signed = self
                 .signer
                 .sign_now(&oauth1_sign::Request::new(method.as_str(), &url).body(kind))?;

@@ -4,6 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 
+use crate::b64;
 use crate::method::SignatureMethod;
 use crate::secret::Secret;
 
@@ -30,10 +31,10 @@ pub(crate) fn signature(method: SignatureMethod, key: &Secret, base_string: &str
     }
 }
 
-/// An HMAC keyed and fed the part of a base string before the nonce, so
-/// that each nonce [`crate::Signer`] draws costs only the HMAC of the nonce
-/// and what follows it (RFC 5849 sorts `oauth_nonce` before
-/// `oauth_signature_method`, so that tail is short).
+/// An HMAC state that can be resumed: keyed once (the key pads hashed), fed
+/// the fixed start of a base string once, then cloned for each signature and
+/// each nonce drawn, so that a signature costs only the HMAC of what follows
+/// the fixed start (see [`crate::Signer`]).
 #[derive(Clone)]
 pub(crate) enum PrefixedMac {
     /// HMAC-SHA1.
@@ -42,38 +43,58 @@ pub(crate) enum PrefixedMac {
     Sha256(Hmac<sha2::Sha256>),
 }
 
+/// Room for the base64 of the longest MAC (SHA-256: 44 characters).
+pub(crate) type Base64Buf = [u8; 44];
+
 impl PrefixedMac {
-    /// Keys the MAC and feeds it `prefix`; `None` for PLAINTEXT, whose
-    /// signature does not depend on the nonce.
-    pub(crate) fn new(method: SignatureMethod, key: &Secret, prefix: &str) -> Option<Self> {
+    /// The MAC keyed with `key`, nothing fed yet; `None` for PLAINTEXT,
+    /// whose signature is the key itself.
+    pub(crate) fn keyed(method: SignatureMethod, key: &Secret) -> Option<Self> {
         let key = key.expose().as_bytes();
-        let mut mac = match method {
-            SignatureMethod::HmacSha1 => Self::Sha1(Hmac::new_from_slice(key).ok()?),
-            SignatureMethod::HmacSha256 => Self::Sha256(Hmac::new_from_slice(key).ok()?),
-            SignatureMethod::Plaintext => return None,
-        };
-        mac.update(prefix.as_bytes());
-        Some(mac)
+        match method {
+            SignatureMethod::HmacSha1 => Hmac::new_from_slice(key).ok().map(Self::Sha1),
+            SignatureMethod::HmacSha256 => Hmac::new_from_slice(key).ok().map(Self::Sha256),
+            SignatureMethod::Plaintext => None,
+        }
     }
 
-    fn update(&mut self, data: &[u8]) {
+    /// Feeds `data`.
+    pub(crate) fn update(&mut self, data: &[u8]) {
         match self {
             Self::Sha1(m) => m.update(data),
             Self::Sha256(m) => m.update(data),
         }
     }
 
-    /// The base64 signature of prefix + `nonce` + `suffix`, written into
-    /// `out` (cleared first).
-    pub(crate) fn finish_into(&self, nonce: &str, suffix: &str, out: &mut String) {
-        let mut mac = self.clone();
-        mac.update(nonce.as_bytes());
-        mac.update(suffix.as_bytes());
-        out.clear();
-        match mac {
-            Self::Sha1(m) => STANDARD.encode_string(m.finalize().into_bytes(), out),
-            Self::Sha256(m) => STANDARD.encode_string(m.finalize().into_bytes(), out),
-        }
+    /// The MAC of everything fed.
+    pub(crate) fn finish(self) -> MacBytes {
+        let mut out = MacBytes::default();
+        let bytes: &[u8] = match self {
+            Self::Sha1(m) => &m.finalize().into_bytes(),
+            Self::Sha256(m) => &m.finalize().into_bytes(),
+        };
+        out.len = bytes.len().min(out.bytes.len());
+        out.bytes[..out.len].copy_from_slice(&bytes[..out.len]);
+        out
+    }
+}
+
+/// A MAC's bytes, on the stack (SHA-1: 20, SHA-256: 32).
+#[derive(Default)]
+pub(crate) struct MacBytes {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl MacBytes {
+    /// The bytes.
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    /// Standard base64 with padding, into `out`.
+    pub(crate) fn base64<'o>(&self, out: &'o mut Base64Buf) -> &'o str {
+        b64::encode(b64::STANDARD, self.as_slice(), true, out)
     }
 }
 
@@ -96,19 +117,21 @@ mod tests {
         );
     }
 
-    /// The prefixed MAC gives the signature of the whole base string.
+    /// A MAC resumed after a fed prefix gives the signature of the whole.
     #[test]
     fn prefixed_mac_matches_the_whole() {
         let k = Secret::new("cs&ts");
         for method in [SignatureMethod::HmacSha1, SignatureMethod::HmacSha256] {
             let whole = signature(method, &k, "GET&a%3Db&oauth_nonce%3DXYZ%26tail");
-            let mut out = String::new();
-            PrefixedMac::new(method, &k, "GET&a%3Db&oauth_nonce%3D")
-                .unwrap()
-                .finish_into("XYZ", "%26tail", &mut out);
-            assert_eq!(out, whole.expose());
+            let mut prefixed = PrefixedMac::keyed(method, &k).unwrap();
+            prefixed.update(b"GET&a%3Db&oauth_nonce%3D");
+            let mut resumed = prefixed.clone();
+            resumed.update(b"XYZ");
+            resumed.update(b"%26tail");
+            let mut buf = [0; 44];
+            assert_eq!(resumed.finish().base64(&mut buf), whole.expose());
         }
-        assert!(PrefixedMac::new(SignatureMethod::Plaintext, &k, "x").is_none());
+        assert!(PrefixedMac::keyed(SignatureMethod::Plaintext, &k).is_none());
     }
 
     #[test]

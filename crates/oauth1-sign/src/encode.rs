@@ -5,14 +5,29 @@
 /// with upper-case hex. A space is `%20`, never `+`.
 pub fn percent_encode_into(out: &mut String, input: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in input.as_bytes() {
-        if is_unreserved(b) {
-            out.push(char::from(b));
-        } else {
+    let mut rest = input;
+    while !rest.is_empty() {
+        // Copy the run of unreserved characters at once, then escape one byte.
+        let run = rest.bytes().take_while(|&b| is_unreserved(b)).count();
+        let (plain, tail) = rest.split_at(run);
+        out.push_str(plain);
+        let Some(&b) = tail.as_bytes().first() else {
+            break;
+        };
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0F)]));
+        // `b` may start a multi-byte character: continue byte-wise through it.
+        let mut next = 1;
+        while let Some(&c) = tail.as_bytes().get(next)
+            && !tail.is_char_boundary(next)
+        {
             out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0F)]));
+            out.push(char::from(HEX[usize::from(c >> 4)]));
+            out.push(char::from(HEX[usize::from(c & 0x0F)]));
+            next += 1;
         }
+        rest = tail.get(next..).unwrap_or_default();
     }
 }
 

@@ -84,6 +84,23 @@ impl SignatureShape {
     }
 }
 
+/// Appends a base64 signature RFC-encoded: only `+`, `/` and `=` need an
+/// escape, so the runs between them are copied whole.
+pub(crate) fn push_base64_rfc(out: &mut String, sig: &str) {
+    let mut rest = sig;
+    while let Some(at) = rest.find(['+', '/', '=']) {
+        let (run, tail) = rest.split_at(at);
+        out.push_str(run);
+        out.push_str(match tail.as_bytes().first() {
+            Some(b'+') => "%2B",
+            Some(b'/') => "%2F",
+            _ => "%3D",
+        });
+        rest = tail.get(1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+}
+
 impl fmt::Display for SignatureShape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

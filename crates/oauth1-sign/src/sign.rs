@@ -10,6 +10,7 @@ use crate::credentials::Credentials;
 use crate::digest;
 use crate::encode::{is_unreserved, percent_encode_into};
 use crate::error::Error;
+use crate::method::SignatureMethod;
 use crate::options::{Configure, SignatureShape, SigningOptions};
 use crate::request::{Body, Placement, Request};
 use crate::secret::Secret;
@@ -128,53 +129,29 @@ impl Signed {
         self.placement
     }
 
-    /// The same signed request with another nonce, whose signature and base
-    /// string the caller computed ([`crate::Signer`]'s redraw): the nonce
-    /// and the signature are replaced where this crate wrote them (after
-    /// everything the request itself carried), nothing else is rebuilt.
-    pub(crate) fn with_nonce(
-        mut self,
-        old: &str,
-        new: &str,
+    /// A signed request from its parts ([`crate::Signer`]'s prepared
+    /// endpoints): `text` is the URL for [`Placement::Query`], else the
+    /// header or the form body, and `url` the URL to send then.
+    pub(crate) fn from_parts(
+        placement: Placement,
+        url: Option<String>,
+        text: String,
         signature: Secret,
         base_string: String,
     ) -> Self {
-        let (eq, quote) = match self.placement {
-            Placement::Header => ("=\"", "\""),
-            Placement::Query | Placement::Form => ("=", ""),
+        let (url, authorization, body) = match (placement, url) {
+            (Placement::Query, _) | (_, None) => (text, None, None),
+            (Placement::Header, Some(url)) => (url, Some(text), None),
+            (Placement::Form, Some(url)) => (url, None, Some(text.into_bytes())),
         };
-        let shape = SignatureShape::Rfc;
-        let rewrite = |text: &mut String| {
-            let pattern = format!("oauth_nonce{eq}{old}");
-            if let Some(at) = text.rfind(&pattern) {
-                let from = at + "oauth_nonce".len() + eq.len();
-                text.replace_range(from..from + old.len(), new);
-            }
-            let sig_key = format!("oauth_signature{eq}");
-            if let Some(at) = text.rfind(&sig_key) {
-                text.truncate(at + sig_key.len());
-                shape.push_signature(text, signature.expose());
-                text.push_str(quote);
-            }
-        };
-        match self.placement {
-            Placement::Query => rewrite(&mut self.url),
-            Placement::Header => {
-                if let Some(h) = self.authorization.as_mut() {
-                    rewrite(h);
-                }
-            }
-            Placement::Form => {
-                if let Some(body) = self.body.take() {
-                    let mut text = String::from_utf8_lossy(&body).into_owned();
-                    rewrite(&mut text);
-                    self.body = Some(text.into_bytes());
-                }
-            }
+        Self {
+            placement,
+            url,
+            authorization,
+            body,
+            signature,
+            base_string,
         }
-        self.signature = signature;
-        self.base_string = base_string;
-        self
     }
 
     /// Whether the signature needs percent-escapes in a URL (holds `+` or `/`).
@@ -236,6 +213,17 @@ pub fn sign(
     credentials: &Credentials,
     params: &SigningParams<'_>,
 ) -> Result<Signed, Error> {
+    sign_parts(request, credentials, params, true)
+}
+
+/// [`sign`], or, without `hmac`, everything but the HMAC (an HMAC signature
+/// is left empty): what [`crate::Signer`] prepares a request from.
+pub(crate) fn sign_parts(
+    request: &Request<'_>,
+    credentials: &Credentials,
+    params: &SigningParams<'_>,
+    hmac: bool,
+) -> Result<Signed, Error> {
     let method = normalize_method(request.method())?;
     let url = parse_url(request.url())?;
     if params.nonce.is_empty() || !params.nonce.bytes().all(is_unreserved) {
@@ -275,7 +263,11 @@ pub fn sign(
     let mut base_uri = String::with_capacity(request.url().len());
     push_base_uri(&mut base_uri, &url);
     let base_string = join_base_string(&method, &base_uri, &normalized);
-    let signature = digest::signature(sig_method, &credentials.signing_key(), &base_string);
+    let signature = if hmac || sig_method == SignatureMethod::Plaintext {
+        digest::signature(sig_method, &credentials.signing_key(), &base_string)
+    } else {
+        Secret::new("")
+    };
 
     let mut out_url = url;
     out_url.set_fragment(None);

@@ -4,6 +4,8 @@
 // Test scaffolding: a failure here should stop the test loudly, with a message.
 #![allow(clippy::panic)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 #[cfg(feature = "hws")]
 pub mod hws;
 #[cfg(feature = "oauth1")]

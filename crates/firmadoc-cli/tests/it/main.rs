@@ -9,4 +9,5 @@ mod network;
 mod operations;
 mod sandbox;
 mod support;
+mod untyped_json;
 mod webhook;

@@ -2,7 +2,7 @@
 //! `test-support`'s matchers (on `oauth1-sign`'s verifier, itself tested against
 //! the RFC 5849 and oauthlib vectors).
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 pub(crate) const KEY: &str = "cli-test-consumer-key";
 /// 48 characters: long enough to key webhooks (32 to 128), and the secret of
@@ -21,53 +21,22 @@ pub(crate) fn firmadoc(url: &str) -> Command {
     c
 }
 
-/// What a run printed, and its exit code.
-#[derive(Debug)]
-pub(crate) struct Run {
-    pub(crate) code: i32,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-}
+pub(crate) use test_support::cli::Run;
+
+/// What the tests check on every run of `firmadoc`: a failure prints only its error and
+/// hint lines, and never the consumer secret.
+static TOOL: test_support::cli::Tool = test_support::cli::Tool {
+    name: "firmadoc",
+    never_printed: &[SECRET],
+    quiet_failures: true,
+    check_json: |args, value| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        check_shape_of(&args, value);
+    },
+};
 
 pub(crate) fn run(cmd: &mut Command) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("the firmadoc binary runs");
-    Run {
-        code: status.code().expect("exited normally"),
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-    }
-}
-
-impl Run {
-    /// Asserts success and returns stdout.
-    pub(crate) fn ok(self) -> String {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        self.stdout
-    }
-
-    /// Asserts the exit code, one error line and one hint line, and returns stderr.
-    pub(crate) fn fails(self, code: i32) -> String {
-        assert_eq!(
-            self.code, code,
-            "stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        let lines: Vec<&str> = self
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("firmadoc: "))
-            .collect();
-        assert_eq!(lines.len(), 2, "{}", self.stderr);
-        assert!(lines[0].starts_with("firmadoc: error: "), "{}", self.stderr);
-        assert!(lines[1].starts_with("firmadoc: hint: "), "{}", self.stderr);
-        assert!(self.stdout.is_empty(), "nothing on stdout: {}", self.stdout);
-        assert!(!self.stderr.contains(SECRET), "the secret leaked");
-        self.stderr
-    }
+    test_support::cli::run(&TOOL, cmd)
 }
 
 test_support::oauth1_matchers!(KEY, SECRET);

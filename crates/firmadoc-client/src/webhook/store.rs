@@ -64,16 +64,30 @@ pub enum StoreError {
     #[error(
         "the PostgreSQL de-duplication store failed: {0}; check that the server is up and the connection string is right"
     )]
-    Postgres(#[from] tokio_postgres::Error),
+    /// Shared by the requests of one batch, which all get the same error.
+    Postgres(std::sync::Arc<tokio_postgres::Error>),
     /// The store's database was written by something else (another schema).
     #[error("the de-duplication store's database is not usable: {0}")]
     Schema(String),
     /// A connection string or option the store cannot use.
     #[error("invalid de-duplication store configuration: {0}")]
     Config(String),
+    /// `complete_in` found ids already done: another request handled them
+    /// (after this one's lease expired). Roll the transaction back.
+    #[error(
+        "{0} id(s) were already handled elsewhere (this handler outlived its lease); roll the transaction back so the event is not handled twice"
+    )]
+    AlreadyDone(u64),
     /// The store's worker stopped (the process is shutting down).
     #[error("the de-duplication store has stopped")]
     Stopped,
+}
+
+#[cfg(feature = "postgres")]
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Self::Postgres(std::sync::Arc::new(e))
+    }
 }
 
 /// The boxed future the store's methods return.

@@ -1,11 +1,13 @@
 //! [`PostgresStore`]: one de-duplication store shared by several receivers
 //! (feature `postgres`).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::config::SslMode;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, NoTls, Statement};
 
 use crate::webhook::store::{
@@ -14,8 +16,11 @@ use crate::webhook::store::{
 
 /// Ids removed per pruning statement.
 const PRUNE_CHUNK: i64 = 10_000;
-/// Connections per store unless told otherwise.
+/// Connections per store unless told otherwise: half carry claims and releases,
+/// half completions.
 pub const DEFAULT_CONNECTIONS: usize = 4;
+/// Operations of one kind sent in one statement at most.
+const MAX_BATCH: usize = 512;
 
 /// Creates the table once, whichever replica starts first: the advisory lock
 /// keeps concurrent `CREATE … IF NOT EXISTS` from colliding.
@@ -33,28 +38,38 @@ CREATE INDEX IF NOT EXISTS firmadoc_webhook_dedup_updated_at ON firmadoc_webhook
 COMMIT;
 ";
 
-/// One statement: claim a new id, or take over a claim whose lease expired, and
-/// say what the row was. The inner `SELECT` sees the row as it was before the
-/// statement; a row committed by another replica meanwhile reads as NULL, which
-/// is answered "in progress" (the sender retries, and then sees it done).
+/// One statement for a batch of distinct ids (sorted, so that concurrent
+/// batches lock rows in the same order and never deadlock): claim the new ones,
+/// take over claims whose lease expired, and say what each row was. The joined
+/// table is read as it was before the statement; a row committed by another
+/// replica meanwhile reads as NULL, which is answered "in progress" (the sender
+/// retries, and then sees it done).
 const CLAIM: &str = "
-WITH claimed AS (
+WITH input AS (SELECT unnest($1::text[]) AS id),
+claimed AS (
     INSERT INTO firmadoc_webhook_dedup AS d (id, done, owner, lease_until, updated_at)
-    VALUES ($1, false, $2, now() + $3::int8 * interval '1 millisecond', now())
+    SELECT id, false, $2, now() + $3::int8 * interval '1 millisecond', now() FROM input
     ON CONFLICT (id) DO UPDATE
         SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until, updated_at = EXCLUDED.updated_at
         WHERE NOT d.done AND d.lease_until < now()
-    RETURNING 1
+    RETURNING d.id
 )
-SELECT (SELECT count(*) FROM claimed)::int4, (SELECT done FROM firmadoc_webhook_dedup WHERE id = $1)";
+SELECT i.id, c.id IS NOT NULL, t.done
+FROM input i
+LEFT JOIN claimed c ON c.id = i.id
+LEFT JOIN firmadoc_webhook_dedup t ON t.id = i.id";
 
+/// Marks a batch of distinct, sorted ids done. An id already done is not
+/// touched at all (not even locked), so the receiver's completion after a
+/// handler's `complete_in` costs a look-up only.
 const COMPLETE: &str = "
-INSERT INTO firmadoc_webhook_dedup (id, done, owner, lease_until, updated_at)
-VALUES ($1, true, $2, now(), now())
-ON CONFLICT (id) DO UPDATE SET done = true, updated_at = now()";
+INSERT INTO firmadoc_webhook_dedup AS d (id, done, owner, lease_until, updated_at)
+SELECT i.id, true, $2, now(), now() FROM unnest($1::text[]) AS i(id)
+WHERE NOT EXISTS (SELECT 1 FROM firmadoc_webhook_dedup t WHERE t.id = i.id AND t.done)
+ON CONFLICT (id) DO UPDATE SET done = true, updated_at = now() WHERE NOT d.done";
 
 const RELEASE: &str =
-    "DELETE FROM firmadoc_webhook_dedup WHERE id = $1 AND owner = $2 AND NOT done";
+    "DELETE FROM firmadoc_webhook_dedup WHERE id = ANY($1::text[]) AND owner = $2 AND NOT done";
 
 const PRUNE: &str = "
 DELETE FROM firmadoc_webhook_dedup WHERE id IN (
@@ -64,11 +79,28 @@ DELETE FROM firmadoc_webhook_dedup WHERE id IN (
 /// The store for several receivers (replicas behind a load balancer) sharing
 /// one PostgreSQL database, through `tokio-postgres`.
 ///
-/// * The protocol of the module docs, each step one statement (its own
-///   transaction): `INSERT … ON CONFLICT … DO UPDATE … WHERE` claims an id or
-///   takes over an expired lease atomically, so two replicas never both get
-///   [`Claim::New`] for a live claim; a completion is committed (and, with the
-///   server's default `synchronous_commit = on`, flushed) before the 2xx.
+/// * The protocol of the module docs: `INSERT … ON CONFLICT … DO UPDATE … WHERE`
+///   claims an id or takes over an expired lease atomically, so two replicas
+///   never both get [`Claim::New`] for a live claim; a completion is committed
+///   (and flushed: `synchronous_commit = on`) before the 2xx.
+/// * **Batched**: the claims (and completions, and releases) of concurrent
+///   requests are sent together, one statement per batch (`unnest($1::text[])`,
+///   up to 512 ids, sorted so that concurrent batches never deadlock), on
+///   prepared statements. Half the connections carry claims and releases, half
+///   completions, each connection one batch at a time; a batch is whatever
+///   arrived while the previous one was at the server, so a lone request waits
+///   for no timer.
+/// * Claims and releases are committed with `synchronous_commit = off`: they
+///   are not flushed to disk before the answer. This keeps exactly-once: the
+///   server writes its log in order, so when a completion is flushed every
+///   claim committed before it is flushed too. A claim lost in a crash *of the
+///   database server* is one whose completion was never flushed, so its
+///   delivery was never acknowledged and is retried (the handler's own
+///   connection broke with the server too, so its transaction did not commit).
+///   What the server's crash costs is the same as with flushed claims: a
+///   handler with effects outside the database may see that retry again. A
+///   receiver killed (SIGKILL) leaves the database intact: its claims stay and
+///   lapse with their lease.
 /// * Leases are read on the database's clock (`now()`), so the replicas' clocks
 ///   do not matter.
 /// * The store creates its table `firmadoc_webhook_dedup` (and an index) if it
@@ -78,28 +110,41 @@ DELETE FROM firmadoc_webhook_dedup WHERE id IN (
 ///   another schema with `options=-csearch_path%3Dmyschema` in the URL.
 /// * Ids older than [`StoreOptions::retention`] are deleted in chunks, from a
 ///   background task, at most every [`StoreOptions::prune_interval`].
-/// * A few connections ([`DEFAULT_CONNECTIONS`]), each pipelining the requests
-///   given to it; a connection that broke is opened again on the next request.
+/// * A connection that broke is opened again for the next batch (the batch it
+///   broke under is answered with the error: those deliveries get a 503 and are retried).
 /// * **No TLS**: the connection is plain (a Unix socket, loopback or a private
 ///   network). A URL that demands TLS (`sslmode=require`) is refused when the
 ///   store is created, rather than sending the password in clear.
 ///
+/// For exactly-once handling, commit your handler's writes and the completion
+/// together with [`PostgresStore::complete_in`] (or, for a handler that groups
+/// concurrent events into one transaction, [`PostgresStore::complete_all_in`]).
+///
 /// The connection string is a secret (it may hold a password): it is never
 /// printed, and the store's `Debug` shows only the database's name.
 pub struct PostgresStore {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
+    claims: mpsc::UnboundedSender<Op>,
+    completions: mpsc::UnboundedSender<Op>,
+    connections: usize,
 }
 
-struct Inner {
+struct Shared {
     config: tokio_postgres::Config,
     options: StoreOptions,
     owner: i64,
-    slots: Vec<RwLock<Arc<Conn>>>,
-    reconnecting: tokio::sync::Mutex<()>,
-    next: AtomicUsize,
     next_prune: Mutex<Instant>,
 }
 
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+enum Op {
+    Claim(String, Reply<Claim>),
+    Complete(String, Reply<()>),
+    Release(String, Reply<()>),
+}
+
+/// A connection and its prepared statements.
 struct Conn {
     client: Client,
     claim: Statement,
@@ -110,10 +155,10 @@ struct Conn {
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStore")
-            .field("dbname", &self.inner.config.get_dbname())
+            .field("dbname", &self.shared.config.get_dbname())
             .field("connection_string", &"[redacted]")
-            .field("connections", &self.inner.slots.len())
-            .field("options", &self.inner.options)
+            .field("connections", &self.connections)
+            .field("options", &self.shared.options)
             .finish()
     }
 }
@@ -130,7 +175,9 @@ impl PostgresStore {
         Self::connect_with(url, StoreOptions::default(), DEFAULT_CONNECTIONS).await
     }
 
-    /// As [`PostgresStore::connect`], with `options` and `connections` (at least 1).
+    /// As [`PostgresStore::connect`], with `options` and `connections`: at
+    /// least 2 (one for claims and releases, one for completions); an odd
+    /// number gives the extra one to claims.
     ///
     /// # Errors
     /// As [`PostgresStore::connect`].
@@ -151,21 +198,34 @@ impl PostgresStore {
                     .into(),
             ));
         }
-        let first = open(&config, true).await?;
-        let mut slots = vec![RwLock::new(Arc::new(first))];
-        for _ in 1..connections.max(1) {
-            slots.push(RwLock::new(Arc::new(open(&config, false).await?)));
+        let connections = connections.max(2);
+        let completing = connections / 2;
+        let mut conns = vec![open(&config, true, true).await?];
+        for i in 1..connections {
+            conns.push(open(&config, false, i < connections - completing).await?);
+        }
+        let shared = Arc::new(Shared {
+            config,
+            options,
+            owner: owner_token(),
+            next_prune: Mutex::new(Instant::now()),
+        });
+        let (claims, claim_rx) = mpsc::unbounded_channel();
+        let (completions, completion_rx) = mpsc::unbounded_channel();
+        let (claim_rx, completion_rx) = (
+            Arc::new(tokio::sync::Mutex::new(claim_rx)),
+            Arc::new(tokio::sync::Mutex::new(completion_rx)),
+        );
+        for (i, conn) in conns.into_iter().enumerate() {
+            let claiming = i < connections - completing;
+            let rx = Arc::clone(if claiming { &claim_rx } else { &completion_rx });
+            tokio::spawn(worker(Arc::clone(&shared), conn, rx, claiming));
         }
         Ok(Self {
-            inner: Arc::new(Inner {
-                config,
-                options,
-                owner: owner_token(),
-                slots,
-                reconnecting: tokio::sync::Mutex::new(()),
-                next: AtomicUsize::new(0),
-                next_prune: Mutex::new(Instant::now()),
-            }),
+            shared,
+            claims,
+            completions,
+            connections,
         })
     }
 
@@ -175,14 +235,42 @@ impl PostgresStore {
     /// your commit and the reply (the retry then finds it done, on any replica).
     /// The receiver's own completion after your handler returns is then a no-op.
     ///
+    /// An id already done (a handler that outlived its lease while a retry was
+    /// handled elsewhere) is refused with [`StoreError::AlreadyDone`]: roll
+    /// back and return the error, and the event stays handled once.
+    ///
     /// # Errors
-    /// The statement failed (`tx` is on another database without the table, say).
+    /// The id is already done, or the statement failed (`tx` is on another
+    /// database without the table, say).
     pub async fn complete_in(
         &self,
         tx: &tokio_postgres::Transaction<'_>,
         id: &str,
     ) -> Result<(), StoreError> {
-        tx.execute(COMPLETE, &[&id, &self.inner.owner]).await?;
+        self.complete_all_in(tx, &[id]).await
+    }
+
+    /// As [`PostgresStore::complete_in`] for several ids in one statement: for
+    /// a handler that groups the events of concurrent requests into one
+    /// transaction (one commit, one disk flush, for all of them).
+    ///
+    /// # Errors
+    /// As [`PostgresStore::complete_in`]: one id already done refuses them all.
+    pub async fn complete_all_in(
+        &self,
+        tx: &tokio_postgres::Transaction<'_>,
+        ids: &[&str],
+    ) -> Result<(), StoreError> {
+        let ids = sorted_distinct(ids.iter().copied());
+        let marked = tx
+            .execute_typed(
+                COMPLETE,
+                &[(&ids, Type::TEXT_ARRAY), (&self.shared.owner, Type::INT8)],
+            )
+            .await?;
+        if marked < ids.len() as u64 {
+            return Err(StoreError::AlreadyDone(ids.len() as u64 - marked));
+        }
         Ok(())
     }
 
@@ -191,12 +279,30 @@ impl PostgresStore {
     /// # Errors
     /// The database failed.
     pub async fn prune(&self) -> Result<u64, StoreError> {
-        self.inner.prune().await
+        self.shared.prune().await
+    }
+
+    fn call<T: Send + 'static>(
+        &self,
+        queue: &mpsc::UnboundedSender<Op>,
+        op: impl FnOnce(Reply<T>) -> Op,
+    ) -> StoreFuture<'static, T> {
+        let (tx, rx) = oneshot::channel();
+        let sent = queue.send(op(tx));
+        Box::pin(async move {
+            sent.map_err(|_| StoreError::Stopped)?;
+            rx.await.map_err(|_| StoreError::Stopped)?
+        })
     }
 }
 
-/// Opens a connection (creating the table first if `schema`) and prepares the statements.
-async fn open(config: &tokio_postgres::Config, schema: bool) -> Result<Conn, StoreError> {
+/// Opens a connection (creating the table first if `schema`), prepares the
+/// statements, and turns off the flush at commit for a claiming connection.
+async fn open(
+    config: &tokio_postgres::Config,
+    schema: bool,
+    claiming: bool,
+) -> Result<Conn, StoreError> {
     let (client, connection) = config.connect(NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
@@ -205,6 +311,9 @@ async fn open(config: &tokio_postgres::Config, schema: bool) -> Result<Conn, Sto
     });
     if schema {
         client.batch_execute(SCHEMA).await?;
+    }
+    if claiming {
+        client.batch_execute("SET synchronous_commit = off").await?;
     }
     let (claim, complete, release) = tokio::try_join!(
         client.prepare(CLAIM),
@@ -219,49 +328,181 @@ async fn open(config: &tokio_postgres::Config, schema: bool) -> Result<Conn, Sto
     })
 }
 
-impl Inner {
-    /// A connection, opened again if it broke.
-    async fn conn(&self) -> Result<Arc<Conn>, StoreError> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
-        let slot = &self.slots[i];
-        let conn = Arc::clone(
-            &slot
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        if !conn.client.is_closed() {
-            return Ok(conn);
-        }
-        let _guard = self.reconnecting.lock().await;
-        let current = Arc::clone(
-            &slot
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        if !current.client.is_closed() {
-            return Ok(current);
-        }
-        let fresh = Arc::new(open(&self.config, false).await?);
-        *slot
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::clone(&fresh);
-        Ok(fresh)
-    }
-
-    async fn prune(&self) -> Result<u64, StoreError> {
-        let conn = self.conn().await?;
-        let retention = millis(self.options.retention);
-        let mut total = 0;
-        loop {
-            let n = conn
-                .client
-                .execute(PRUNE, &[&retention, &PRUNE_CHUNK])
-                .await?;
-            total += n;
-            if n < PRUNE_CHUNK.unsigned_abs() {
-                return Ok(total);
+/// One connection's loop: take what is queued (up to [`MAX_BATCH`]), send it
+/// as one statement per kind, answer, repeat. Ends when the store is dropped.
+async fn worker(
+    shared: Arc<Shared>,
+    mut conn: Conn,
+    queue: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Op>>>,
+    claiming: bool,
+) {
+    let mut batch = Vec::new();
+    loop {
+        {
+            let mut rx = queue.lock().await;
+            if rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                return;
             }
         }
+        if conn.client.is_closed() {
+            match open(&shared.config, false, claiming).await {
+                Ok(fresh) => conn = fresh,
+                Err(e) => {
+                    let e = Arc::new(e);
+                    for op in batch.drain(..) {
+                        op.fail(&e);
+                    }
+                    continue;
+                }
+            }
+        }
+        run(&shared, &conn, &mut batch).await;
+    }
+}
+
+impl Op {
+    fn fail(self, e: &Arc<StoreError>) {
+        let err = || match &**e {
+            StoreError::Postgres(p) => StoreError::Postgres(Arc::clone(p)),
+            other => StoreError::Config(other.to_string()),
+        };
+        match self {
+            Self::Claim(_, r) => drop(r.send(Err(err()))),
+            Self::Complete(_, r) | Self::Release(_, r) => drop(r.send(Err(err()))),
+        }
+    }
+}
+
+/// The ids, sorted and each once.
+fn sorted_distinct<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+async fn run(shared: &Shared, conn: &Conn, batch: &mut Vec<Op>) {
+    let mut claims = Vec::new();
+    let mut completes = Vec::new();
+    let mut releases = Vec::new();
+    for op in batch.drain(..) {
+        match op {
+            Op::Claim(id, r) => claims.push((id, r)),
+            Op::Complete(id, r) => completes.push((id, r)),
+            Op::Release(id, r) => releases.push((id, r)),
+        }
+    }
+    tokio::join!(
+        run_claims(shared, conn, claims),
+        run_units(shared, conn, &conn.complete, completes),
+        run_units(shared, conn, &conn.release, releases),
+    );
+}
+
+async fn run_claims(shared: &Shared, conn: &Conn, claims: Vec<(String, Reply<Claim>)>) {
+    if claims.is_empty() {
+        return;
+    }
+    let ids = sorted_distinct(claims.iter().map(|(id, _)| id.as_str()));
+    let lease = millis(shared.options.lease);
+    let rows = match conn
+        .client
+        .query(&conn.claim, &[&ids, &shared.owner, &lease])
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            let e = Arc::new(StoreError::from(e));
+            for (_, r) in claims {
+                Op::Claim(String::new(), r).fail(&e);
+            }
+            return;
+        }
+    };
+    let mut states: HashMap<String, Claim> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let parsed = (|| -> Result<(String, Claim), tokio_postgres::Error> {
+            let id: String = row.try_get(0)?;
+            let claimed: bool = row.try_get(1)?;
+            let done: Option<bool> = row.try_get(2)?;
+            Ok((
+                id,
+                match (claimed, done) {
+                    (true, _) => Claim::New,
+                    (false, Some(true)) => Claim::Done,
+                    _ => Claim::InProgress,
+                },
+            ))
+        })();
+        match parsed {
+            Ok((id, claim)) => {
+                states.insert(id, claim);
+            }
+            Err(e) => tracing::error!(error = %e, "unexpected row from the claim statement"),
+        }
+    }
+    // The first request for an id gets the row's answer; another request for
+    // the same id in the same batch finds it in progress (or done).
+    let mut answered = HashSet::with_capacity(claims.len());
+    for (id, reply) in claims {
+        let answer = match states.get(&id) {
+            Some(&claim) if answered.insert(id.clone()) => Ok(claim),
+            Some(Claim::New) => Ok(Claim::InProgress),
+            Some(&claim) => Ok(claim),
+            None => Err(StoreError::Schema(format!(
+                "the claim statement did not answer for an id ({} bytes)",
+                id.len()
+            ))),
+        };
+        let _ = reply.send(answer);
+    }
+}
+
+async fn run_units(
+    shared: &Shared,
+    conn: &Conn,
+    statement: &Statement,
+    ops: Vec<(String, Reply<()>)>,
+) {
+    if ops.is_empty() {
+        return;
+    }
+    let ids = sorted_distinct(ops.iter().map(|(id, _)| id.as_str()));
+    match conn.client.execute(statement, &[&ids, &shared.owner]).await {
+        Ok(_) => {
+            for (_, r) in ops {
+                let _ = r.send(Ok(()));
+            }
+        }
+        Err(e) => {
+            let e = Arc::new(StoreError::from(e));
+            for (_, r) in ops {
+                Op::Complete(String::new(), r).fail(&e);
+            }
+        }
+    }
+}
+
+impl Shared {
+    async fn prune(&self) -> Result<u64, StoreError> {
+        let (client, connection) = self.config.connect(NoTls).await?;
+        let task = tokio::spawn(connection);
+        let retention = millis(self.options.retention);
+        let mut total = 0;
+        let result = loop {
+            match client.execute(PRUNE, &[&retention, &PRUNE_CHUNK]).await {
+                Ok(n) => {
+                    total += n;
+                    if n < PRUNE_CHUNK.unsigned_abs() {
+                        break Ok(total);
+                    }
+                }
+                Err(e) => break Err(e.into()),
+            }
+        };
+        drop(client);
+        let _ = task.await;
+        result
     }
 
     /// Starts a background prune when one is due.
@@ -277,9 +518,9 @@ impl Inner {
             }
             *next = now + self.options.prune_interval;
         }
-        let inner = Arc::clone(self);
+        let shared = Arc::clone(self);
         tokio::spawn(async move {
-            match inner.prune().await {
+            match shared.prune().await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(removed = n, "pruned old webhook ids"),
                 Err(e) => tracing::warn!(error = %e, "cannot prune old webhook ids"),
@@ -290,41 +531,18 @@ impl Inner {
 
 impl DedupStore for PostgresStore {
     fn claim<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Claim> {
+        let answer = self.call(&self.claims, |r| Op::Claim(id.to_owned(), r));
         Box::pin(async move {
-            self.inner.prune_if_due();
-            let conn = self.inner.conn().await?;
-            let lease = millis(self.inner.options.lease);
-            let row = conn
-                .client
-                .query_one(&conn.claim, &[&id, &self.inner.owner, &lease])
-                .await?;
-            let claimed: i32 = row.try_get(0)?;
-            let done: Option<bool> = row.try_get(1)?;
-            Ok(match (claimed, done) {
-                (1.., _) => Claim::New,
-                (_, Some(true)) => Claim::Done,
-                _ => Claim::InProgress,
-            })
+            self.shared.prune_if_due();
+            answer.await
         })
     }
 
     fn complete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let conn = self.inner.conn().await?;
-            conn.client
-                .execute(&conn.complete, &[&id, &self.inner.owner])
-                .await?;
-            Ok(())
-        })
+        self.call(&self.completions, |r| Op::Complete(id.to_owned(), r))
     }
 
     fn release<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let conn = self.inner.conn().await?;
-            conn.client
-                .execute(&conn.release, &[&id, &self.inner.owner])
-                .await?;
-            Ok(())
-        })
+        self.call(&self.claims, |r| Op::Release(id.to_owned(), r))
     }
 }

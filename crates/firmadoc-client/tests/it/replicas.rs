@@ -10,26 +10,21 @@ mod replicas_gen;
 
 use replicas_gen::{Backend, Outcome, Plan};
 
-/// The entry point of the replica processes the tests below start (this test
-/// binary again, with `FIRMADOC_WEBHOOK_REPLICA` set). Run alone it does nothing.
-#[test]
-#[ignore = "the replica process of the multi-process tests; they start it themselves"]
-fn webhook_replica_process() {
-    replicas_gen::replica_main_if_asked();
-    eprintln!("not started as a replica (FIRMADOC_WEBHOOK_REPLICA unset): nothing to do");
-}
-
+/// The replica process: `examples/webhook_replica.rs`, which `cargo test`
+/// builds beside this test binary (`target/<profile>/examples/`).
 fn replica_command() -> Command {
-    let mut c = Command::new(std::env::current_exe().unwrap());
-    c.args([
-        "replicas::webhook_replica_process",
-        "--exact",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-        "-q",
-    ]);
-    c
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let replica = profile_dir
+        .join("examples")
+        .join(format!("webhook_replica{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        replica.exists(),
+        "{} is missing: `cargo test -p firmadoc-client` builds it (a run limited with --test does not); \
+         run `cargo build -p firmadoc-client --example webhook_replica` first",
+        replica.display()
+    );
+    Command::new(replica)
 }
 
 const PLAN: Plan = Plan {

@@ -4,13 +4,13 @@
 //! acknowledged. Shared by the tests (`replicas.rs`) and the benchmark
 //! (`benches/replicas.rs` includes this file).
 //!
-//! A replica is this same executable started again with
-//! `FIRMADOC_WEBHOOK_REPLICA` set: [`replica_main_if_asked`] then serves and
-//! never returns. Its handler writes one row per handled event into a
-//! `handled` table in the store's database (PostgreSQL, or the SQLite file),
-//! in the transaction that records the event done (`complete_in`); the counts
-//! are read from that table. A replica exits when its
-//! standard input closes, so none outlives its parent.
+//! A replica is `examples/webhook_replica.rs` (the tests start its binary,
+//! which `cargo test` builds; the benchmark starts itself again, and its `main`
+//! calls the example's `serve_if_asked`). Its handler writes one row per
+//! handled event into a `handled` table in the store's database (PostgreSQL,
+//! or the SQLite file), in the transaction that records the event done
+//! (`complete_all_in`/`complete_in`); the counts are read from that table. A
+//! replica exits when its standard input closes, so none outlives its parent.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::BufRead as _;
@@ -22,17 +22,16 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use firmadoc_client::model::WebhookDelivery;
-use firmadoc_client::webhook::{
-    DedupStore, HandlerError, PostgresStore, Receiver, SqliteStore, StoreOptions, WebhookSecret,
-    system_clock,
-};
+use firmadoc_client::webhook::WebhookSecret;
 use http_body_util::{BodyExt, Full};
 
-const SECRET: &str = "0123456789abcdef0123456789abcdef-replicas";
-const NAME: &str = "FIRMADOC_WEBHOOK_REPLICA";
-const STORE: &str = "FIRMADOC_WEBHOOK_REPLICA_STORE";
-const LEASE_MS: &str = "FIRMADOC_WEBHOOK_REPLICA_LEASE_MS";
+/// The replica process (`examples/webhook_replica.rs`): its environment
+/// variables and secret here, its entry point for the benchmark.
+#[path = "../../examples/webhook_replica.rs"]
+#[allow(dead_code)] // the tests start the example's binary and use only its names
+pub(crate) mod webhook_replica;
+
+use webhook_replica::{LEASE_MS, NAME, SECRET, STORE};
 
 /// Where the store and the handler's `handled` table live.
 #[derive(Debug, Clone)]
@@ -50,146 +49,6 @@ impl Backend {
             Self::Sqlite(dir) => format!("sqlite:{}", dir.display()),
         }
     }
-}
-
-/// If this process was started as a replica, serves until standard input
-/// closes, then exits; otherwise returns at once.
-pub(crate) fn replica_main_if_asked() {
-    let Ok(name) = std::env::var(NAME) else {
-        return;
-    };
-    let backend = match std::env::var(STORE) {
-        Ok(v) => match v.strip_prefix("sqlite:") {
-            Some(dir) => Backend::Sqlite(PathBuf::from(dir)),
-            None => Backend::Postgres(v),
-        },
-        Err(_) => panic!("{STORE} is not set"),
-    };
-    let lease = std::env::var(LEASE_MS)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(Duration::from_secs(2), Duration::from_millis);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(replica(name, backend, lease));
-    std::process::exit(0);
-}
-
-/// The handler's side: one row per handled event, written in the same
-/// transaction that records the event done (`complete_in`), so that a replica
-/// killed between its commit and its reply does not make the retry handle the
-/// event a second time.
-enum Handled {
-    Postgres(
-        Arc<PostgresStore>,
-        Vec<tokio::sync::Mutex<tokio_postgres::Client>>,
-    ),
-    Sqlite(Arc<SqliteStore>, Mutex<rusqlite::Connection>),
-}
-
-impl Handled {
-    async fn record(
-        self: Arc<Self>,
-        id: String,
-        replica: Arc<str>,
-        n: usize,
-    ) -> Result<(), HandlerError> {
-        match &*self {
-            Self::Postgres(store, clients) => {
-                let mut client = clients[n % clients.len()].lock().await;
-                let tx = client.transaction().await?;
-                tx.execute(
-                    "INSERT INTO handled (id, replica) VALUES ($1, $2)",
-                    &[&id, &&*replica],
-                )
-                .await?;
-                store.complete_in(&tx, &id).await?;
-                tx.commit().await?;
-            }
-            Self::Sqlite(..) => {
-                let this = Arc::clone(&self);
-                tokio::task::spawn_blocking(move || -> Result<(), HandlerError> {
-                    let Self::Sqlite(store, conn) = &*this else {
-                        return Ok(());
-                    };
-                    let mut conn = conn.lock().unwrap();
-                    let tx = conn.transaction()?;
-                    tx.execute(
-                        "INSERT INTO handled (id, replica) VALUES (?1, ?2)",
-                        rusqlite::params![id, &*replica],
-                    )?;
-                    store.complete_in(&tx, &id)?;
-                    tx.commit()?;
-                    Ok(())
-                })
-                .await??;
-            }
-        }
-        Ok(())
-    }
-}
-
-async fn replica(name: String, backend: Backend, lease: Duration) {
-    let options = StoreOptions::default().lease(lease);
-    let (store, handled): (Arc<dyn DedupStore>, Handled) = match &backend {
-        Backend::Postgres(url) => {
-            let store = Arc::new(PostgresStore::connect_with(url, options, 4).await.unwrap());
-            let mut clients = Vec::new();
-            for _ in 0..8 {
-                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(conn);
-                clients.push(tokio::sync::Mutex::new(client));
-            }
-            (
-                Arc::clone(&store) as Arc<dyn DedupStore>,
-                Handled::Postgres(store, clients),
-            )
-        }
-        Backend::Sqlite(dir) => {
-            let path = dir.join("dedup.sqlite");
-            let store = Arc::new(
-                SqliteStore::open_with(&path, options, system_clock())
-                    .await
-                    .unwrap(),
-            );
-            let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.busy_timeout(Duration::from_secs(10)).unwrap();
-            conn.execute_batch("PRAGMA synchronous = FULL").unwrap();
-            (
-                Arc::clone(&store) as Arc<dyn DedupStore>,
-                Handled::Sqlite(store, Mutex::new(conn)),
-            )
-        }
-    };
-    let handled = Arc::new(handled);
-    let replica_name: Arc<str> = Arc::from(name.as_str());
-    let counter = Arc::new(AtomicUsize::new(0));
-    let receiver = Receiver::new(
-        WebhookSecret::new(SECRET).unwrap(),
-        move |d: WebhookDelivery| {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
-            Arc::clone(&handled).record(d.id, Arc::clone(&replica_name), n)
-        },
-    )
-    .store(store);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    println!("LISTENING {}", listener.local_addr().unwrap());
-    let (eof_tx, eof_rx) = tokio::sync::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
-        let _ = eof_tx.send(());
-    });
-    receiver
-        .serve(listener, async move {
-            let _ = eof_rx.await;
-        })
-        .await
-        .unwrap();
 }
 
 /// Creates the `handled` table the replicas' handler writes.

@@ -120,3 +120,54 @@ async fn postgres_store_debug_is_redacted() {
     assert!(shown.contains("[redacted]"), "{shown}");
     assert!(!shown.contains("127.0.0.1"), "{shown}");
 }
+
+/// A handler that commits its rows and the completions of several events in
+/// one transaction; a batch holding an id already done (a handler that
+/// outlived its lease) is refused, so its rows are rolled back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_complete_all_in_commits_once_with_the_handler() {
+    let Some(db) = fresh_database().await else {
+        return;
+    };
+    let store = PostgresStore::connect_with(&db.url, options(), 2)
+        .await
+        .unwrap();
+    let (mut client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute("CREATE TABLE handled (id text NOT NULL)")
+        .await
+        .unwrap();
+    let insert = "INSERT INTO handled SELECT unnest($1::text[])";
+    for id in ["a", "b", "c"] {
+        assert_eq!(store.claim(id).await.unwrap(), Claim::New);
+    }
+    let tx = client.transaction().await.unwrap();
+    tx.execute(insert, &[&vec!["a", "b"]]).await.unwrap();
+    store.complete_all_in(&tx, &["b", "a", "a"]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
+    assert_eq!(store.claim("b").await.unwrap(), Claim::Done);
+
+    let tx = client.transaction().await.unwrap();
+    tx.execute(insert, &[&vec!["b", "c"]]).await.unwrap();
+    let err = store.complete_all_in(&tx, &["c", "b"]).await.unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyDone(1)), "{err}");
+    assert!(
+        err.to_string().contains("roll the transaction back"),
+        "{err}"
+    );
+    drop(tx); // rolled back: "c" is still only claimed
+    assert_eq!(store.claim("c").await.unwrap(), Claim::InProgress);
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM handled", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 2);
+    // The receiver's own completion after complete_in is a harmless no-op.
+    store.complete("a").await.unwrap();
+    assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
+}

@@ -2,7 +2,7 @@
 //! assertion with `ring`, API) on loopback.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -42,85 +42,31 @@ pub(crate) fn hague() -> Command {
     c
 }
 
-/// What a run printed, and its exit code.
-#[derive(Debug)]
-pub(crate) struct Run {
-    pub(crate) args: Vec<String>,
-    pub(crate) code: i32,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-}
+pub(crate) use test_support::cli::Run;
+
+/// What the tests check on every run of `hague`: one error and one hint line on failure,
+/// never the access token nor a PEM block, and `--json` in the shape docs/cli.md gives.
+/// A message may name the `-----BEGIN ...-----` line it did not find, but no PEM block
+/// of a key is ever printed.
+static TOOL: test_support::cli::Tool = test_support::cli::Tool {
+    name: "hague",
+    never_printed: &[
+        ACCESS_TOKEN,
+        "PRIVATE KEY-----",
+        "PUBLIC KEY-----",
+        "CERTIFICATE-----",
+    ],
+    quiet_failures: false,
+    check_json: |args, value| {
+        let doc = std::fs::read_to_string(workspace().join("docs/cli.md")).unwrap();
+        let command = cli_support::testing::command_of(&doc, "hague", args)
+            .unwrap_or_else(|| panic!("no documented --json shape for {args:?}"));
+        cli_support::testing::check_json_shape(&doc, &command, value).unwrap();
+    },
+};
 
 pub(crate) fn run(cmd: &mut Command) -> Run {
-    let args = cmd
-        .get_args()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("the hague binary runs");
-    Run {
-        args,
-        code: status.code().expect("exited normally"),
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-    }
-}
-
-impl Run {
-    /// Asserts success and returns stdout.
-    pub(crate) fn ok(self) -> String {
-        assert_eq!(
-            self.code, 0,
-            "stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        self.stdout
-    }
-
-    /// Asserts success, parses stdout as one JSON line, and checks it against
-    /// the shape docs/cli.md documents for the subcommand.
-    pub(crate) fn json(self) -> serde_json::Value {
-        let args = self.args.clone();
-        let out = self.ok();
-        assert_eq!(out.lines().count(), 1, "one JSON line: {out}");
-        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let doc = std::fs::read_to_string(workspace().join("docs/cli.md")).unwrap();
-        let command = cli_support::testing::command_of(&doc, "hague", &args)
-            .unwrap_or_else(|| panic!("no documented --json shape for {args:?}"));
-        cli_support::testing::check_json_shape(&doc, &command, &value).unwrap();
-        value
-    }
-
-    /// Asserts the exit code and the `error:` + `hint:` lines, and returns the error line.
-    pub(crate) fn fails(self, code: i32) -> String {
-        assert_eq!(
-            self.code, code,
-            "stdout: {} stderr: {}",
-            self.stdout, self.stderr
-        );
-        let error: Vec<&str> = self
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("hague: error: "))
-            .collect();
-        let hint: Vec<&str> = self
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("hague: hint: "))
-            .collect();
-        assert_eq!(error.len(), 1, "{}", self.stderr);
-        assert_eq!(hint.len(), 1, "{}", self.stderr);
-        assert!(!self.stderr.contains(ACCESS_TOKEN), "the token leaked");
-        // A message may name the `-----BEGIN ...-----` line it did not find, but no
-        // PEM block of a key is ever printed.
-        for label in ["PRIVATE KEY-----", "PUBLIC KEY-----", "CERTIFICATE-----"] {
-            assert!(!self.stderr.contains(label), "no PEM in messages");
-        }
-        error[0].to_owned()
-    }
+    test_support::cli::run(&TOOL, cmd)
 }
 
 /// A key pair made by `hague keygen`, with its public JWK.

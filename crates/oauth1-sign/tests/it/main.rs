@@ -3,6 +3,7 @@
 
 mod differential;
 mod errors;
+mod fast_path;
 mod properties;
 mod redaction;
 mod vectors;

@@ -7,7 +7,8 @@ use oauth1_sign::{
 };
 use proptest::prelude::*;
 
-fn any_text() -> impl Strategy<Value = String> {
+/// Short texts of characters that need every kind of encoding.
+pub(crate) fn any_text() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         prop_oneof![
             Just('a'),

@@ -70,6 +70,88 @@ pub fn check_numeric_flags(
     (args, failures)
 }
 
+/// Runs `binary` (with a cleared environment, in `dir`) once per value-taking
+/// flag of every subcommand of `cli`, and once per subcommand's first
+/// positional value, each given the empty string and nothing else: the rule
+/// of docs/cli.md ("no empty values") says each is refused when the command
+/// line is read, exit 2, naming the flag (`--since`, `<WEEK>`), before any
+/// configuration is read or request sent. Returns the number of runs and the
+/// failures, each a sentence.
+#[must_use]
+pub fn check_empty_values(binary: &Path, cli: &clap::Command, dir: &Path) -> (usize, Vec<String>) {
+    let mut runs = Vec::new();
+    let mut built = cli.clone();
+    built.build();
+    empty_runs(&built, &mut Vec::new(), &mut runs);
+    let mut failures = Vec::new();
+    for (command, arg, name) in &runs {
+        let mut cmd = Command::new(binary);
+        cmd.env_clear()
+            .env("HOME", dir.join("no-home"))
+            .current_dir(dir)
+            .args(command);
+        let shown = if arg.is_empty() {
+            format!("{} \"\"", command.join(" "))
+        } else {
+            cmd.arg(format!("{arg}="));
+            format!("{} {arg}=", command.join(" "))
+        };
+        if arg.is_empty() {
+            cmd.arg("");
+        }
+        let output = match cmd.output() {
+            Ok(o) => o,
+            Err(e) => {
+                failures.push(format!("{shown}: cannot run: {e}"));
+                continue;
+            }
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if output.status.code() != Some(2) {
+            failures.push(format!(
+                "{shown}: exit {:?}, not 2: {stderr}",
+                output.status.code()
+            ));
+        } else if stderr.contains("panicked")
+            // The error line itself (clap's usage line lists every flag given).
+            || !stderr
+                .lines()
+                .find(|l| l.contains("error"))
+                .is_some_and(|l| l.contains(name.as_str()))
+        {
+            failures.push(format!("{shown}: the error does not name {name}: {stderr}"));
+        }
+    }
+    (runs.len(), failures)
+}
+
+/// `(command path, flag or "" for the first positional, name in messages)`.
+fn empty_runs(
+    cmd: &clap::Command,
+    path: &mut Vec<String>,
+    runs: &mut Vec<(Vec<String>, String, String)>,
+) {
+    for arg in cmd.get_arguments() {
+        // Global flags once, at the top; flags without a value never.
+        if !arg.get_action().takes_values() || (arg.is_global_set() && !path.is_empty()) {
+            continue;
+        }
+        let name = crate::args::arg_name(Some(arg));
+        if arg.is_positional() {
+            if arg.get_index() == Some(1) {
+                runs.push((path.clone(), String::new(), name));
+            }
+        } else if let Some(long) = arg.get_long() {
+            runs.push((path.clone(), format!("--{long}"), name));
+        }
+    }
+    for sub in cmd.get_subcommands() {
+        path.push(sub.get_name().to_owned());
+        empty_runs(sub, path, runs);
+        path.pop();
+    }
+}
+
 /// The `--json` shapes documented in `docs/cli.md`'s table: for each
 /// subcommand (`hague token`), its keys and whether each is optional (`key?`).
 /// Text in parentheses describes a key and is skipped.

@@ -295,11 +295,7 @@ impl TokenSource {
         .header(ACCEPT, HeaderValue::from_static("application/json"));
         debug_assert!(request.headers().get(AUTHORIZATION).is_none());
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .transport
-            .send(&request)
-            .await
-            .map_err(Error::from)?;
+        let response = self.transport.send(&request).await.map_err(Error::from)?;
         let status: StatusCode = response.status();
         let token = TokenResponse::from_http(status.as_u16(), response.body())
             .map_err(|source| Error::Token { source })?;

@@ -5,6 +5,7 @@ mod bulletin;
 mod export;
 mod failures;
 mod hostile;
+mod json_shapes;
 mod keygen;
 mod network;
 mod package;

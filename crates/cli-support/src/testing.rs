@@ -35,27 +35,13 @@ pub fn check_numeric_flags(
     let mut failures = Vec::new();
     for arg in &args {
         for (i, value) in hostile_values(arg).iter().enumerate() {
-            let mut cmd = Command::new(binary);
-            cmd.env_clear()
-                .env("HOME", dir.join("no-home"))
-                .current_dir(dir)
-                .args(&arg.command)
-                .arg(format!("{}={value}", arg.flag));
-            let shown = format!("{} {}={value}", arg.command.join(" "), arg.flag);
-            let output = match cmd.output() {
-                Ok(o) => o,
-                Err(e) => {
-                    failures.push(format!("{shown}: cannot run: {e}"));
-                    continue;
-                }
+            let mut line = arg.command.clone();
+            line.push(format!("{}={value}", arg.flag));
+            let shown = line.join(" ");
+            let Some(stderr) = run_expecting_usage(binary, dir, &line, &shown, &mut failures)
+            else {
+                continue;
             };
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            if output.status.code() != Some(2) {
-                failures.push(format!(
-                    "{shown}: exit {:?}, not 2: {stderr}",
-                    output.status.code()
-                ));
-            }
             if stderr.contains("panicked") {
                 failures.push(format!("{shown}: panicked: {stderr}"));
             }
@@ -85,34 +71,21 @@ pub fn check_empty_values(binary: &Path, cli: &clap::Command, dir: &Path) -> (us
     empty_runs(&built, &mut Vec::new(), &mut runs);
     let mut failures = Vec::new();
     for (command, arg, name) in &runs {
-        let mut cmd = Command::new(binary);
-        cmd.env_clear()
-            .env("HOME", dir.join("no-home"))
-            .current_dir(dir)
-            .args(command);
-        let shown = if arg.is_empty() {
-            format!("{} \"\"", command.join(" "))
+        let mut line = command.clone();
+        line.push(if arg.is_empty() {
+            String::new()
         } else {
-            cmd.arg(format!("{arg}="));
-            format!("{} {arg}=", command.join(" "))
+            format!("{arg}=")
+        });
+        let shown = format!(
+            "{} {:?}",
+            command.join(" "),
+            line.last().unwrap_or(&String::new())
+        );
+        let Some(stderr) = run_expecting_usage(binary, dir, &line, &shown, &mut failures) else {
+            continue;
         };
-        if arg.is_empty() {
-            cmd.arg("");
-        }
-        let output = match cmd.output() {
-            Ok(o) => o,
-            Err(e) => {
-                failures.push(format!("{shown}: cannot run: {e}"));
-                continue;
-            }
-        };
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if output.status.code() != Some(2) {
-            failures.push(format!(
-                "{shown}: exit {:?}, not 2: {stderr}",
-                output.status.code()
-            ));
-        } else if stderr.contains("panicked")
+        if stderr.contains("panicked")
             // The error line itself (clap's usage line lists every flag given).
             || !stderr
                 .lines()
@@ -123,6 +96,58 @@ pub fn check_empty_values(binary: &Path, cli: &clap::Command, dir: &Path) -> (us
         }
     }
     (runs.len(), failures)
+}
+
+/// Runs `binary` with `args` alone (cleared environment, in `dir`); records a
+/// failure unless it exits 2. Returns its standard error, unless it could not run.
+fn run_expecting_usage(
+    binary: &Path,
+    dir: &Path,
+    args: &[String],
+    shown: &str,
+    failures: &mut Vec<String>,
+) -> Option<String> {
+    let output = Command::new(binary)
+        .env_clear()
+        .env("HOME", dir.join("no-home"))
+        .current_dir(dir)
+        .args(args)
+        .output();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => {
+            failures.push(format!("{shown}: cannot run: {e}"));
+            return None;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if output.status.code() != Some(2) {
+        failures.push(format!(
+            "{shown}: exit {:?}, not 2: {stderr}",
+            output.status.code()
+        ));
+    }
+    Some(stderr)
+}
+
+/// The leaf subcommands of a command line (`hague bulletin fetch`), `help` left out.
+#[must_use]
+pub fn leaf_commands(cmd: &clap::Command) -> std::collections::BTreeSet<String> {
+    fn walk(cmd: &clap::Command, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+        let subs: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            out.insert(prefix.to_owned());
+        }
+        for s in subs {
+            walk(s, &format!("{prefix} {}", s.get_name()), out);
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(cmd, cmd.get_name(), &mut out);
+    out
 }
 
 /// `(command path, flag or "" for the first positional, name in messages)`.

@@ -312,25 +312,10 @@ fn webhook_serve_lines_and_verify_print_the_documented_json() {
     assert_eq!(verified["delivery"]["Id"], "1234567890");
 }
 
-/// The leaf subcommands of the tool's command line (`firmadoc webhook test`).
-fn leaves(cmd: &clap::Command, prefix: &str, out: &mut BTreeSet<String>) {
-    let subs: Vec<&clap::Command> = cmd
-        .get_subcommands()
-        .filter(|s| s.get_name() != "help")
-        .collect();
-    if subs.is_empty() {
-        out.insert(prefix.to_owned());
-    }
-    for s in subs {
-        leaves(s, &format!("{prefix} {}", s.get_name()), out);
-    }
-}
-
 #[test]
 fn the_table_lists_every_subcommand_and_the_cases_cover_the_table() {
     let documented = documented();
-    let mut commands = BTreeSet::new();
-    leaves(&firmadoc_cli::Cli::command(), "firmadoc", &mut commands);
+    let commands = cli_support::testing::leaf_commands(&firmadoc_cli::Cli::command());
     for leaf in &commands {
         // `respond sign|reject|...` share one row.
         let row = if leaf.starts_with("firmadoc respond ") {

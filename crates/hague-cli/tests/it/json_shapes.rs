@@ -139,20 +139,6 @@ fn every_subcommand_prints_the_documented_json_against_the_sandbox() {
     rt.block_on(sb.shutdown());
 }
 
-/// The leaf subcommands of the tool (`hague bulletin fetch`).
-fn leaves(cmd: &clap::Command, prefix: &str, out: &mut BTreeSet<String>) {
-    let subs: Vec<&clap::Command> = cmd
-        .get_subcommands()
-        .filter(|s| s.get_name() != "help")
-        .collect();
-    if subs.is_empty() {
-        out.insert(prefix.to_owned());
-    }
-    for s in subs {
-        leaves(s, &format!("{prefix} {}", s.get_name()), out);
-    }
-}
-
 #[test]
 fn the_table_lists_every_subcommand_and_the_steps_cover_the_table() {
     let doc = std::fs::read_to_string(workspace().join("docs/cli.md")).unwrap();
@@ -161,8 +147,7 @@ fn the_table_lists_every_subcommand_and_the_steps_cover_the_table() {
         .map(|(c, _)| c)
         .filter(|c| c.starts_with("hague "))
         .collect();
-    let mut commands = BTreeSet::new();
-    leaves(&hague_cli::Cli::command(), "hague", &mut commands);
+    let commands = cli_support::testing::leaf_commands(&hague_cli::Cli::command());
     assert_eq!(
         commands, documented,
         "every subcommand has a row in docs/cli.md's --json table, and every row a subcommand"

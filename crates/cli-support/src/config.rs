@@ -150,6 +150,19 @@ impl ProfileFile {
         })
     }
 
+    /// The file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The name of the profile [`ProfileFile::profile`] reads for `requested`:
+    /// `requested`, else the file's `default_profile`.
+    #[must_use]
+    pub fn selected<'a>(&'a self, requested: Option<&'a str>) -> Option<&'a str> {
+        requested.or(self.default_profile.as_deref())
+    }
+
     /// The names of the profiles in the file.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.profiles.keys().map(String::as_str)

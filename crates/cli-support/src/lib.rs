@@ -5,6 +5,7 @@
 pub mod args;
 mod config;
 pub mod console;
+pub mod doctor;
 mod error;
 mod exit;
 pub mod output;

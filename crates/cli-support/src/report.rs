@@ -15,6 +15,10 @@ pub struct Report {
     /// Printed on standard error instead of standard output (when the command
     /// wrote its data to standard output: `-o -`).
     pub on_stderr: bool,
+    /// A report that is also a failure (a doctor whose step failed): the report
+    /// is printed as usual, then this error on standard error, and its exit
+    /// status is the command's.
+    pub failure: Option<CliError>,
 }
 
 impl Report {
@@ -24,6 +28,7 @@ impl Report {
             human: human.into(),
             json,
             on_stderr: false,
+            failure: None,
         }
     }
 
@@ -68,6 +73,9 @@ pub fn finish_to(
                 } else {
                     report.print(json, out)
                 };
+                if let Some(failure) = &report.failure {
+                    return failure.report(tool, json, err);
+                }
             }
             ExitStatus::Success
         }

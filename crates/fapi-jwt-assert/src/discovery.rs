@@ -223,6 +223,17 @@ impl ProviderMetadata {
         advertised(self.signing_algs.as_deref(), algorithm.as_str())
     }
 
+    /// `token_endpoint_auth_methods_supported` as the provider wrote it (`None` when absent).
+    pub fn token_endpoint_auth_methods(&self) -> Option<&[String]> {
+        self.auth_methods.as_deref()
+    }
+
+    /// `token_endpoint_auth_signing_alg_values_supported` as the provider wrote it
+    /// (`None` when absent).
+    pub fn token_endpoint_signing_algorithms(&self) -> Option<&[String]> {
+        self.signing_algs.as_deref()
+    }
+
     /// Whether `grant_types_supported` lists `client_credentials`.
     pub fn client_credentials(&self) -> Advertised {
         advertised(self.grant_types.as_deref(), "client_credentials")

@@ -87,6 +87,9 @@ pub enum Command {
     },
     /// Check the connection and the credentials (`GET /pingMe`).
     Ping,
+    /// Check, step by step, everything a first call needs (configuration, DNS, TCP, TLS,
+    /// clock, discovery, token, pingMe, the keygen certificate) and say what to do.
+    Doctor,
     /// Build or validate an import package.
     #[command(subcommand)]
     Package(PackageCommand),

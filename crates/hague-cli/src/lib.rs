@@ -4,6 +4,7 @@
 
 pub mod bulletin;
 pub mod cli;
+pub mod doctor;
 mod errors;
 pub mod export;
 pub mod keygen;
@@ -68,6 +69,7 @@ async fn execute(
         Command::Keygen(args) => keygen::keygen(&args, now),
         Command::Token { show } => service::token(&client(&global, env)?, show).await,
         Command::Ping => service::ping(&client(&global, env)?).await,
+        Command::Doctor => doctor::doctor(&global, env, now).await,
         Command::Package(PackageCommand::Validate { package }) => package::validate(&package, json),
         Command::Package(PackageCommand::Build {
             xml,

@@ -78,7 +78,7 @@ pub fn profile_refusal_period(
 }
 
 /// Reads the profile selected by the flags and the environment.
-fn profile(
+pub(crate) fn profile(
     global: &Global,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Profile, Option<ProfileFile>), CliError> {

@@ -261,6 +261,18 @@ impl Client {
         })
     }
 
+    /// The provider's metadata: discovery (`GET {issuer}/.well-known/openid-configuration`,
+    /// its issuer checked as for a token) or the token endpoint given by hand. Fetched once
+    /// and kept for the tokens that follow; for diagnostics (`hague doctor`), since
+    /// [`Client::token_info`] and every call discover on their own.
+    ///
+    /// # Errors
+    /// [`Error::Discovery`] (an issuer mismatch, a document without `token_endpoint`...) or
+    /// a transport error.
+    pub async fn provider_metadata(&self) -> Result<fapi_jwt_assert::ProviderMetadata, Error> {
+        self.inner.tokens.provider_metadata().await
+    }
+
     /// Checks the connection and the token: `GET {base}/pingMe` (**inferred** path and method).
     ///
     /// # Errors

@@ -339,6 +339,12 @@ impl Config {
         self
     }
 
+    /// The transport configuration (roots, timeouts), for diagnostics that connect with
+    /// the same settings (`hague doctor`).
+    pub fn get_transport(&self) -> &TransportConfig {
+        &self.transport
+    }
+
     /// The API base URL, without a trailing `/`.
     pub fn api_base(&self) -> &str {
         &self.api_base

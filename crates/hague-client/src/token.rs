@@ -196,6 +196,18 @@ impl TokenSource {
         })
     }
 
+    /// The provider metadata, discovered now if not known yet (and then kept).
+    pub(crate) async fn provider_metadata(&self) -> Result<ProviderMetadata, Error> {
+        let mut metadata = self.refresh.lock().await;
+        if let Some(m) = metadata.as_ref() {
+            return Ok(m.clone());
+        }
+        let found = self.metadata().await?;
+        self.warn_if_unadvertised(&found);
+        *metadata = Some(found.clone());
+        Ok(found)
+    }
+
     /// Warns when the provider says it does not take `private_key_jwt` or this algorithm
     /// (it may still work: some providers advertise less than they accept).
     fn warn_if_unadvertised(&self, metadata: &ProviderMetadata) {

@@ -259,4 +259,19 @@ impl TransportConfig {
     pub fn get_retry_policy(&self) -> RetryPolicy {
         self.retry
     }
+
+    /// The built-in root certificates trusted (extra roots come on top).
+    pub fn get_roots(&self) -> Roots {
+        self.roots
+    }
+
+    /// How many extra root certificates were added (a sandbox or private CA).
+    pub fn extra_root_count(&self) -> usize {
+        self.extra_roots.len()
+    }
+
+    /// Whether plain `http://` URLs are allowed.
+    pub fn get_allow_plain_http(&self) -> bool {
+        self.allow_plain_http
+    }
 }

@@ -8,6 +8,7 @@ mod clock;
 mod config;
 mod download;
 mod error;
+mod probe;
 mod request;
 mod resume;
 mod retry;
@@ -18,6 +19,7 @@ pub use client::{Download, Transport};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{DEFAULT_MAX_BODY, Roots, Timeouts, TransportConfig};
 pub use error::{BoxError, Error, TimeoutPhase};
+pub use probe::{TlsFailure, TlsPeer, probe_tls};
 pub use request::{Request, Response, STATUS_EXCERPT_LEN};
 pub use resume::Restart;
 pub use retry::{

@@ -6,8 +6,12 @@
 //!   system clock, nonce from the signer's PRF, the request prepared once and
 //!   reused. `unescaped` (the default) is averaged over however many draws
 //!   each signature needed (about 2.3): the mean cost of a signature.
+//! - `per sending` is `sign_now` on `/send/Sending/{code}` with a new code
+//!   each call: URLs that differ only in their last segment share one
+//!   prepared request.
 //! - `cold` is `sign_now` on an endpoint the signer has not prepared yet
-//!   (64 URLs in turn, more than the 32 it keeps): the first call's cost.
+//!   (64 URLs that differ before their last segment, in turn, more than the
+//!   32 it keeps): the first call's cost.
 //! - `sign` is the reference pipeline (parse, normalise, sort, one HMAC).
 //!
 //! After criterion, the same operations are timed in interleaved rounds
@@ -52,16 +56,19 @@ fn ops() -> Vec<Op> {
             }),
         ));
     }
-    let signer = Signer::new(creds.clone());
-    let urls: Vec<String> = (0..64).map(|i| format!("{URL}/{i:07}")).collect();
-    let mut i = 0;
-    ops.push((
-        "cold: first use of an endpoint (sign_now, unescaped)".into(),
-        Box::new(move || {
-            i = (i + 1) % urls.len();
-            let req = Request::new("POST", black_box(&urls[i])).body(Body::Opaque);
-            signer.sign_now(&req).unwrap().into_url().len()
-        }),
+    // A sending's own calls: the code (the last segment) changes every call.
+    ops.push(in_turn(
+        "per sending: sign_now on /send/Sending/{code}, a new code each call (unescaped)",
+        &creds,
+        (0..64).map(|i| format!("{URL}/XJH{i:02}")).collect(),
+    ));
+    // 64 URLs that differ before their last segment, more than the 32 kept.
+    ops.push(in_turn(
+        "cold: first use of an endpoint (sign_now, unescaped)",
+        &creds,
+        (0..64)
+            .map(|i| format!("https://apitest.firmadocumentos.es/send{i:02}/Sending"))
+            .collect(),
     ));
     ops.push((
         "sign FirmaDocumentos POST -> final URL (reference pipeline `sign`)".into(),
@@ -72,6 +79,20 @@ fn ops() -> Vec<Op> {
         }),
     ));
     ops
+}
+
+/// `sign_now` by one new signer on `urls`, one after the other, round and round.
+fn in_turn(name: &str, creds: &Credentials, urls: Vec<String>) -> Op {
+    let signer = Signer::new(creds.clone());
+    let mut i = 0;
+    (
+        name.to_owned(),
+        Box::new(move || {
+            i = (i + 1) % urls.len();
+            let req = Request::new("POST", black_box(&urls[i])).body(Body::Opaque);
+            signer.sign_now(&req).unwrap().into_url().len()
+        }),
+    )
 }
 
 fn bench(c: &mut Criterion) {

@@ -54,17 +54,42 @@ pub(crate) struct Endpoint {
     plain_url: Box<str>,
     /// The shape the signature is written in (RFC outside the query).
     written_as: SignatureShape,
+    /// For a URL whose last path segment varies (a sending's code): what
+    /// follows the segment in the base string and in the URL; `url`, `A`
+    /// and `D` then stop right before it, and the MAC is fed `A` only.
+    segment: Option<[Box<str>; 2]>,
+    /// For an endpoint of one URL whose last segment is plain: the length of
+    /// what comes before that segment.
+    exact_prefix: Option<usize>,
+}
+
+/// A URL whose last path segment is plain (ASCII letters and digits, as
+/// the services' codes are) and that has no query or fragment, split into
+/// what comes before that segment and the segment: such URLs share one
+/// prepared request, the segment fed to the HMAC per signature.
+pub(crate) fn split_segment(url: &str) -> Option<(&str, &str)> {
+    let slash = url.rfind('/')?;
+    let scheme_end = url.find("://")?;
+    let (prefix, segment) = (url.get(..=slash)?, url.get(slash + 1..)?);
+    let plain = !segment.is_empty()
+        && segment.len() <= 64
+        && segment.bytes().all(|b| b.is_ascii_alphanumeric());
+    (plain && slash > scheme_end + 3 && !url.contains(['?', '#'])).then_some((prefix, segment))
 }
 
 impl Endpoint {
     /// Prepares `request`: the same checks and errors as [`crate::sign`].
     /// `keyed` is the MAC keyed with the credentials' key (`None` for
     /// PLAINTEXT), which the caller keeps from one endpoint to the next.
+    /// With `segment` (the request URL's last segment, see
+    /// [`split_segment`]) and query placement, the endpoint serves every URL
+    /// that differs from this one in that segment only.
     pub(crate) fn prepare(
         request: &Request<'_>,
         credentials: &Credentials,
         options: SigningOptions,
         keyed: Option<PrefixedMac>,
+        segment: Option<&str>,
     ) -> Result<Self, Error> {
         let params = SigningParams::new(TIMESTAMP, NONCE).with_options(options);
         let signed = sign_parts(request, credentials, &params, false)?;
@@ -87,6 +112,19 @@ impl Endpoint {
                     .to_owned(),
             });
         };
+        let [mut a, b, c] = base;
+        let [mut d, e, f] = text;
+        let mut url = request.url();
+        let mut cut = None;
+        if let Some(seg) = segment.filter(|_| options.placement == Placement::Query)
+            && let Some((a1, a2, d1, d2)) = cut_segment(a, d, seg)
+        {
+            cut = Some([a2.into(), d2.into()]);
+            (a, d) = (a1, d1);
+            url = url.get(..url.len() - seg.len()).unwrap_or(url);
+        }
+        let base = [a, b, c];
+        let text = [d, e, f];
         let mac = keyed.map(|mut mac| {
             mac.update(base[0].as_bytes());
             mac
@@ -94,7 +132,7 @@ impl Endpoint {
         let fixed_signature = mac.is_none().then(|| signed.signature().clone());
         Ok(Self {
             method: request.method().into(),
-            url: request.url().into(),
+            url: url.into(),
             opaque_body: matches!(request.body_kind(), Body::Opaque),
             options,
             mac,
@@ -107,16 +145,32 @@ impl Endpoint {
                 Placement::Query => options.shape,
                 Placement::Header | Placement::Form => SignatureShape::Rfc,
             },
+            exact_prefix: cut
+                .is_none()
+                .then(|| split_segment(url).map(|(prefix, _)| prefix.len()))
+                .flatten(),
+            segment: cut,
         })
     }
 
     /// Whether this endpoint was prepared for `request` with `options`
     /// (requests with a form body or an `Authorization` header are never
     /// looked up: their content is part of what is signed or checked).
-    pub(crate) fn serves(&self, request: &Request<'_>, options: &SigningOptions) -> bool {
+    /// `prefix` is what [`split_segment`] gave for the request's URL.
+    pub(crate) fn serves(
+        &self,
+        request: &Request<'_>,
+        prefix: Option<&str>,
+        options: &SigningOptions,
+    ) -> bool {
+        let theirs = match (&self.segment, prefix) {
+            (None, _) => request.url(),
+            (Some(_), Some(prefix)) => prefix,
+            (Some(_), None) => return false,
+        };
         // URLs of one service share a long prefix and differ near the end
         // (a sending's code): their last bytes are compared first.
-        let (ours, theirs) = (self.url.as_bytes(), request.url().as_bytes());
+        let (ours, theirs) = (self.url.as_bytes(), theirs.as_bytes());
         self.options == *options
             && ours.len() == theirs.len()
             && ends(ours) == ends(theirs)
@@ -125,12 +179,28 @@ impl Endpoint {
             && self.opaque_body == matches!(request.body_kind(), Body::Opaque)
     }
 
+    /// For an endpoint prepared for one URL only: what comes before that
+    /// URL's last segment, if it is plain ([`split_segment`]).
+    pub(crate) fn exact_prefix(&self) -> Option<&str> {
+        self.exact_prefix.and_then(|len| self.url.get(..len))
+    }
+
+    /// Whether `other` was prepared for the same method, body kind and
+    /// options.
+    pub(crate) fn same_kind(&self, other: &Self) -> bool {
+        self.method == other.method
+            && self.options == other.options
+            && self.opaque_body == other.opaque_body
+    }
+
     /// Signs at `timestamp` with the nonce `stem ‖ tail(draw)`; with
     /// [`SignatureShape::Unescaped`], draws again (`draw` 1, 2, …) until the
     /// signature holds no `+` or `/`, each draw resuming the HMAC right after
-    /// `A ‖ stem`.
+    /// `A ‖ stem`. `segment` is the URL's last segment (used only if this
+    /// endpoint was prepared for a varying one).
     pub(crate) fn sign<T, F>(
         &self,
+        segment: &str,
         timestamp: u64,
         stem: &str,
         mut tail: F,
@@ -150,9 +220,13 @@ impl Endpoint {
                 .fixed_signature
                 .clone()
                 .unwrap_or_else(|| Secret::new(""));
-            return Ok(self.assemble(ts, stem, only.as_ref(), sig));
+            return Ok(self.assemble(segment, ts, stem, only.as_ref(), sig));
         };
         let mut after_stem = mac.clone();
+        if let Some([a2, _]) = &self.segment {
+            after_stem.update(segment.as_bytes());
+            after_stem.update(a2.as_bytes());
+        }
         after_stem.update(stem.as_bytes());
         let redraw = self.options.shape == SignatureShape::Unescaped;
         for draw in 0..MAX_DRAWS {
@@ -166,7 +240,7 @@ impl Endpoint {
             if !redraw || !b64::has_plus_or_slash(raw.as_slice()) || draw + 1 == MAX_DRAWS {
                 let mut buf: Base64Buf = [0; 44];
                 let sig = Secret::new(raw.base64(&mut buf));
-                return Ok(self.assemble(ts, stem, last.as_ref(), sig));
+                return Ok(self.assemble(segment, ts, stem, last.as_ref(), sig));
             }
         }
         // MAX_DRAWS > 0: the loop always returns.
@@ -174,19 +248,40 @@ impl Endpoint {
     }
 
     /// Writes the base string and the carrying text.
-    fn assemble(&self, ts: &str, stem: &str, tail: &str, signature: Secret) -> Signed {
+    fn assemble(
+        &self,
+        segment: &str,
+        ts: &str,
+        stem: &str,
+        tail: &str,
+        signature: Secret,
+    ) -> Signed {
+        let (seg, [a2, d2]) = match &self.segment {
+            Some([a2, d2]) => (segment, [&**a2, &**d2]),
+            None => ("", ["", ""]),
+        };
         let [a, b, c] = &self.base;
-        let mut base =
-            String::with_capacity(a.len() + b.len() + c.len() + ts.len() + stem.len() + tail.len());
-        for part in [a, stem, tail, b, ts, c] {
+        let mut base = String::with_capacity(
+            a.len() + seg.len() + a2.len() + b.len() + c.len() + ts.len() + stem.len() + tail.len(),
+        );
+        for part in [a, seg, a2, stem, tail, b, ts, c] {
             base.push_str(part);
         }
         let [d, e, f] = &self.text;
         let sig = signature.expose();
         let mut text = String::with_capacity(
-            d.len() + e.len() + f.len() + ts.len() + stem.len() + tail.len() + 3 * sig.len() + 1,
+            d.len()
+                + seg.len()
+                + d2.len()
+                + e.len()
+                + f.len()
+                + ts.len()
+                + stem.len()
+                + tail.len()
+                + 3 * sig.len()
+                + 1,
         );
-        for part in [d, ts, e, stem, tail, f] {
+        for part in [d, seg, d2, ts, e, stem, tail, f] {
             text.push_str(part);
         }
         if self.mac.is_some() && self.written_as != SignatureShape::Guide {
@@ -201,6 +296,24 @@ impl Endpoint {
         };
         Signed::from_parts(self.options.placement, url, text, signature, base)
     }
+}
+
+/// `A` and `D` cut around the URL's last segment `seg`: in the base string
+/// it ends the base string URI (right before the second raw `&`), in the URL
+/// it comes right before the `?` of the `oauth_*` parameters. `None` if the
+/// URL parser changed it (then the endpoint serves this URL only).
+fn cut_segment<'t>(
+    a: &'t str,
+    d: &'t str,
+    seg: &str,
+) -> Option<(&'t str, &'t str, &'t str, &'t str)> {
+    let amp = a.match_indices('&').nth(1)?.0;
+    let q = d.find('?')?;
+    let (a1, d1) = (
+        a.get(..amp)?.strip_suffix(seg)?,
+        d.get(..q)?.strip_suffix(seg)?,
+    );
+    Some((a1, a.get(amp..)?, d1, d.get(q..)?))
 }
 
 /// The last 8 bytes of `url` (all of a shorter one).
@@ -293,6 +406,29 @@ fn split_carrier<'t>(text: &'t str, eq: &str) -> Option<[&'t str; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_plain_last_segment_varies() {
+        let ok = |u| split_segment(u);
+        assert_eq!(
+            ok("https://h.es/send/Sending/XJH290C"),
+            Some(("https://h.es/send/Sending/", "XJH290C"))
+        );
+        assert_eq!(ok("http://h/7"), Some(("http://h/", "7")));
+        for no in [
+            "https://h.es/send/Sending/",
+            "https://h.es/a/b-c",
+            "https://h.es/a/b?c=1",
+            "https://h.es/a/b#f",
+            "https://h.es/a/%41",
+            "https://h.es/a/..",
+            "https://h.es",
+            "https://abc",
+            "no-scheme/abc",
+        ] {
+            assert_eq!(ok(no), None, "{no}");
+        }
+    }
 
     #[test]
     fn decimal_writes_every_width() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::credentials::Credentials;
 use crate::digest::PrefixedMac;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, split_segment};
 use crate::error::Error;
 use crate::method::SignatureMethod;
 use crate::nonce::{NonceSource, Stem};
@@ -25,7 +25,9 @@ const ENDPOINTS: usize = 32;
 /// and options: the base string up to the nonce, fed to an HMAC already
 /// keyed, and the URL up to the timestamp) and keeps the last 32, so that
 /// signing the same endpoint again costs little more than one HMAC of the
-/// hundred bytes that follow the nonce. Requests with a form body or an
+/// hundred bytes that follow the nonce. URLs that differ only in a plain
+/// last segment (`/send/Sending/{code}`) share one prepared request from the
+/// second such URL on. Requests with a form body or an
 /// `Authorization` header are prepared anew each time. Clones share the
 /// prepared requests and the nonce source.
 ///
@@ -130,8 +132,8 @@ impl Signer {
     where
         F: FnMut() -> Result<String, Error>,
     {
-        self.endpoint(request)?
-            .sign(timestamp, "", |_| next_nonce())
+        let (endpoint, segment) = self.endpoint(request)?;
+        endpoint.sign(segment, timestamp, "", |_| next_nonce())
     }
 
     /// Signs now: the timestamp from the system clock, the nonce from the
@@ -151,9 +153,11 @@ impl Signer {
     /// [`Error::Clock`] if the clock reads before 1970.
     pub fn sign_now(&self, request: &Request<'_>) -> Result<Signed, Error> {
         let now = since_epoch()?;
-        let endpoint = self.endpoint(request)?;
+        let (endpoint, segment) = self.endpoint(request)?;
         let stem = self.nonces()?.next(now.as_nanos());
-        endpoint.sign(now.as_secs(), stem.as_str(), |draw| Ok(Stem::tail(draw)))
+        endpoint.sign(segment, now.as_secs(), stem.as_str(), |draw| {
+            Ok(Stem::tail(draw))
+        })
     }
 
     fn nonces(&self) -> Result<&NonceSource, Error> {
@@ -175,35 +179,49 @@ impl Signer {
             .clone()
     }
 
-    /// The prepared request, from the cache or made now.
-    fn endpoint(&self, request: &Request<'_>) -> Result<Arc<Endpoint>, Error> {
+    /// The prepared request, from the cache or made now, and the URL's last
+    /// segment when it may vary ([`split_segment`]).
+    fn endpoint<'r>(&self, request: &Request<'r>) -> Result<(Arc<Endpoint>, &'r str), Error> {
         let cached = request.authorization_header().is_none()
             && !matches!(request.body_kind(), Body::Form(_));
+        let split = split_segment(request.url());
+        let (prefix, segment) = (split.map(|(p, _)| p), split.map_or("", |(_, s)| s));
         let lookup = |endpoints: &mut Vec<Arc<Endpoint>>| {
             let at = endpoints
                 .iter()
-                .position(|e| e.serves(request, &self.options))?;
+                .position(|e| e.serves(request, prefix, &self.options))?;
             endpoints[..=at].rotate_right(1);
             endpoints.first().map(Arc::clone)
         };
         if cached && let Some(found) = lookup(&mut self.endpoints()) {
-            return Ok(found);
+            return Ok((found, segment));
         }
+        // A URL is prepared for itself; once a second URL differs from it in
+        // the last segment only (another sending's code), for them all: the
+        // HMAC then resumes before that segment, which costs a little more.
+        let varying = cached
+            && prefix.is_some()
+            && self.endpoints().iter().any(|e| e.exact_prefix() == prefix);
         let keyed = self.keyed(self.options.method);
         let endpoint = Arc::new(Endpoint::prepare(
             request,
             &self.credentials,
             self.options,
             keyed,
+            split.map(|(_, s)| s).filter(|_| varying),
         )?);
         if cached {
             let mut endpoints = self.endpoints();
             if lookup(&mut endpoints).is_none() {
+                if varying {
+                    // The URLs prepared for themselves are served by this one now.
+                    endpoints.retain(|e| e.exact_prefix() != prefix || !e.same_kind(&endpoint));
+                }
                 endpoints.insert(0, Arc::clone(&endpoint));
                 endpoints.truncate(ENDPOINTS);
             }
         }
-        Ok(endpoint)
+        Ok((endpoint, segment))
     }
 
     fn endpoints(&self) -> MutexGuard<'_, Vec<Arc<Endpoint>>> {

@@ -210,6 +210,28 @@ fn observed(
     })
 }
 
+/// Wraps a handler so that every answer carries a `Date` header read from the sandbox's
+/// clock, not the machine's (hyper writes its own only when there is none): a sandbox
+/// started with a shifted [`SandboxConfig::clock`] then looks, from the client's side,
+/// exactly like a server whose clock is off, which is what `hague doctor` and
+/// `firmadoc doctor` measure.
+fn dated(handler: server::Handler, clock: Arc<dyn Clock>) -> server::Handler {
+    Arc::new(move |req: server::Req| {
+        let fut = handler(req);
+        let clock = clock.clone();
+        Box::pin(async move {
+            let mut resp = fut.await;
+            if !resp.headers().contains_key(http::header::DATE) {
+                let date = httpdate::fmt_http_date(clock.now());
+                if let Ok(value) = http::HeaderValue::from_str(&date) {
+                    resp.headers_mut().insert(http::header::DATE, value);
+                }
+            }
+            resp
+        })
+    })
+}
+
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
@@ -353,20 +375,28 @@ impl Sandbox {
         let tasks = vec![
             tokio::spawn(server::serve(
                 hws_listener,
-                observed(
-                    hws.clone().handler(),
-                    config.observer.clone(),
-                    config.exchange_observer.clone(),
+                // `Date` outside the observers, so recordings stay reproducible.
+                dated(
+                    observed(
+                        hws.clone().handler(),
+                        config.observer.clone(),
+                        config.exchange_observer.clone(),
+                    ),
+                    config.clock.clone(),
                 ),
                 acceptor.clone(),
                 rx.clone(),
             )),
             tokio::spawn(server::serve(
                 fd_listener,
-                observed(
-                    firmadoc.clone().handler(),
-                    config.observer.clone(),
-                    config.exchange_observer.clone(),
+                // `Date` outside the observers, so recordings stay reproducible.
+                dated(
+                    observed(
+                        firmadoc.clone().handler(),
+                        config.observer.clone(),
+                        config.exchange_observer.clone(),
+                    ),
+                    config.clock.clone(),
                 ),
                 acceptor,
                 rx,

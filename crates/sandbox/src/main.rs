@@ -20,6 +20,7 @@ Options:
                        written to DIR/ca.pem with --write-env)
   --write-env DIR      Write the set-up of both tools into DIR (created if missing, mode 0700):
                          DIR/hague-private.pem       the test client's P-256 key (mode 0600)
+                         DIR/es256_cert.pem          its certificate (30 days, as Appendix A)
                          DIR/firmadoc-secret         the consumer secret (mode 0600)
                          DIR/env                     HAGUE_* and FIRMADOC_* variables
                        so that `source DIR/env` is all the set-up `hague` and `firmadoc` need.
@@ -107,6 +108,18 @@ fn write_env(
         key.to_pkcs8_pem().expose_secret().as_bytes(),
         0o600,
     )?;
+    // The certificate `hague keygen` would write beside the key (Appendix A: 30 days), so
+    // that `hague doctor` finds one to check.
+    #[allow(clippy::disallowed_methods)] // the certificate starts now
+    let now = std::time::SystemTime::now();
+    if let Ok(cert) = key.self_signed_certificate(
+        "sandbox",
+        now,
+        fapi_jwt_assert::OPENSSL_DEFAULT_VALIDITY,
+        &fapi_jwt_assert::SystemRandom::new(),
+    ) {
+        write_file(&dir.join("es256_cert.pem"), cert.as_bytes(), 0o644)?;
+    }
     let creds = sandbox.firmadoc_credentials();
     let secret_path = dir.join("firmadoc-secret");
     write_file(&secret_path, creds.expose_secret().as_bytes(), 0o600)?;

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use test_support::measure::{cpu_seconds, peak_rss_kb};
+use test_support::tools::{python_if_installed, workspace_root as workspace};
+
 use st96_model::BulletinReader;
 use st96_model::synth::write_bulletin_file;
 
@@ -56,35 +59,6 @@ ru = resource.getrusage(resource.RUSAGE_SELF)
 print(f"{records} {views} {elapsed:.6f} {ru.ru_maxrss} {ru.ru_utime + ru.ru_stime:.6f}")
 "#;
 
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// CPU seconds (user + system) of this process, from `/proc/self/stat` (100 ticks/s).
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = after.split_whitespace().collect();
-            let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-            Some(ticks as f64 / 100.0)
-        })
-        .unwrap_or(0.0)
-}
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// Child mode: read the file, print `records views seconds peak_kb`.
 fn read_child(path: &Path) {
     let file = std::fs::File::open(path).expect("open bulletin");
@@ -118,13 +92,6 @@ fn parse_line(out: &[u8]) -> Option<(u64, u64, f64, u64, f64)> {
     ))
 }
 
-fn python() -> Option<PathBuf> {
-    let p = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/tools/venv/bin/python"));
-    p.exists().then_some(p)
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--read-child") {
@@ -148,7 +115,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3)
         .max(1);
-    let py = python();
+    let py = python_if_installed();
     if py.is_none() {
         eprintln!(
             "lxml comparison skipped: no Python at XTASK_PYTHON or target/tools/venv/bin/python; \

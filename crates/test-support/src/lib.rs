@@ -8,6 +8,7 @@
 pub mod cli;
 #[cfg(feature = "hws")]
 pub mod hws;
+pub mod measure;
 #[cfg(feature = "oauth1")]
 pub mod oauth1;
 #[cfg(feature = "oidc")]

@@ -58,7 +58,7 @@ impl Live {
     }
 }
 
-use super::scenario::{Exchange, Log, Source, header_map, record_firmadoc, run_recorded, write};
+use super::scenario::{Exchange, Log, Recorder, Source, header_map, record_firmadoc};
 
 /// How the proxy treats a call before forwarding it.
 #[derive(Clone)]
@@ -265,19 +265,17 @@ pub(crate) async fn record_live(live: &Live, out: &Path) -> Result<usize> {
             ));
         }
         steps.push(("bulletin", "bulletin", json!({"week": week})));
+        let recorder = Recorder {
+            out,
+            service: "hague",
+            log: Arc::clone(&log),
+            source: Source::Recorded,
+            keep: |_: &Exchange| true,
+        };
         for (name, op, inputs) in steps {
-            let outcome = run_recorded(&log, hague::run_with(&client, op, &inputs, out)).await?;
-            n += write(
-                out,
-                "hague",
-                name,
-                op,
-                &inputs,
-                &outcome,
-                &log,
-                Source::Recorded,
-                |_| true,
-            )?;
+            let run = hague::run_with(&client, op, &inputs, out);
+            recorder.step(name, op, &inputs, run).await?;
+            n += 1;
         }
         task.abort();
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::scenario::{Exchange, Log, Source, header_map, record_firmadoc, run_recorded, write};
+use super::scenario::{Exchange, Log, Recorder, Source, header_map, record_firmadoc};
 use crate::Result;
 use crate::contract::{firmadoc, hague};
 
@@ -53,23 +53,19 @@ pub(crate) async fn record_sandbox(out: &Path) -> Result<usize> {
     sb.register_hws_client(hague::CLIENT_ID, key.public_jwk().clone());
     let pem = key.to_pkcs8_pem();
     let base = sb.hws_url();
+    let recorder = Recorder {
+        out,
+        service: "hague",
+        log: Arc::clone(&log),
+        source: Source::Sandbox,
+        keep: |x: &Exchange| !x.path.contains("/am/oauth2"),
+    };
     let step = |name: &'static str, op: &'static str, inputs: Value, dir: PathBuf| {
-        let (log, base) = (Arc::clone(&log), base.clone());
+        let (recorder, base) = (&recorder, base.clone());
         let key = hague_client::SigningKey::from_pem(pem.expose_secret());
         async move {
-            let outcome = run_recorded(&log, hague::run(&base, key?, op, &inputs, &dir)).await?;
-            write(
-                out,
-                "hague",
-                name,
-                op,
-                &inputs,
-                &outcome,
-                &log,
-                Source::Sandbox,
-                |x| !x.path.contains("/am/oauth2"),
-            )?;
-            Ok::<Value, Box<dyn std::error::Error>>(outcome)
+            let run = hague::run(&base, key?, op, &inputs, &dir);
+            recorder.step(name, op, &inputs, run).await
         }
     };
     step("ping", "ping", Value::Null, out.to_path_buf()).await?;

@@ -93,6 +93,13 @@ pub(crate) async fn record_firmadoc(
     out: &Path,
     source: Source,
 ) -> Result<usize> {
+    let recorder = Recorder {
+        out,
+        service: "firmadoc",
+        log: Arc::clone(log),
+        source,
+        keep: |_: &Exchange| true,
+    };
     let mut code = String::new();
     let mut n = 0;
     for (name, op, inputs) in firmadoc_script() {
@@ -101,30 +108,58 @@ pub(crate) async fn record_firmadoc(
         } else {
             inputs
         };
-        let outcome = run_recorded(log, firmadoc::run(base, op, &inputs)).await?;
+        let outcome = recorder
+            .step(name, op, &inputs, firmadoc::run(base, op, &inputs))
+            .await?;
         if op == "create_sending" {
             code = outcome["ok"][0]["CodEnvio"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
         }
-        n += write(
-            out,
-            "firmadoc",
-            name,
-            op,
-            &inputs,
-            &outcome,
-            log,
-            source,
-            |_| true,
-        )?;
+        n += 1;
     }
     Ok(n)
 }
 
+/// Where one recorder writes the scenarios of one service, and which exchange of an
+/// operation it keeps (the last that `keep` selects).
+pub(crate) struct Recorder<'a, K> {
+    pub(crate) out: &'a Path,
+    pub(crate) service: &'static str,
+    pub(crate) log: Log,
+    pub(crate) source: Source,
+    pub(crate) keep: K,
+}
+
+impl<K: Fn(&Exchange) -> bool> Recorder<'_, K> {
+    /// Runs one operation with the log cleared, then writes its exchange as the new
+    /// scenario `SERVICE/rec-NAME`; returns the operation's outcome.
+    pub(crate) async fn step(
+        &self,
+        name: &str,
+        operation: &str,
+        inputs: &Value,
+        run: impl std::future::Future<Output = Result<Value>>,
+    ) -> Result<Value> {
+        let outcome = run_recorded(&self.log, run).await?;
+        write(
+            self.out,
+            self.service,
+            name,
+            operation,
+            inputs,
+            &outcome,
+            &self.log,
+            self.source,
+            &self.keep,
+        )?;
+        Ok(outcome)
+    }
+}
+
 /// Clears the log, then runs one operation.
-pub(crate) async fn run_recorded(
+async fn run_recorded(
     log: &Log,
     op: impl std::future::Future<Output = Result<Value>>,
 ) -> Result<Value> {
@@ -134,7 +169,7 @@ pub(crate) async fn run_recorded(
 
 /// Writes the last exchange of the log that `keep` selects as a new scenario.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn write(
+fn write(
     out: &Path,
     service: &str,
     name: &str,

@@ -2,12 +2,13 @@
 //! assertion signed with that key and checked by PyJWT (pinned in
 //! `xtask/requirements.txt`), an independent implementation.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use fapi_jwt_assert::{Algorithm, AssertionOptions, AssertionSigner, SigningKey};
 
-use crate::support::{fixture, python, tempdir};
+use crate::support::{fixture, run_python, tempdir};
 
 /// Appendix A, as printed in the guide (shell variables expanded by `sh`).
 const APPENDIX_A: &str = r#"set -e
@@ -77,7 +78,6 @@ fn sh(dir: &Path, script: &str) {
 
 #[test]
 fn appendix_a_key_signs_an_assertion_that_pyjwt_accepts() {
-    let python = python();
     let dir = tempdir();
     sh(&dir, APPENDIX_A);
     let pem = std::fs::read_to_string(dir.join("hague4offices_private.pem")).unwrap();
@@ -95,20 +95,15 @@ fn appendix_a_key_signs_an_assertion_that_pyjwt_accepts() {
     let signer = AssertionSigner::new(key, "das-api-auth", AssertionOptions::default()).unwrap();
     let aud = "https://logindev.wipo.int:443/am/oauth2/access_token";
     let assertion = signer.sign_now(aud).unwrap();
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(VERIFY_PY)
-        .arg(assertion.expose_secret())
-        .arg(dir.join("es256_cert.pem"))
-        .arg("das-api-auth")
-        .arg(aud)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "PyJWT refused: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let cert = dir.join("es256_cert.pem");
+    let stdout = run_python(
+        VERIFY_PY,
+        [
+            OsStr::new(assertion.expose_secret()),
+            cert.as_os_str(),
+            OsStr::new("das-api-auth"),
+            OsStr::new(aud),
+        ],
     );
     assert_eq!(stdout.trim(), format!("PYJWT_OK {}", assertion.jti()));
 }
@@ -117,7 +112,6 @@ fn appendix_a_key_signs_an_assertion_that_pyjwt_accepts() {
 /// carries the same key as openssl's Appendix A certificate.
 #[test]
 fn our_certificate_matches_appendix_a_subject_and_key() {
-    let python = python();
     let dir = tempdir();
     sh(&dir, APPENDIX_A);
     let key = SigningKey::from_pem(
@@ -148,26 +142,13 @@ a.public_key().verify(a.signature, a.tbs_certificate_bytes, ec.ECDSA(a.signature
 assert (a.not_valid_after_utc - a.not_valid_before_utc) == (b.not_valid_after_utc - b.not_valid_before_utc)
 print("CERT_OK")
 "#;
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(script)
-        .arg(dir.join("ours.pem"))
-        .arg(dir.join("es256_cert.pem"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_python(script, [dir.join("ours.pem"), dir.join("es256_cert.pem")]);
 }
 
 /// PS256 and RS256 with an RSA key made by openssl, checked by PyJWT with
 /// openssl's public key file.
 #[test]
 fn rsa_assertions_are_accepted_by_pyjwt() {
-    let python = python();
     let script = r#"
 import sys, jwt
 from cryptography.hazmat.primitives import serialization
@@ -184,27 +165,19 @@ for token, alg in zip(sys.argv[2::2], sys.argv[3::2]):
         pass
 print("RSA_OK")
 "#;
-    let mut cmd = Command::new(&python);
-    cmd.arg("-c")
-        .arg(script)
-        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/rsa_2048_public.pem"));
+    let mut args = vec![
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/rsa_2048_public.pem")
+            .into_os_string(),
+    ];
     for alg in [Algorithm::Ps256, Algorithm::Rs256] {
         let key = SigningKey::from_pem(&fixture("rsa_2048_pkcs1.pem")).unwrap();
         let options = AssertionOptions::default().with_algorithm(alg);
         let signer = AssertionSigner::new(key, "rsa-client", options).unwrap();
-        cmd.arg(
-            signer
-                .sign_now("https://tenant.example/")
-                .unwrap()
-                .expose_secret(),
-        )
-        .arg(alg.as_str());
+        let assertion = signer.sign_now("https://tenant.example/").unwrap();
+        args.push(assertion.expose_secret().into());
+        args.push(alg.as_str().into());
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "RSA_OK",
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_python(script, &args);
+    assert_eq!(out.trim(), "RSA_OK", "{out}");
 }

@@ -17,7 +17,7 @@ pub(crate) fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-pub(crate) use test_support::tools::python;
+pub(crate) use test_support::tools::run_python;
 
 /// Decoded parts of a compact JWS.
 pub(crate) struct Jws {

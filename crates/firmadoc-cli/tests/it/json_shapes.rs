@@ -263,17 +263,7 @@ fn every_service_subcommand_prints_the_documented_json() {
 fn webhook_serve_lines_and_verify_print_the_documented_json() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr, mut stderr) = crate::webhook::serve(&["--json", "--max-events", "1"]);
-    let (status, _) = crate::webhook::http(
-        &addr,
-        "POST",
-        "/",
-        &[
-            ("ms-signature", crate::webhook::V1_SIGNATURE),
-            crate::webhook::json_header(),
-        ],
-        &crate::webhook::v1_body(),
-    );
-    assert_eq!(status, 200);
+    assert_eq!(crate::webhook::deliver_v1(&addr), 200);
     let mut out = String::new();
     child
         .stdout

@@ -3,20 +3,20 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 use crate::support::{firmadoc, run};
 
 /// V1 body: 239 bytes, CRLF line breaks, as the upstream test serialises it.
-pub(crate) fn v1_body() -> Vec<u8> {
+fn v1_body() -> Vec<u8> {
     "{\r\n  \"Id\": \"1234567890\",\r\n  \"Attempt\": 1,\r\n  \"Properties\": {\r\n    \"p1\": \"pv1\"\r\n  },\r\n  \"Notifications\": [\r\n    {\r\n      \"Action\": \"a1\",\r\n      \"d1\": \"dv1\"\r\n    },\r\n    {\r\n      \"Action\": \"a1\",\r\n      \"d2\": \"http://localhost\"\r\n    }\r\n  ]\r\n}".as_bytes().to_vec()
 }
 /// V1 signature, keyed with the 48-character secret the tests use.
-pub(crate) const V1_SIGNATURE: &str =
+const V1_SIGNATURE: &str =
     "sha256=DCDEB62502988CDEDE464AF6A97566D61288C446CFC46F74F341E11173FF30A1";
 
 /// One HTTP/1.1 request on a fresh connection; returns status and body.
-pub(crate) fn http(
+fn http(
     addr: &str,
     method: &str,
     target: &str,
@@ -44,35 +44,78 @@ pub(crate) fn http(
     (status, body)
 }
 
-/// Starts `webhook serve` on a free port; returns the child, its address and its stderr.
-pub(crate) fn serve(extra: &[&str]) -> (Child, String, BufReader<std::process::ChildStderr>) {
-    let mut child = firmadoc("http://127.0.0.1:9")
-        .args([
-            "webhook",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--store",
-            "memory",
-        ])
-        .args(extra)
+/// A running `webhook serve`.
+pub(crate) struct Serving {
+    pub(crate) child: Child,
+    /// The address it listens on.
+    pub(crate) addr: String,
+    /// What it printed on stderr up to and with its `listening on` line.
+    pub(crate) seen: String,
+    /// The rest of its stderr.
+    pub(crate) stderr: BufReader<ChildStderr>,
+}
+
+/// `firmadoc webhook serve --listen 127.0.0.1:0` with `args`, not started.
+pub(crate) fn serve_command(args: &[&str]) -> Command {
+    let mut c = firmadoc("http://127.0.0.1:9");
+    c.args(["webhook", "serve", "--listen", "127.0.0.1:0"])
+        .args(args);
+    c
+}
+
+/// Starts `cmd` (a `webhook serve`) with stdout and stderr piped, and reads stderr up to
+/// the line that gives its address (within its first 10 lines).
+pub(crate) fn start(mut cmd: Command) -> Serving {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let addr = line
-        .split("listening on http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    (child, addr, stderr)
+    let mut addr = None;
+    let mut seen = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            addr = rest.split('/').next().map(str::to_owned);
+            break;
+        }
+    }
+    let addr = addr.unwrap_or_else(|| panic!("no address in {seen:?}"));
+    Serving {
+        child,
+        addr,
+        seen,
+        stderr,
+    }
 }
 
-pub(crate) fn json_header() -> (&'static str, &'static str) {
+/// Starts `webhook serve` on a free port with the memory store; returns the child, its
+/// address and its stderr.
+pub(crate) fn serve(extra: &[&str]) -> (Child, String, BufReader<ChildStderr>) {
+    let mut cmd = serve_command(&["--store", "memory"]);
+    cmd.args(extra);
+    let s = start(cmd);
+    (s.child, s.addr, s.stderr)
+}
+
+/// Posts the upstream V1 delivery with its signature; returns the status.
+pub(crate) fn deliver_v1(addr: &str) -> u16 {
+    http(
+        addr,
+        "POST",
+        "/",
+        &[("ms-signature", V1_SIGNATURE), json_header()],
+        &v1_body(),
+    )
+    .0
+}
+
+fn json_header() -> (&'static str, &'static str) {
     ("Content-Type", "application/json; charset=utf-8")
 }
 
@@ -113,14 +156,7 @@ fn serve_writes_verified_deliveries_and_refuses_forged_ones() {
     );
 
     // The genuine delivery: acknowledged, appended, and the server stops (--max-events 1).
-    let (status, _) = http(
-        &addr,
-        "POST",
-        "/",
-        &[("ms-signature", V1_SIGNATURE), json_header()],
-        &v1_body(),
-    );
-    assert_eq!(status, 200);
+    assert_eq!(deliver_v1(&addr), 200);
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0));
     let mut rest = String::new();
@@ -168,14 +204,7 @@ fn serve_writes_verified_deliveries_and_refuses_forged_ones() {
 #[test]
 fn serve_writes_to_stdout_by_default() {
     let (mut child, addr, _stderr) = serve(&["--max-events", "1"]);
-    let (status, _) = http(
-        &addr,
-        "POST",
-        "/",
-        &[("ms-signature", V1_SIGNATURE), json_header()],
-        &v1_body(),
-    );
-    assert_eq!(status, 200);
+    assert_eq!(deliver_v1(&addr), 200);
     let mut stdout = String::new();
     child
         .stdout
@@ -194,37 +223,14 @@ fn serve_writes_to_stdout_by_default() {
 /// acknowledged and written with its raw body.
 #[test]
 fn serve_warns_on_secret_length_and_writes_untyped_deliveries() {
-    let mut child = firmadoc("http://127.0.0.1:9")
-        .env("FIRMADOC_CONSUMER_SECRET", "too-short")
-        .args([
-            "webhook",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--max-events",
-            "1",
-            "--store",
-            "memory",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut addr = None;
-    let mut seen = String::new();
-    for _ in 0..10 {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        seen.push_str(&line);
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            addr = rest.split('/').next().map(str::to_owned);
-            break;
-        }
-    }
-    let addr = addr.unwrap_or_else(|| panic!("no address in {seen:?}"));
+    let mut cmd = serve_command(&["--max-events", "1", "--store", "memory"]);
+    cmd.env("FIRMADOC_CONSUMER_SECRET", "too-short");
+    let Serving {
+        mut child,
+        addr,
+        seen,
+        ..
+    } = start(cmd);
     assert!(
         seen.contains("warning: the webhook secret has 9 characters"),
         "{seen}"
@@ -344,14 +350,7 @@ fn serve_writes_a_retried_delivery_once() {
 #[test]
 fn serve_stops_cleanly_on_sigint() {
     let (mut child, addr, mut stderr) = serve(&[]);
-    let (status, _) = http(
-        &addr,
-        "POST",
-        "/",
-        &[("ms-signature", V1_SIGNATURE), json_header()],
-        &v1_body(),
-    );
-    assert_eq!(status, 200);
+    assert_eq!(deliver_v1(&addr), 200);
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -372,48 +371,18 @@ fn serve_stops_cleanly_on_sigint() {
 fn serve_default_sqlite_store_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("events.jsonl");
-    let start = || {
-        let mut child = firmadoc("http://127.0.0.1:9")
-            .env("XDG_DATA_HOME", dir.path())
-            .args([
-                "webhook",
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--max-events",
-                "1",
-            ])
-            .args(["--out", out.to_str().unwrap()])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let addr = line
-            .split("listening on http://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
-        (child, addr)
+    let launch = || {
+        let mut cmd = serve_command(&["--max-events", "1", "--out", out.to_str().unwrap()]);
+        cmd.env("XDG_DATA_HOME", dir.path());
+        let s = start(cmd);
+        (s.child, s.addr)
     };
-    let deliver = |addr: &str| {
-        http(
-            addr,
-            "POST",
-            "/",
-            &[("ms-signature", V1_SIGNATURE), json_header()],
-            &v1_body(),
-        )
-        .0
-    };
-    let (mut first, addr) = start();
-    assert_eq!(deliver(&addr), 200);
+    let (mut first, addr) = launch();
+    assert_eq!(deliver_v1(&addr), 200);
     assert_eq!(first.wait().unwrap().code(), Some(0));
     assert!(dir.path().join("firmadoc/webhook-dedup.sqlite").is_file());
-    let (mut second, addr) = start();
-    assert_eq!(deliver(&addr), 200, "the retry is acknowledged");
+    let (mut second, addr) = launch();
+    assert_eq!(deliver_v1(&addr), 200, "the retry is acknowledged");
     second.kill().unwrap();
     second.wait().unwrap();
     let written = std::fs::read_to_string(&out).unwrap();

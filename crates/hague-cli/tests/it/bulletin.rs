@@ -147,11 +147,9 @@ fn confidential_fetch_latest_asks_for_a_published_week() {
     let script = "import datetime as d\nt = d.datetime.now(d.timezone.utc).date()\n\
 t = t if t.weekday() >= 5 else t - d.timedelta(days=7)\ny, w, _ = t.isocalendar()\n\
 print(f'{y:04d}{w:02d}')";
-    let py = std::process::Command::new(crate::support::python())
-        .args(["-c", script])
-        .output()
-        .unwrap();
-    let week = String::from_utf8(py.stdout).unwrap().trim().to_owned();
+    let week = crate::support::run_python(script, std::iter::empty::<&str>())
+        .trim()
+        .to_owned();
     assert_eq!(week.len(), 6, "python printed {week:?}");
     let mock = hws
         .api("GET", &format!("/publication/copy/confidential/{week}"))

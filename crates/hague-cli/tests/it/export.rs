@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use st96_model::synth::{SynthOptions, SynthStats, write_bulletin_with};
 
-use crate::support::{hague, python, run, workspace};
+use crate::support::{hague, run, run_python, workspace};
 
 /// A bulletin ZIP of the generator's XML plus the images of the first `images` views,
 /// half of them in `DM<digits>/` folders and half in `<digits>/` folders.
@@ -109,20 +109,8 @@ fn export_lines_follow_the_schema_and_the_rules() {
     export(&zip, &["--format", "csv"], &csv);
     let schema = workspace().join("docs/bulletin-export.schema.json");
     let check = |jsonl: &Path, csv: &Path| -> serde_json::Value {
-        let out = std::process::Command::new(python())
-            .arg("-c")
-            .arg(CHECK)
-            .arg(&schema)
-            .arg(jsonl)
-            .arg(csv)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        let out = run_python(CHECK, [schema.as_path(), jsonl, csv]);
+        serde_json::from_str(&out).unwrap()
     };
     let all = check(&jsonl, &csv);
     assert_eq!(all["lines"], stats.records);

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::support::{hague, python, run};
+use crate::support::{hague, run, run_python};
 
 fn openssl(args: &[&str]) -> String {
     let out = Command::new("openssl")
@@ -70,16 +70,7 @@ canon = json.dumps({"crv": "P-256", "kty": "EC", "x": b(k.x), "y": b(k.y)}, sepa
 tp = base64.urlsafe_b64encode(hashlib.sha256(canon.encode()).digest()).rstrip(b"=").decode()
 print(json.dumps({"x": b(k.x), "y": b(k.y), "thumbprint": tp}))
 "#;
-    let py = Command::new(python())
-        .args(["-c", script, pu])
-        .output()
-        .unwrap();
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
-    );
-    let expected: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&run_python(script, [pu])).unwrap();
     assert_eq!(out["jwk"]["kty"], "EC");
     assert_eq!(out["jwk"]["crv"], "P-256");
     assert_eq!(out["jwk"]["x"], expected["x"]);

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bulletin;
+mod doctor;
 mod export;
 mod failures;
 mod hostile;

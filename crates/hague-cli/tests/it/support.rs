@@ -22,18 +22,9 @@ pub(crate) fn fixture(rel: &str) -> PathBuf {
     workspace().join("fixtures").join(rel)
 }
 
-/// The pinned Python of `cargo xtask tools` (with `cryptography`).
-pub(crate) fn python() -> PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/tools/venv/bin/python"));
-    assert!(
-        path.exists(),
-        "Python not found at {}: run `cargo xtask tools` (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
+/// The pinned Python of `cargo xtask tools` (with `cryptography`, `jsonschema`), run
+/// with a script: returns stdout, panics with stderr when it fails.
+pub(crate) use test_support::tools::run_python;
 
 /// The binary with a clean environment (no configuration file, no `HAGUE_*`).
 pub(crate) fn hague() -> Command {

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::{Keys, hague, python, run};
+use crate::support::{Keys, hague, run, run_python};
 
 const CLIENT: &str = "sandbox-worklist-office";
 
@@ -105,19 +105,10 @@ fn worklist_against_the_sandbox() {
         })
         .collect();
     let expected = |months: &str| -> serde_json::Value {
-        let out = Command::new(python())
-            .arg("-c")
-            .arg(EXPECTED)
-            .args(["ES", months])
-            .args(&zips)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        let args = ["ES", months]
+            .into_iter()
+            .chain(zips.iter().map(String::as_str));
+        serde_json::from_str(&run_python(EXPECTED, args)).unwrap()
     };
     let ours = |report: &serde_json::Value| -> serde_json::Value {
         report["registrations"]

@@ -159,5 +159,3 @@ pub(crate) async fn raw_server(reply: Vec<u8>) -> (String, Arc<Mutex<u32>>) {
 pub(crate) fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
-
-pub(crate) use test_support::tools::python;

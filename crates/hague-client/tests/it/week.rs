@@ -1,21 +1,14 @@
 //! WeekId against Python's `datetime` (an independent ISO 8601 calendar).
 
-use std::process::Command;
-
 use hague_client::{WeekId, WeekIdError, iso_weeks_in_year};
 
 #[test]
 fn weeks_per_year_match_python_isocalendar() {
     // 28 December is always in the last ISO week of its year.
-    let out = Command::new(crate::support::python())
-        .args([
-            "-c",
-            "import datetime\nfor y in range(1000, 10000): print(y, datetime.date(y, 12, 28).isocalendar()[1])",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = test_support::tools::run_python(
+        "import datetime\nfor y in range(1000, 10000): print(y, datetime.date(y, 12, 28).isocalendar()[1])",
+        std::iter::empty::<&str>(),
+    );
     let mut checked = 0;
     for line in text.lines() {
         let (y, w) = line.split_once(' ').unwrap();

@@ -53,7 +53,7 @@ fn build_is_deterministic_and_python_reads_every_file_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.zip");
     fs::write(&path, &a).unwrap();
-    let listing = run_python(LISTING, &[path.as_os_str()]);
+    let listing = run_python(LISTING, [path.as_os_str()]);
     // 33188 = 0o100644: a regular file, rw-r--r--.
     let mut expected = vec![format!(
         "transaction.xml 8 (1980, 1, 1, 0, 0, 0) 33188 {}",

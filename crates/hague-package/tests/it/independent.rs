@@ -17,7 +17,7 @@ fn python_zip() -> (Vec<u8>, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("py.zip");
     let img = jpeg(3000, 42);
-    run_python(MAKE, &[path.as_os_str(), hex::encode(&img).as_ref()]);
+    run_python(MAKE, [path.as_os_str(), hex::encode(&img).as_ref()]);
     (std::fs::read(path).unwrap(), img)
 }
 
@@ -71,7 +71,7 @@ fn a_flipped_data_byte_is_a_crc_mismatch_on_that_entry() {
 fn crc32fast_hash(bytes: &[u8]) -> u32 {
     run_python(
         "import sys, zlib; print(zlib.crc32(bytes.fromhex(sys.argv[1])))",
-        &[hex::encode(bytes).as_ref()],
+        [hex::encode(bytes)],
     )
     .trim()
     .parse()
@@ -107,7 +107,7 @@ with open(sys.argv[1], "wb") as out:
 fn python_variant(mode: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.zip");
-    run_python(ZIP64_AND_DESCRIPTORS, &[path.as_os_str(), mode.as_ref()]);
+    run_python(ZIP64_AND_DESCRIPTORS, [path.as_os_str(), mode.as_ref()]);
     std::fs::read(path).unwrap()
 }
 

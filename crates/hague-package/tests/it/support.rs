@@ -1,7 +1,6 @@
 //! Shared helpers: peer tools and small fixtures.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 /// The workspace root.
 pub(crate) fn workspace() -> PathBuf {
@@ -11,34 +10,8 @@ pub(crate) fn workspace() -> PathBuf {
         .unwrap()
 }
 
-/// The pinned Python of `cargo xtask tools` (XTASK_PYTHON overrides). Fails when missing.
-pub(crate) fn python() -> PathBuf {
-    let path = std::env::var_os("XTASK_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/tools/venv/bin/python"));
-    assert!(
-        path.exists(),
-        "Python peer tool not found at {}: run `cargo xtask tools` (or set XTASK_PYTHON)",
-        path.display()
-    );
-    path
-}
-
 /// Runs a Python script with arguments, returns stdout; panics with stderr on failure.
-pub(crate) fn run_python(script: &str, args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::new(python())
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+pub(crate) use test_support::tools::run_python;
 
 /// Deterministic pseudo-random bytes (xorshift), so image bodies do not compress.
 pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {

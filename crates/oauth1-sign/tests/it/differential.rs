@@ -17,6 +17,7 @@ use oauth1_sign::{
     Body, Credentials, Placement, Request, SignatureMethod, SignatureShape, Signer, SigningParams,
     sign,
 };
+use test_support::tools::python;
 
 const CASES: usize = 10_000;
 
@@ -209,19 +210,6 @@ fn case(rng: &mut Rng) -> Case {
         timestamp: 1_000_000_000 + rng.next() % 1_000_000_000,
         nonce,
     }
-}
-
-fn python() -> std::path::PathBuf {
-    if let Some(p) = std::env::var_os("XTASK_PYTHON") {
-        return p.into();
-    }
-    let default =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/venv/bin/python");
-    assert!(
-        default.exists(),
-        "the pinned Python with oauthlib is missing: run `cargo xtask tools` (or `cargo xtask ci`), or set XTASK_PYTHON"
-    );
-    default
 }
 
 #[test]

@@ -68,4 +68,4 @@ pub(crate) async fn manual_sandbox() -> (Sandbox, Arc<ManualClock>) {
 }
 
 /// The pinned Python of `cargo xtask tools` (oauthlib, PyJWT), or `XTASK_PYTHON`.
-pub(crate) use test_support::tools::python;
+pub(crate) use test_support::tools::{python, run_python};

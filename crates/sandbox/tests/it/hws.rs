@@ -82,6 +82,25 @@ async fn token(sb: &sandbox::Sandbox, signer: &AssertionSigner) -> String {
     t.access_token.expose_secret().to_owned()
 }
 
+/// The real `hague-client`, with a fresh key registered as [`CLIENT`], against `sb`.
+fn hague_client_of(sb: &sandbox::Sandbox) -> hague_client::Client {
+    use hague_client::{Config, Provider};
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let config = Config::new(
+        sb.hws_api_url(),
+        Provider::Discovery {
+            issuer: sb.issuer(),
+        },
+        CLIENT,
+        key,
+    )
+    .unwrap()
+    .scope(Some(SCOPE.to_owned()))
+    .transport(http_transport::TransportConfig::default().allow_plain_http(true));
+    hague_client::Client::new(config).unwrap()
+}
+
 fn refusal_pdf_package(pdf_name: &str) -> Vec<u8> {
     test_support::hws::refusal_package(pdf_name, b"%PDF-1.7\n%%EOF\n")
 }
@@ -439,22 +458,9 @@ async fn clients_register_over_http() {
 
 #[tokio::test]
 async fn the_real_hague_client_runs_the_cycle() {
-    use hague_client::{Config, PollPolicy, Provider, WeekId};
+    use hague_client::{PollPolicy, WeekId};
     let (sb, clock) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
-    let config = Config::new(
-        sb.hws_api_url(),
-        Provider::Discovery {
-            issuer: sb.issuer(),
-        },
-        CLIENT,
-        key,
-    )
-    .unwrap()
-    .scope(Some(SCOPE.to_owned()))
-    .transport(http_transport::TransportConfig::default().allow_plain_http(true));
-    let client = hague_client::Client::new(config).unwrap();
+    let client = hague_client_of(&sb);
     client.ping().await.unwrap();
     let id = client
         .submit(refusal_pdf_package("refusal/decision.pdf"))
@@ -545,22 +551,9 @@ async fn banner_lists_urls_and_a_working_test_client() {
 /// that ends on a failed import.
 #[tokio::test]
 async fn every_status_and_a_failed_import_are_reachable() {
-    use hague_client::{Config, Error, PollPolicy, Provider};
+    use hague_client::{Error, PollPolicy};
     let (sb, clock) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
-    let config = Config::new(
-        sb.hws_api_url(),
-        Provider::Discovery {
-            issuer: sb.issuer(),
-        },
-        CLIENT,
-        key,
-    )
-    .unwrap()
-    .scope(Some(SCOPE.to_owned()))
-    .transport(http_transport::TransportConfig::default().allow_plain_http(true));
-    let client = hague_client::Client::new(config).unwrap();
+    let client = hague_client_of(&sb);
     let fast = PollPolicy::with_deadline(Duration::from_secs(5))
         .intervals(Duration::from_millis(10), Duration::from_millis(20));
     let package = || refusal_pdf_package("refusal/decision.pdf");

@@ -1,11 +1,9 @@
 //! Assertions signed by an independent implementation, PyJWT (pinned in
 //! xtask/requirements.txt; run `cargo xtask tools`), for ES256, PS256 and RS256.
 
-use std::process::Command;
-
 use http::Method;
 
-use crate::common::{call, manual_sandbox, python, wall_clock};
+use crate::common::{call, manual_sandbox, run_python, wall_clock};
 
 const SCRIPT: &str = r#"
 import json, sys, uuid
@@ -35,16 +33,8 @@ async fn pyjwt_assertions_es256_ps256_rs256_are_accepted() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let out = Command::new(python())
-        .args(["-c", SCRIPT, &sb.token_endpoint(), &now.to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cases: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run_python(SCRIPT, [sb.token_endpoint(), now.to_string()]);
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(cases.len(), 3);
     for case in cases {
         let alg = case["alg"].as_str().unwrap();

@@ -1,41 +1,11 @@
 //! Cross-checks against an independent implementation: Python lxml (pinned in
 //! xtask/requirements.txt, installed by `cargo xtask tools`).
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use st96_model::{BulletinReader, St96Version, read_office_document};
+use test_support::tools::run_python;
 
 use crate::builders::sample_application;
 use crate::common::fixture_path;
-
-fn python() -> PathBuf {
-    let p = std::env::var_os("XTASK_PYTHON").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/tools/venv/bin/python"),
-        PathBuf::from,
-    );
-    assert!(
-        p.exists(),
-        "Python with lxml not found at {} (set XTASK_PYTHON); run `cargo xtask tools`",
-        p.display()
-    );
-    p
-}
-
-fn run_python(script: &str, args: &[&str]) -> String {
-    let out = Command::new(python())
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "python failed (run `cargo xtask tools` if lxml is missing): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// For each file: root (Clark name), st96Version, transaction (Clark name), the IR number
 /// and every com:FileName, one tab-separated line.
@@ -135,7 +105,7 @@ fn bulletin_records_agree_with_lxml() {
     let synth = dir.join("synth.xml");
     st96_model::synth::write_bulletin_file(&synth, 400, 11).unwrap();
     for path in [synth, fixture_path("bulletin/per_kind_bags.xml")] {
-        let out = run_python(BULLETIN, &[&path.display().to_string()]);
+        let out = run_python(BULLETIN, [&path.display().to_string()]);
         let bytes = std::fs::read(&path).unwrap();
         let ours: Vec<String> = BulletinReader::new(&bytes[..])
             .map(|r| {
@@ -330,7 +300,7 @@ fn every_record_field_agrees_with_lxml() {
         fixture_path("bulletin/per_kind_bags.xml"),
         fixture_path("bulletin/express_two_records.xml"),
     ] {
-        let out = run_python(FIELDS, &[&path.display().to_string()]);
+        let out = run_python(FIELDS, [&path.display().to_string()]);
         let bytes = std::fs::read(&path).unwrap();
         let ours: Vec<serde_json::Value> = BulletinReader::new(&bytes[..])
             .map(|r| record_json(&r.unwrap()))

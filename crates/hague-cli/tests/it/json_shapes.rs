@@ -152,6 +152,8 @@ fn the_table_lists_every_subcommand_and_the_steps_cover_the_table() {
         commands, documented,
         "every subcommand has a row in docs/cli.md's --json table, and every row a subcommand"
     );
-    let covered: BTreeSet<String> = steps().iter().map(|(r, _)| (*r).to_owned()).collect();
+    let mut covered: BTreeSet<String> = steps().iter().map(|(r, _)| (*r).to_owned()).collect();
+    // `doctor.rs` checks `hague doctor --json` against its row, set-up by set-up.
+    covered.insert("hague doctor".to_owned());
     assert_eq!(covered, documented, "every documented row is run here");
 }

@@ -83,7 +83,7 @@ pub enum Error {
     /// not sent. Verification cannot be switched off; add the server's CA with
     /// [`crate::TransportConfig::add_root_certificate_pem`] if it is a test CA.
     #[error(
-        "TLS handshake with {host} failed for {method} {template}: {}; if the server uses a \
+        "TLS handshake failed with {host} for {method} {template}: {}; if the server uses a \
          private or test CA, add it as an extra root certificate",
         causes(source.as_ref())
     )]

@@ -290,3 +290,78 @@ pub fn command_of(doc: &str, tool: &str, args: &[String]) -> Option<String> {
     }
     None
 }
+
+/// The step `name` of a doctor's JSON report.
+///
+/// # Panics
+/// When the report has no such step (a test failure).
+#[must_use]
+pub fn doctor_step<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["step"] == name))
+        .unwrap_or_else(|| panic!("no step {name}: {report}"))
+}
+
+/// Checks a doctor's outcome for a broken set-up: the report says step `at`
+/// failed first with exit `code` and a hint containing `hint`, the error on
+/// standard error (`error`, the JSON error object) has the same exit code,
+/// and every step of `steps` before `at` passed (ok, warning, or not applicable).
+///
+/// # Panics
+/// When any of that does not hold (a test failure).
+pub fn doctor_fails_at(
+    report: &serde_json::Value,
+    error: &serde_json::Value,
+    steps: &[&str],
+    code: i32,
+    at: &str,
+    hint: &str,
+) {
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["failed_step"], at, "{report}");
+    assert_eq!(report["exit_code"], code, "{report}");
+    let failed = doctor_step(report, at);
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let said = failed["hint"].as_str().unwrap_or_default();
+    assert!(said.contains(hint), "hint `{said}` lacks `{hint}`");
+    assert_eq!(error["error"]["exit_code"], code, "{error}");
+    for name in steps.iter().take_while(|n| **n != at) {
+        let st = doctor_step(report, name);
+        let passed = st["status"] == "ok"
+            || st["status"] == "warning"
+            || st["details"]["not_applicable"] == true;
+        assert!(passed, "{name} before {at}: {report}");
+    }
+}
+
+/// A doctor run's output checked and parsed: no panic, one JSON report on
+/// standard output in the shape `doc` documents for `command`, and on
+/// standard error nothing when `code` is 0, else one JSON error. Returns the
+/// report and the error (`null` when none).
+///
+/// # Panics
+/// When any of that does not hold (a test failure).
+#[must_use]
+pub fn doctor_outcome(
+    code: i32,
+    stdout: &str,
+    stderr: &str,
+    doc: &str,
+    command: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(stdout)
+        .unwrap_or_else(|e| panic!("one JSON report on stdout ({e}): {stdout} {stderr}"));
+    if let Err(e) = check_json_shape(doc, command, &report) {
+        panic!("{e}");
+    }
+    let error = if code == 0 {
+        assert!(stderr.is_empty(), "{stderr}");
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(stderr.trim())
+            .unwrap_or_else(|e| panic!("one JSON error on stderr ({e}): {stderr}"))
+    };
+    (report, error)
+}

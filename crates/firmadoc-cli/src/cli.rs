@@ -120,6 +120,9 @@ pub enum Command {
     },
     /// Sendings left in the contracted plan (GET /admin/Budget).
     Budget,
+    /// Check, step by step, everything a first call needs (configuration, DNS, TCP, TLS,
+    /// clock, a signed read-only call) and say what to do.
+    Doctor,
     /// Administrator users.
     #[command(subcommand)]
     User(UserCommand),

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod doctor;
 mod errors;
 mod parse;
 pub mod settings;
@@ -92,6 +93,14 @@ async fn execute(
             commands::summary(&client(&global, env)?, from, to).await?
         }
         Command::Budget => commands::budget(&client(&global, env)?).await?,
+        Command::Doctor => {
+            doctor::doctor(
+                &global,
+                env,
+                std::sync::Arc::new(http_transport::SystemClock),
+            )
+            .await?
+        }
         Command::User(cmd) => {
             let user = commands::new_user(&cmd)?;
             commands::user_add(&client(&global, env)?, &user).await?

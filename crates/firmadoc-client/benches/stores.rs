@@ -13,9 +13,10 @@
 //!
 //! The SQLite memory figure: 10 million ids are filled with
 //! `SqliteStore::import_done` (the store's bulk path, 100,000 ids per
-//! transaction, ids in ascending order), then RSS is read after the store
-//! served 20,000 more claims and completions and 10,000 look-ups spread over
-//! the 10 million, as in normal operation.
+//! transaction, ids in ascending order). The RSS is that of a fresh process
+//! (this binary again) that opens the store and serves 20,000 claims and
+//! completions from 64 concurrent tasks and 1,000 look-ups spread over the ids
+//! stored, as in normal operation: with none, a tenth, and all of them stored.
 //!
 //! PostgreSQL: `FIRMADOC_TEST_POSTGRES_URL` (set by `cargo xtask bench`), or a
 //! throw-away cluster started here. Sizes: `STORES_BENCH_EVENTS` (default
@@ -68,9 +69,16 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    rss_child_if_asked(&rt);
     rt.block_on(async {
-        postgres(events, workers).await;
-        sqlite_rss(ids).await;
+        // SQLite first, so that its RSS figures are not those of a process
+        // that already served the PostgreSQL runs. A size of 0 skips a part.
+        if ids > 0 {
+            sqlite_rss(ids).await;
+        }
+        if events > 0 {
+            postgres(events, workers).await;
+        }
     });
 }
 
@@ -262,37 +270,62 @@ async fn fill(store: &SqliteStore, from: usize, to: usize) {
     }
 }
 
+/// Set in the child process that measures the store's RSS: `STORED:PATH`.
+const RSS_CHILD: &str = "STORES_BENCH_RSS_CHILD";
+
+/// The measuring child: opens the store at PATH (holding STORED ids), serves
+/// [`work`], prints its RSS, and exits.
+fn rss_child_if_asked(rt: &tokio::runtime::Runtime) {
+    let Ok(arg) = std::env::var(RSS_CHILD) else {
+        return;
+    };
+    let (stored, path) = arg.split_once(':').unwrap();
+    let stored: usize = stored.parse().unwrap();
+    rt.block_on(async {
+        let store = Arc::new(SqliteStore::open(path).await.unwrap());
+        work(&store, &format!("child{stored}-"), stored).await;
+    });
+    println!("RSS_KIB {}", rss_kib());
+    std::process::exit(0);
+}
+
+/// The RSS (MiB) of a fresh process that opens the store holding `stored`
+/// ids and serves [`work`]: the store's memory in normal operation, without
+/// what filling it cost this process.
+fn rss_in_child(path: &std::path::Path, stored: usize) -> f64 {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env(RSS_CHILD, format!("{stored}:{}", path.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let kib: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("RSS_KIB "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the RSS child failed: {text}"));
+    kib / 1024.0
+}
+
 async fn sqlite_rss(ids: usize) {
     let dir =
         tempfile::tempdir_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
             .unwrap();
-    let store = Arc::new(
-        SqliteStore::open(dir.path().join("dedup.sqlite"))
-            .await
-            .unwrap(),
-    );
-    work(&store, "warm", 0).await;
-    let before = rss_kib();
+    let path = dir.path().join("dedup.sqlite");
+    let store = SqliteStore::open(&path).await.unwrap();
+    let before = tokio::task::block_in_place(|| rss_in_child(&path, 0));
     let t = Instant::now();
     fill(&store, 0, ids / 10).await;
-    work(&store, "tenth", ids / 10).await;
-    let tenth = rss_kib();
+    let tenth = tokio::task::block_in_place(|| rss_in_child(&path, ids / 10));
     fill(&store, ids / 10, ids).await;
     let filled = t.elapsed();
-    work(&store, "after", ids).await;
-    let after = rss_kib();
-    let size = std::fs::metadata(store.path())
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let after = tokio::task::block_in_place(|| rss_in_child(&path, ids));
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!(
-        "sqlite store: {ids} ids imported in {filled:.2?}, file {} MiB",
+        "sqlite store: {ids} ids imported in {filled:.2?}, file {} MiB; RSS of a process that opens it and serves 20,000 claims + completions and 1,000 look-ups",
         size >> 20
     );
     println!(
-        "  sqlite RSS before: {:.1} MiB, after {} ids: {:.1} MiB, after {ids} ids: {:.1} MiB",
-        before as f64 / 1024.0,
-        ids / 10,
-        tenth as f64 / 1024.0,
-        after as f64 / 1024.0
+        "  sqlite RSS before: {before:.1} MiB, after {} ids: {tenth:.1} MiB, after {ids} ids: {after:.1} MiB",
+        ids / 10
     );
 }

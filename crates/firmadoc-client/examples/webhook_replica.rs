@@ -41,6 +41,10 @@ pub(crate) const STORE: &str = "FIRMADOC_WEBHOOK_REPLICA_STORE";
 /// The claims' lease, in milliseconds (2,000 by default).
 pub(crate) const LEASE_MS: &str = "FIRMADOC_WEBHOOK_REPLICA_LEASE_MS";
 
+/// The store's connections (at least 2, default 2: one claiming, one
+/// completing); the handler gets half as many for its grouped transactions.
+pub(crate) const CONNECTIONS: &str = "FIRMADOC_WEBHOOK_REPLICA_CONNECTIONS";
+
 /// Events written in one handler transaction at most (PostgreSQL).
 const MAX_BATCH: usize = 512;
 
@@ -156,10 +160,18 @@ async fn replica(name: String, store: &str, lease: Duration) {
     let (store, handled): (Arc<dyn DedupStore>, Handled) = match store.strip_prefix("sqlite:") {
         None => {
             let url = store.to_owned();
-            let store = Arc::new(PostgresStore::connect_with(&url, options, 4).await.unwrap());
+            let connections = std::env::var(CONNECTIONS)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(2);
+            let store = Arc::new(
+                PostgresStore::connect_with(&url, options, connections)
+                    .await
+                    .unwrap(),
+            );
             let (tx, rx) = mpsc::unbounded_channel();
             let rx = Arc::new(tokio::sync::Mutex::new(rx));
-            for _ in 0..2 {
+            for _ in 0..connections.div_ceil(2) {
                 tokio::spawn(group_commit(
                     url.clone(),
                     Arc::clone(&store),

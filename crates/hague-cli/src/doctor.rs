@@ -11,13 +11,12 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cli_support::doctor::{
-    CertificateInfo, ClockThresholds, DateSample, Doctor, Endpoint, Setting, Source, StartedClock,
-    Status, Step, clock_step, configuration_step, dns_step, expiry_status, pem_certificates,
-    server_date, tcp_step, tls_step,
+    CertificateInfo, ClockThresholds, Doctor, Reach, Setting, Source, StartedClock, Status, Step,
+    configuration_step, expiry_status, pem_certificates,
 };
 use cli_support::{CliError, ExitStatus, Report, config_location};
 use fapi_jwt_assert::{Advertised, Algorithm, DiscoveryError};
-use hague_client::{Client, Config, Provider};
+use hague_client::{Client, Provider};
 use http_transport::Clock as _;
 
 use crate::cli::Global;
@@ -46,9 +45,6 @@ pub const CLOCK_WARN: Duration = Duration::from_secs(5);
 /// made with Appendix A's openssl default (30 days) is green for its first 16 days, and
 /// there are two weeks to have a new one registered with WIPO.
 pub const CERTIFICATE_WARNING: Duration = Duration::from_secs(14 * 24 * 3600);
-
-/// How long DNS and TCP may take per host.
-const REACH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs every step; the report fails (exit status of the first failed step) when one did.
 ///
@@ -96,50 +92,19 @@ pub async fn doctor(
         urls.push(("token endpoint", token_endpoint.clone()));
     }
     let pairs: Vec<(&str, &str)> = urls.iter().map(|(r, u)| (*r, u.as_str())).collect();
-    let endpoints = match Endpoint::from_urls(&pairs) {
-        Ok(e) => e,
-        Err(e) => {
-            d.push(Step::failed(
-                "dns",
-                ExitStatus::Usage,
-                e,
-                "check --api-base-url and --issuer",
-            ));
-            Vec::new()
-        }
+    let how = Reach {
+        transport: config.get_transport(),
+        extra_roots_file: shown.extra_roots.as_deref(),
+        extra_setting: Some("--extra-root-ca-file or HAGUE_EXTRA_ROOT_CA_FILE"),
+        url_hint: "check --api-base-url and --issuer",
+        // 3. The clock against each server's `Date`.
+        clock: ClockThresholds {
+            warn: CLOCK_WARN,
+            fail: config.get_assertion_options().lifetime,
+            why: "the client assertion is valid for its lifetime from this machine's time (iat, exp), so a clock off by the lifetime or more sends assertions that have expired or are not valid yet",
+        },
     };
-    if d.ready("dns", &["dns"]) {
-        d.push(dns_step(&endpoints, REACH_TIMEOUT).await);
-    }
-    if d.ready("tcp", &["dns"]) {
-        d.push(tcp_step(&endpoints, REACH_TIMEOUT).await);
-    }
-    if d.ready("tls", &["tcp"]) {
-        d.push(
-            tls_step(
-                &endpoints,
-                config.get_transport(),
-                shown.extra_roots.as_deref(),
-                Some("--extra-root-ca-file or HAGUE_EXTRA_ROOT_CA_FILE"),
-                clock.now(),
-            )
-            .await,
-        );
-    }
-
-    // 3. The clock against each server's `Date`.
-    let lifetime = config.get_assertion_options().lifetime;
-    if d.ready("clock", &["tcp", "tls"]) {
-        let samples = date_samples(&config, &endpoints, clock.as_ref()).await;
-        d.push(clock_step(
-            &samples,
-            ClockThresholds {
-                warn: CLOCK_WARN,
-                fail: lifetime,
-                why: "the client assertion is valid for its lifetime from this machine's time (iat, exp), so a clock off by the lifetime or more sends assertions that have expired or are not valid yet",
-            },
-        ));
-    }
+    d.reach(&pairs, how, clock.as_ref()).await;
 
     // 4. Discovery, a token, pingMe.
     let key_path = shown.key_file.clone();
@@ -155,9 +120,7 @@ pub async fn doctor(
             d.push(discovery(&client).await);
         }
         if d.ready("token", &["discovery"]) {
-            let clock_off = d.steps().iter().any(|s| {
-                s.name() == "clock" && matches!(s.status(), Status::Failed | Status::Warning)
-            });
+            let clock_off = d.clock_off();
             d.push(token(&client, clock_off).await);
         }
         if d.ready("ping", &["token"]) {
@@ -340,34 +303,6 @@ fn describe(global: &Global, env: &dyn Fn(&str) -> Option<String>) -> Shown {
         key_file,
         extra_roots,
     }
-}
-
-/// The `Date` of each endpoint (a plain GET of its URL, no credentials).
-async fn date_samples(
-    config: &Config,
-    endpoints: &[Endpoint],
-    clock: &dyn http_transport::Clock,
-) -> Vec<DateSample> {
-    let transport = match http_transport::Transport::new(config.get_transport().clone()) {
-        Ok(t) => t,
-        Err(e) => {
-            return vec![DateSample {
-                server: "all".to_owned(),
-                date: Err(e.to_string()),
-                local: clock.now(),
-            }];
-        }
-    };
-    let mut samples = Vec::new();
-    for e in endpoints {
-        let result = server_date(&transport, &e.url, clock).await;
-        samples.push(DateSample {
-            server: e.label(),
-            local: result.as_ref().map_or_else(|_| clock.now(), |(_, l)| *l),
-            date: result.map(|(s, _)| s),
-        });
-    }
-    samples
 }
 
 fn advertised(a: Advertised) -> &'static str {

@@ -30,7 +30,7 @@ mod setting;
 
 pub use cert::{CertificateInfo, EXPIRY_WARNING, expiry_status, pem_certificates};
 pub use clock::{ClockThresholds, DateSample, StartedClock, clock_step};
-pub use net::{Endpoint, dns_step, roots_in_use, server_date, tcp_step, tls_step};
+pub use net::{Endpoint, date_samples, dns_step, roots_in_use, server_date, tcp_step, tls_step};
 pub use setting::{Setting, Source, configuration_step, secret_file_mode};
 
 use serde_json::{Map, Value, json};
@@ -321,5 +321,74 @@ impl Doctor {
         let mut report = Report::new(human, json);
         report.failure = failure;
         report
+    }
+}
+
+/// How a tool reaches its hosts, for [`Doctor::reach`].
+#[derive(Debug, Clone, Copy)]
+pub struct Reach<'a> {
+    /// The transport settings the tool's calls use (roots, timeouts).
+    pub transport: &'a http_transport::TransportConfig,
+    /// The extra roots file, when one is configured (named in the `tls` step).
+    pub extra_roots_file: Option<&'a str>,
+    /// How a user adds roots (`--extra-root-ca-file or HAGUE_EXTRA_ROOT_CA_FILE`),
+    /// when the tool can.
+    pub extra_setting: Option<&'a str>,
+    /// What to check when a URL is unusable (`check --env or FIRMADOC_ENV`).
+    pub url_hint: &'a str,
+    /// The clock thresholds of the tool.
+    pub clock: ClockThresholds,
+}
+
+impl Doctor {
+    /// The steps every tool runs on its hosts, each when its prerequisite
+    /// passed: `dns`, `tcp`, `tls` and `clock` (against each server's `Date`,
+    /// read with `clock`). `urls` are `(role, url)` pairs. Returns the endpoints.
+    pub async fn reach(
+        &mut self,
+        urls: &[(&str, &str)],
+        how: Reach<'_>,
+        clock: &dyn http_transport::Clock,
+    ) -> Vec<Endpoint> {
+        /// How long DNS and TCP may take per host.
+        const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+        let endpoints = match Endpoint::from_urls(urls) {
+            Ok(e) => e,
+            Err(e) => {
+                self.push(Step::failed("dns", ExitStatus::Usage, e, how.url_hint));
+                Vec::new()
+            }
+        };
+        if self.ready("dns", &["dns"]) {
+            self.push(dns_step(&endpoints, TIMEOUT).await);
+        }
+        if self.ready("tcp", &["dns"]) {
+            self.push(tcp_step(&endpoints, TIMEOUT).await);
+        }
+        if self.ready("tls", &["tcp"]) {
+            let now = clock.now();
+            let step = tls_step(
+                &endpoints,
+                how.transport,
+                how.extra_roots_file,
+                how.extra_setting,
+                now,
+            );
+            self.push(step.await);
+        }
+        if self.ready("clock", &["tcp", "tls"]) {
+            let samples = date_samples(how.transport, &endpoints, clock).await;
+            self.push(clock_step(&samples, how.clock));
+        }
+        endpoints
+    }
+
+    /// Whether the `clock` step ran and found this machine's clock off (a
+    /// warning or a failure): later authentication failures then say so.
+    #[must_use]
+    pub fn clock_off(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.name == "clock" && matches!(s.status, Status::Failed | Status::Warning))
     }
 }

@@ -6,6 +6,7 @@ use http_transport::{TlsFailure, Transport, TransportConfig};
 use serde_json::json;
 
 use super::cert::{CertificateInfo, EXPIRY_WARNING, expiry_status};
+use super::clock::DateSample;
 use super::{Status, Step};
 use crate::exit::ExitStatus;
 
@@ -340,4 +341,36 @@ pub async fn server_date(
     let server = httpdate::parse_http_date(text)
         .map_err(|_| format!("the Date header `{text}` is not an HTTP date"))?;
     Ok((server, local))
+}
+
+/// The `Date` of each endpoint: a plain `GET` of its URL, without credentials,
+/// over a transport built from `config` (its roots and timeouts).
+pub async fn date_samples(
+    config: &TransportConfig,
+    endpoints: &[Endpoint],
+    clock: &dyn http_transport::Clock,
+) -> Vec<DateSample> {
+    let transport = match Transport::new(config.clone()) {
+        Ok(t) => t,
+        Err(e) => {
+            return endpoints
+                .iter()
+                .map(|ep| DateSample {
+                    server: ep.label(),
+                    date: Err(e.to_string()),
+                    local: clock.now(),
+                })
+                .collect();
+        }
+    };
+    let mut samples = Vec::new();
+    for e in endpoints {
+        let result = server_date(&transport, &e.url, clock).await;
+        samples.push(DateSample {
+            server: e.label(),
+            local: result.as_ref().map_or_else(|_| clock.now(), |(_, l)| *l),
+            date: result.map(|(s, _)| s),
+        });
+    }
+    samples
 }

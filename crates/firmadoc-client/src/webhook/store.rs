@@ -129,6 +129,8 @@ pub struct StoreOptions {
     pub lease: Duration,
     /// How long a done `Id` is kept. Default 30 days, far beyond the sender's
     /// 5 minutes of retries; a delivery replayed after that is handled again.
+    /// Counted from the completion (`SqliteStore`) or from the claim
+    /// (`PostgresStore`, whose completion writes no index), at most a lease apart.
     pub retention: Duration,
     /// How often old ids are pruned (at most). Default 10 minutes.
     pub prune_interval: Duration,

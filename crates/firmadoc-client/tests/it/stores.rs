@@ -65,7 +65,7 @@ async fn postgres_store_protocol_leases_and_retention() {
     assert_eq!(b.claim("young").await.unwrap(), Claim::Done);
 }
 
-/// Two replicas with 4 connections each claim the same 200 ids at once: each
+/// Two replicas with the default connections claim the same 200 ids at once: each
 /// id is won exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_store_concurrent_claims_have_one_winner() {

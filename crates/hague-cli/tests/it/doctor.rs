@@ -6,6 +6,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use cli_support::testing::doctor_step as step;
+use hague_cli::doctor::STEPS;
+
 use crate::support::{Keys, hague, run};
 
 const CLIENT: &str = "doctor-office";
@@ -84,33 +87,14 @@ impl Drop for Setup {
 /// Runs `hague doctor --json`: the exit code, the report (stdout) and the error (stderr).
 fn doctor(cmd: &mut Command) -> (i32, serde_json::Value, serde_json::Value) {
     let r = run(cmd);
-    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     for text in [&r.stdout, &r.stderr] {
         assert!(!text.contains("PRIVATE KEY-----"), "no key in the output");
     }
-    let report: serde_json::Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("one JSON report on stdout ({e}): {} {}", r.stdout, r.stderr));
     let doc = std::fs::read_to_string(crate::support::workspace().join("docs/cli.md")).unwrap();
-    cli_support::testing::check_json_shape(&doc, "hague doctor", &report).unwrap();
-    let error = if r.code == 0 {
-        assert!(r.stderr.is_empty(), "{}", r.stderr);
-        serde_json::Value::Null
-    } else {
-        serde_json::from_str(r.stderr.trim()).unwrap()
-    };
+    let (report, error) =
+        cli_support::testing::doctor_outcome(r.code, &r.stdout, &r.stderr, &doc, "hague doctor");
     (r.code, report, error)
 }
-
-fn step<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == name)
-        .unwrap_or_else(|| panic!("no step {name}: {report}"))
-}
-
-use hague_cli::doctor::STEPS;
 
 /// A broken set-up: exit `code`, first failure at `at`, its hint containing `hint`.
 fn fails_at(
@@ -120,25 +104,7 @@ fn fails_at(
     at: &str,
     hint: &str,
 ) {
-    assert_eq!(report["ok"], false, "{report}");
-    assert_eq!(report["failed_step"], at, "{report}");
-    assert_eq!(report["exit_code"], code, "{report}");
-    let s = step(report, at);
-    assert_eq!(s["status"], "failed", "{s}");
-    assert!(s["hint"].as_str().unwrap().contains(hint), "{s}");
-    assert_eq!(error["error"]["exit_code"], code, "{error}");
-    assert!(
-        error["error"]["hint"].as_str().unwrap().contains(hint),
-        "{error}"
-    );
-    // Every step before the failed one passed.
-    for name in STEPS.iter().take_while(|n| **n != at) {
-        let st = step(report, name);
-        let passed = st["status"] == "ok"
-            || st["status"] == "warning"
-            || st["details"]["not_applicable"] == true;
-        assert!(passed, "{name} before {at}: {report}");
-    }
+    cli_support::testing::doctor_fails_at(report, error, &STEPS, code, at, hint);
 }
 
 #[test]

@@ -16,6 +16,8 @@
 
 mod bench;
 mod ci;
+#[cfg(test)]
+mod circles;
 mod contract;
 mod demo;
 mod deny;
@@ -23,6 +25,7 @@ mod fuzz;
 mod gen_bulletin;
 #[cfg(test)]
 mod hygiene;
+mod operations;
 mod package;
 mod postgres;
 mod record;

@@ -71,17 +71,8 @@ pub struct Download {
 impl Download {
     /// The SHA-256 in lowercase hexadecimal.
     pub fn sha256_hex(&self) -> String {
-        hex(&self.sha256)
+        resume::hex(&self.sha256)
     }
-}
-
-/// Lowercase hexadecimal.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 impl Transport {

@@ -29,8 +29,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use self::block::Block;
+use self::block::open_direct;
 use self::follow::{Follower, Reader};
-use self::writer::{Message, Writer, open_direct};
+use self::writer::{Message, Writer};
 use crate::error::Error;
 use crate::resume::{ResumePaths, split_target};
 

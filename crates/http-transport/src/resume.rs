@@ -132,7 +132,7 @@ pub(crate) fn check_target(target: &Path) -> Result<(), Error> {
 }
 
 fn url_digest(uri: &http::Uri) -> String {
-    crate::client::hex(&Sha256::digest(uri.to_string().as_bytes()))
+    hex(&Sha256::digest(uri.to_string().as_bytes()))
 }
 
 fn is_regular(path: &Path) -> bool {
@@ -220,6 +220,15 @@ pub(crate) fn content_range_start(headers: &HeaderMap) -> Option<u64> {
     let (first, last) = span.split_once('-')?;
     let (first, last): (u64, u64) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
     (first <= last).then_some(first)
+}
+
+/// Lowercase hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ pub mod measure;
 pub mod oauth1;
 #[cfg(feature = "oidc")]
 pub mod oidc;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod tools;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::contract::fixture::{BodyKind, RecordedRequest, VOLATILE};
+use crate::operations::fixture::{BodyKind, RecordedRequest, VOLATILE};
 
 /// What the mock server saw.
 #[derive(Debug, Clone)]

@@ -9,9 +9,6 @@
 //! call; and the outcome must equal the expected one.
 
 pub(crate) mod compare;
-pub(crate) mod firmadoc;
-pub(crate) mod fixture;
-pub(crate) mod hague;
 #[cfg(test)]
 pub(crate) mod tidy;
 
@@ -20,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::Result;
+use crate::operations::{firmadoc, fixture, hague};
 use crate::workspace::root;
 use compare::{Captured, json_difference, request_differences};
 use fixture::Scenario;

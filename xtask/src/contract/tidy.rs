@@ -2,7 +2,7 @@
 //! assertion, signature or private key. Fixtures use placeholders
 //! (`<consumer-key>`, `<volatile>`) and the runner computes signatures at run time.
 
-use crate::contract::firmadoc;
+use crate::operations::firmadoc;
 use crate::workspace::root;
 
 /// Text that must never appear in a fixture, with why.

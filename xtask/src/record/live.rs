@@ -23,7 +23,7 @@ use http_body_util::{BodyExt, Full};
 use serde_json::{Value, json};
 
 use crate::Result;
-use crate::contract::hague;
+use crate::operations::hague;
 
 /// Reads an environment variable (injected, so the tests can point it at the sandbox).
 pub(crate) type Vars = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -299,68 +299,65 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let written = rt.block_on(async {
-            let mut config = sandbox::SandboxConfig::default();
-            config.hws_import_delay = std::time::Duration::ZERO;
-            config.hws_registration_delay = std::time::Duration::ZERO;
-            config.bulletin_records = 5;
-            let sb = sandbox::Sandbox::start(config).await.unwrap();
-            let creds = sb.firmadoc_credentials();
-            let key = hague_client::SigningKey::generate_p256().unwrap();
-            sb.register_hws_client("live-office", key.public_jwk().clone());
-            let key_file = keys.path().join("key.pem");
-            std::fs::write(&key_file, key.to_pkcs8_pem().expose_secret()).unwrap();
-            // A request to ask about, submitted directly (record --live never submits).
-            let direct = hague_client::Client::new(
-                hague_client::Config::new(
-                    sb.hws_api_url(),
-                    hague_client::Provider::Discovery {
-                        issuer: sb.issuer(),
-                    },
-                    "live-office",
-                    key,
-                )
-                .unwrap()
-                .scope(Some(sandbox::DEFAULT_SCOPE.into()))
-                .transport(hague_client::TransportConfig::default().allow_plain_http(true)),
-            )
-            .unwrap();
-            let id = direct
-                .submit(crate::samples::refusal_package().unwrap())
-                .await
-                .unwrap()
-                .import_id
-                .unwrap();
-            let srn = direct
-                .import_status(&id)
-                .await
-                .unwrap()
-                .service_request_number
-                .unwrap();
-            let vars: HashMap<&str, String> = HashMap::from([
-                ("HAGUE_CLIENT_ID", "live-office".to_owned()),
-                ("HAGUE_PRIVATE_KEY_FILE", key_file.display().to_string()),
-                ("HAGUE_API_BASE_URL", sb.hws_api_url()),
-                ("HAGUE_ISSUER", sb.issuer()),
-                ("HAGUE_SCOPE", sandbox::DEFAULT_SCOPE.to_owned()),
-                ("HAGUE_RECORD_SERVICE_REQUEST", srn),
-                ("HAGUE_RECORD_WEEK", "2026-W47".to_owned()),
-            ]);
-            let live = super::Live {
-                firmadoc: Some((
-                    sb.firmadoc_url(),
-                    oauth1_sign::Credentials::new(
-                        creds.consumer_key.clone(),
-                        creds.expose_secret(),
+        let written =
+            rt.block_on(async {
+                let mut config = sandbox::SandboxConfig::default();
+                config.hws_import_delay = std::time::Duration::ZERO;
+                config.hws_registration_delay = std::time::Duration::ZERO;
+                config.bulletin_records = 5;
+                let sb = sandbox::Sandbox::start(config).await.unwrap();
+                let creds = sb.firmadoc_credentials();
+                let key = hague_client::SigningKey::generate_p256().unwrap();
+                sb.register_hws_client("live-office", key.public_jwk().clone());
+                let key_file = keys.path().join("key.pem");
+                std::fs::write(&key_file, key.to_pkcs8_pem().expose_secret()).unwrap();
+                // A request to ask about, submitted directly (record --live never submits).
+                let direct = hague_client::Client::new(
+                    hague_client::Config::new(
+                        sb.hws_api_url(),
+                        hague_client::Provider::Discovery {
+                            issuer: sb.issuer(),
+                        },
+                        "live-office",
+                        key,
                     )
-                    .unwrap(),
-                )),
-                hague_vars: Some(Arc::new(move |k: &str| vars.get(k).cloned())),
-            };
-            let n = super::record_live(&live, out.path()).await.unwrap();
-            sb.shutdown().await;
-            n
-        });
+                    .unwrap()
+                    .scope(Some(sandbox::DEFAULT_SCOPE.into()))
+                    .transport(hague_client::TransportConfig::default().allow_plain_http(true)),
+                )
+                .unwrap();
+                let id = direct
+                    .submit(crate::samples::refusal_package().unwrap())
+                    .await
+                    .unwrap()
+                    .import_id
+                    .unwrap();
+                let srn = direct
+                    .import_status(&id)
+                    .await
+                    .unwrap()
+                    .service_request_number
+                    .unwrap();
+                let mut vars: HashMap<&str, String> = HashMap::from(
+                    test_support::sandbox::hague_env(&sb, "live-office", &key_file),
+                );
+                vars.insert("HAGUE_RECORD_SERVICE_REQUEST", srn);
+                vars.insert("HAGUE_RECORD_WEEK", "2026-W47".to_owned());
+                let live = super::Live {
+                    firmadoc: Some((
+                        sb.firmadoc_url(),
+                        oauth1_sign::Credentials::new(
+                            creds.consumer_key.clone(),
+                            creds.expose_secret(),
+                        )
+                        .unwrap(),
+                    )),
+                    hague_vars: Some(Arc::new(move |k: &str| vars.get(k).cloned())),
+                };
+                let n = super::record_live(&live, out.path()).await.unwrap();
+                sb.shutdown().await;
+                n
+            });
         drop(rt);
         assert_eq!(written, 11);
         crate::contract::run(&["--fixtures".to_owned(), out.path().display().to_string()]).unwrap();

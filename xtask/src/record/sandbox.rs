@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::scenario::{Exchange, Log, Recorder, Source, header_map, record_firmadoc};
 use crate::Result;
-use crate::contract::{firmadoc, hague};
+use crate::operations::{firmadoc, hague};
 
 /// Records the scripted sequence from a sandbox into `out`; returns how many
 /// scenarios were written.

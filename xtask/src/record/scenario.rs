@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 
 use crate::Result;
-use crate::contract::firmadoc;
-pub(crate) use crate::contract::fixture::Source;
-use crate::contract::fixture::{
+use crate::operations::firmadoc;
+pub(crate) use crate::operations::fixture::Source;
+use crate::operations::fixture::{
     BodyKind, Case, FORMAT, RecordedRequest, RecordedResponse, VOLATILE,
 };
 

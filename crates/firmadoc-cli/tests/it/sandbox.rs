@@ -10,10 +10,9 @@ use crate::support::{Run, run};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
 
+/// The `FIRMADOC_*` variables of a run (the later of two values of one variable wins).
 struct Env {
-    url: String,
-    key: String,
-    secret: String,
+    vars: Vec<(&'static str, String)>,
 }
 
 impl Env {
@@ -21,9 +20,7 @@ impl Env {
         let mut c = Command::new(env!("CARGO_BIN_EXE_firmadoc"));
         c.env_clear()
             .env("HOME", "/nonexistent-firmadoc-test-home")
-            .env("FIRMADOC_CONSUMER_KEY", &self.key)
-            .env("FIRMADOC_CONSUMER_SECRET", &self.secret)
-            .env("FIRMADOC_ENV", &self.url);
+            .envs(self.vars.iter().map(|(k, v)| (k, v)));
         c
     }
 
@@ -42,15 +39,9 @@ impl Env {
 
 #[test]
 fn full_cycle_with_webhooks() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let sb = rt
-        .block_on(sandbox::Sandbox::start(sandbox::SandboxConfig::default()))
-        .unwrap();
-    let creds = sb.firmadoc_credentials();
+    let sb = test_support::sandbox::Running::start(sandbox::SandboxConfig::default());
     let env = Env {
-        url: sb.firmadoc_url(),
-        key: creds.consumer_key.clone(),
-        secret: creds.expose_secret().to_owned(),
+        vars: test_support::sandbox::firmadoc_env(&sb).to_vec(),
     };
     let dir = tempfile::tempdir().unwrap();
     let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
@@ -192,11 +183,13 @@ fn full_cycle_with_webhooks() {
         ])
         .fails(4);
     assert!(err.contains("refused /send/Sending (418)"), "{err}");
-    let wrong = Env {
-        url: env.url.clone(),
-        key: env.key.clone(),
-        secret: "another-secret-of-forty-characters-00000".into(),
+    let mut wrong = Env {
+        vars: env.vars.clone(),
     };
+    wrong.vars.push((
+        "FIRMADOC_CONSUMER_SECRET",
+        "another-secret-of-forty-characters-00000".into(),
+    ));
     wrong.run(&["budget"]).fails(3);
     env.run(&["webhook", "test", "F"]).ok();
 
@@ -248,5 +241,5 @@ fn full_cycle_with_webhooks() {
     );
     serve.kill().unwrap();
     serve.wait().unwrap();
-    rt.block_on(sb.shutdown());
+    sb.shutdown();
 }

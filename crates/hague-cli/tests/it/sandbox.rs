@@ -3,39 +3,23 @@
 //! bearer tokens, validates packages, moves requests through their states over time,
 //! and serves synthetic bulletins.
 
-use std::process::Command;
 use std::time::Duration;
 
 use crate::package::valid_package;
-use crate::support::{Keys, hague, run};
+use crate::support::{hague_on, run, sandbox_with_client};
 
 const CLIENT: &str = "sandbox-cli-office";
 
 #[test]
 fn full_cycle_against_the_sandbox() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let mut config = sandbox::SandboxConfig::default();
     config.hws_import_delay = Duration::from_millis(200);
     config.hws_registration_delay = Duration::from_millis(200);
     config.bulletin_records = 40;
-    let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
-
     // keygen, then register the public key as WIPO would from the certificate.
-    let keys = Keys::new();
-    let pem = std::fs::read_to_string(keys.private_key()).unwrap();
-    let key = fapi_jwt_assert::SigningKey::from_pem(&pem).unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
-
-    let env = |c: &mut Command| {
-        c.env("HAGUE_API_BASE_URL", sb.hws_api_url())
-            .env("HAGUE_ISSUER", sb.issuer())
-            .env("HAGUE_CLIENT_ID", CLIENT)
-            .env("HAGUE_SCOPE", sandbox::DEFAULT_SCOPE)
-            .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key());
-    };
+    let (sb, keys) = sandbox_with_client(config, CLIENT);
     let cmd = |args: &[&str]| {
-        let mut c = hague();
-        env(&mut c);
+        let mut c = hague_on(&sb, CLIENT, &keys);
         c.args(args);
         c
     };
@@ -104,7 +88,7 @@ fn full_cycle_against_the_sandbox() {
     let line = run(&mut c).fails(3);
     assert!(line.contains("invalid_client"), "{line}");
 
-    rt.block_on(sb.shutdown());
+    sb.shutdown();
 }
 
 /// `hague wait --until` against the sandbox's status control: a final status other than
@@ -112,23 +96,13 @@ fn full_cycle_against_the_sandbox() {
 /// that is not one of the six is refused (exit 2) before any call.
 #[test]
 fn wait_stops_on_final_statuses_and_failed_imports() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let mut config = sandbox::SandboxConfig::default();
     config.hws_import_delay = Duration::from_millis(0);
     config.hws_registration_delay = Duration::from_secs(3600);
-    let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
-    let keys = Keys::new();
-    let pem = std::fs::read_to_string(keys.private_key()).unwrap();
-    let key = fapi_jwt_assert::SigningKey::from_pem(&pem).unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let (sb, keys) = sandbox_with_client(config, CLIENT);
     let cmd = |args: &[&str]| {
-        let mut c = hague();
-        c.env("HAGUE_API_BASE_URL", sb.hws_api_url())
-            .env("HAGUE_ISSUER", sb.issuer())
-            .env("HAGUE_CLIENT_ID", CLIENT)
-            .env("HAGUE_SCOPE", sandbox::DEFAULT_SCOPE)
-            .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key())
-            .args(args);
+        let mut c = hague_on(&sb, CLIENT, &keys);
+        c.args(args);
         c
     };
     // The assertion options reach the token endpoint, which accepts them; out of range is
@@ -199,5 +173,5 @@ fn wait_stops_on_final_statuses_and_failed_imports() {
 
     let line = run(&mut wait(&id, "Registred")).fails(2);
     assert!(line.contains("Registred"), "{line}");
-    rt.block_on(sb.shutdown());
+    sb.shutdown();
 }

@@ -81,6 +81,30 @@ impl Keys {
     }
 }
 
+/// A sandbox started with `config`, and a key pair made by `hague keygen` registered
+/// there as HWS client `client`.
+pub(crate) fn sandbox_with_client(
+    config: sandbox::SandboxConfig,
+    client: &str,
+) -> (test_support::sandbox::Running, Keys) {
+    let sb = test_support::sandbox::Running::start(config);
+    let keys = Keys::new();
+    sb.register_key_file(client, &keys.private_key());
+    (sb, keys)
+}
+
+/// `hague` pointed at the sandbox through the environment, as `client` with the key
+/// of `keys`.
+pub(crate) fn hague_on(sb: &sandbox::Sandbox, client: &str, keys: &Keys) -> Command {
+    let mut c = hague();
+    c.envs(test_support::sandbox::hague_env(
+        sb,
+        client,
+        &keys.private_key(),
+    ));
+    c
+}
+
 /// A mock HWS on loopback: discovery, a token endpoint that verifies the client
 /// assertion, and the API under `/hws`.
 pub(crate) struct Hws {

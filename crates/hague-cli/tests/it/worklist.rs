@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::{Keys, hague, run, run_python};
+use crate::support::{hague_on, run, run_python, sandbox_with_client};
 
 const CLIENT: &str = "sandbox-worklist-office";
 
@@ -55,24 +55,13 @@ print(json.dumps(out))
 
 #[test]
 fn worklist_against_the_sandbox() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let mut config = sandbox::SandboxConfig::default();
     config.bulletin_records = 150;
-    let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
-    let keys = Keys::new();
-    let pem = std::fs::read_to_string(keys.private_key()).unwrap();
-    let key = fapi_jwt_assert::SigningKey::from_pem(&pem).unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let (sb, keys) = sandbox_with_client(config, CLIENT);
     let cache = tempfile::tempdir().unwrap();
     let cmd = |args: &[&str]| {
-        let mut c: Command = hague();
-        c.env("HAGUE_API_BASE_URL", sb.hws_api_url())
-            .env("HAGUE_ISSUER", sb.issuer())
-            .env("HAGUE_CLIENT_ID", CLIENT)
-            .env("HAGUE_SCOPE", sandbox::DEFAULT_SCOPE)
-            .env("HAGUE_PRIVATE_KEY_FILE", keys.private_key())
-            .env("HAGUE_CACHE_DIR", cache.path())
-            .args(args);
+        let mut c: Command = hague_on(&sb, CLIENT, &keys);
+        c.env("HAGUE_CACHE_DIR", cache.path()).args(args);
         c
     };
     let weeks = ["202445", "2024-W46", "47/2024"];

@@ -104,6 +104,26 @@ impl Block {
     }
 }
 
+/// Opens another handle on the part file for direct I/O (for writing, else for reading),
+/// if this system and file system offer it (`None` otherwise: the page cache serves).
+pub(crate) fn open_direct(path: &std::path::Path, write: bool) -> Option<std::fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        std::fs::OpenOptions::new()
+            .read(!write)
+            .write(write)
+            .custom_flags(libc::O_DIRECT)
+            .open(path)
+            .ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (path, write);
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

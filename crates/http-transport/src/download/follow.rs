@@ -100,7 +100,7 @@ impl Reader {
     pub(crate) fn open(path: &std::path::Path) -> std::io::Result<Self> {
         Ok(Self {
             file: std::fs::File::open(path)?,
-            direct: super::writer::open_direct(path, false),
+            direct: super::block::open_direct(path, false),
         })
     }
 

@@ -10,7 +10,6 @@
 
 use std::fs::File;
 use std::io::{IoSlice, Seek as _, SeekFrom, Write as _};
-use std::path::Path;
 
 use tokio::sync::mpsc;
 
@@ -30,26 +29,6 @@ pub(crate) enum Message {
     /// All blocks were sent: sync and report. A channel closed without it means the
     /// download failed or was dropped: the writer stops (and syncs a kept file).
     Finish,
-}
-
-/// Opens another handle on the part file for direct I/O (for writing, else for reading),
-/// if this system and file system offer it (`None` otherwise: the page cache serves).
-pub(crate) fn open_direct(path: &Path, write: bool) -> Option<File> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        std::fs::OpenOptions::new()
-            .read(!write)
-            .write(write)
-            .custom_flags(libc::O_DIRECT)
-            .open(path)
-            .ok()
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = (path, write);
-        None
-    }
 }
 
 /// Writes `data` at offset `at` (portable: a seek, then the write).

@@ -69,3 +69,15 @@ pub(crate) async fn manual_sandbox() -> (Sandbox, Arc<ManualClock>) {
 
 /// The pinned Python of `cargo xtask tools` (oauthlib, PyJWT), or `XTASK_PYTHON`.
 pub(crate) use test_support::tools::{python, run_python};
+
+/// A minimal PDF the FirmaDocumentos tests send.
+pub(crate) const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+/// The PNG signature and a little more: what a signature image must start with.
+pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-signature";
+
+/// [`PDF`] in base64, as the JSON bodies carry it.
+pub(crate) fn base64_pdf() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(PDF)
+}

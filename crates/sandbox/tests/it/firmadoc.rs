@@ -15,11 +15,7 @@ use firmadoc_client::{Client, ClientConfig, Credentials, Environment, Error};
 use http::Method;
 use sandbox::{Clock, Sandbox};
 
-use crate::common::{Answer, call, manual_sandbox};
-
-pub(crate) const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-signature";
+use crate::common::{Answer, PDF, PNG, base64_pdf, call, manual_sandbox};
 
 pub(crate) fn client(sb: &Sandbox, secret: &str) -> Client {
     let creds = sb.firmadoc_credentials();
@@ -421,11 +417,6 @@ async fn expired_sending_refuses_signatures() {
         a.json()
     );
     sb.shutdown().await;
-}
-
-pub(crate) fn base64_pdf() -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(PDF)
 }
 
 #[tokio::test]

@@ -15,8 +15,8 @@ use sandbox::{ManualClock, Sandbox};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
+use crate::common::PNG;
 use crate::common::manual_sandbox;
-use crate::firmadoc::PNG;
 use crate::firmadoc_guide::real_pdf;
 use crate::firmadoc_rules::{create, multi_sending, send, templates, text};
 

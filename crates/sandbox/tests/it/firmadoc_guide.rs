@@ -19,8 +19,9 @@ use base64::Engine as _;
 use sandbox::{Clock, Sandbox};
 use serde_json::{Value, json};
 
+use crate::common::PNG;
 use crate::common::{manual_sandbox, python};
-use crate::firmadoc::{PNG, receiver, wait_for};
+use crate::firmadoc::{receiver, wait_for};
 
 const SIGNER: &str = r#"
 import json, secrets, string, sys, urllib.error, urllib.request

@@ -12,8 +12,7 @@ use oauth1_sign::Configure as _;
 use sandbox::{Clock, ManualClock, Sandbox};
 use serde_json::{Value, json};
 
-use crate::common::{Answer, call, manual_sandbox};
-use crate::firmadoc::{PNG, base64_pdf};
+use crate::common::{Answer, PNG, base64_pdf, call, manual_sandbox};
 use crate::firmadoc_guide::{TEMPLATE_MULTI, TEMPLATE_SINGLE};
 
 /// Signs with `oauth1-sign` (RFC shape) at `timestamp` with `secret` and sends; `guide`

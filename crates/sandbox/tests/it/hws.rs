@@ -68,8 +68,7 @@ fn token_request(
 
 /// Registers a new P-256 client and returns its `Authorization: Bearer` value.
 pub(crate) async fn bearer(sb: &sandbox::Sandbox) -> String {
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let key = registered_key(sb);
     format!("Bearer {}", token(sb, &signer(key)).await)
 }
 
@@ -82,11 +81,17 @@ async fn token(sb: &sandbox::Sandbox, signer: &AssertionSigner) -> String {
     t.access_token.expose_secret().to_owned()
 }
 
+/// A fresh P-256 key, registered with the sandbox as [`CLIENT`].
+fn registered_key(sb: &sandbox::Sandbox) -> SigningKey {
+    let key = SigningKey::generate_p256().unwrap();
+    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    key
+}
+
 /// The real `hague-client`, with a fresh key registered as [`CLIENT`], against `sb`.
 fn hague_client_of(sb: &sandbox::Sandbox) -> hague_client::Client {
     use hague_client::{Config, Provider};
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let key = registered_key(sb);
     let config = Config::new(
         sb.hws_api_url(),
         Provider::Discovery {
@@ -122,8 +127,7 @@ async fn discovery_advertises_private_key_jwt() {
 #[tokio::test]
 async fn token_then_api_with_bearer() {
     let (sb, clock) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let key = registered_key(&sb);
     let s = signer(key);
     let token = token(&sb, &s).await;
     let ping = format!("{}/pingMe", sb.hws_api_url());
@@ -163,8 +167,7 @@ async fn token_then_api_with_bearer() {
 #[tokio::test]
 async fn forged_assertion_is_invalid_client() {
     let (sb, _) = manual_sandbox().await;
-    let registered = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, registered.public_jwk().clone());
+    let registered = registered_key(&sb);
     // Same client id, another key: what an attacker who knows the id can do.
     let forger = signer(SigningKey::generate_p256().unwrap());
     let p = provider(&sb).await;
@@ -211,8 +214,7 @@ async fn forged_assertion_is_invalid_client() {
 #[tokio::test]
 async fn replayed_assertion_is_invalid_client() {
     let (sb, _) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let key = registered_key(&sb);
     let p = provider(&sb).await;
     let req = token_request(
         &p,
@@ -237,8 +239,7 @@ async fn replayed_assertion_is_invalid_client() {
 #[tokio::test]
 async fn audience_lifetime_grant_and_scope_checks() {
     let (sb, clock) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let key = registered_key(&sb);
     let s = signer(key);
     let p = provider(&sb).await;
     let now = wall_clock();
@@ -498,8 +499,7 @@ async fn the_real_hague_client_runs_the_cycle() {
 #[tokio::test]
 async fn secrets_never_show_in_debug() {
     let (sb, _) = manual_sandbox().await;
-    let key = SigningKey::generate_p256().unwrap();
-    sb.register_hws_client(CLIENT, key.public_jwk().clone());
+    let key = registered_key(&sb);
     let token = token(&sb, &signer(key)).await;
     let secret = sb.firmadoc_credentials().expose_secret().to_owned();
     let config = format!("{:?}", sandbox::SandboxConfig::default());

@@ -103,6 +103,19 @@ pub(crate) fn serve(extra: &[&str]) -> (Child, String, BufReader<ChildStderr>) {
     (s.child, s.addr, s.stderr)
 }
 
+/// Everything `child` printed on stdout, once it has exited with 0.
+fn stdout_after_exit_0(child: &mut Child) -> String {
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    stdout
+}
+
 /// Posts the upstream V1 delivery with its signature; returns the status.
 pub(crate) fn deliver_v1(addr: &str) -> u16 {
     http(
@@ -205,14 +218,7 @@ fn serve_writes_verified_deliveries_and_refuses_forged_ones() {
 fn serve_writes_to_stdout_by_default() {
     let (mut child, addr, _stderr) = serve(&["--max-events", "1"]);
     assert_eq!(deliver_v1(&addr), 200);
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let stdout = stdout_after_exit_0(&mut child);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     let v: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
     assert_eq!(v["delivery"]["Notifications"][0]["Action"], "a1");
@@ -249,14 +255,7 @@ fn serve_warns_on_secret_length_and_writes_untyped_deliveries() {
         body,
     );
     assert_eq!(status, 200);
-    let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let stdout = stdout_after_exit_0(&mut child);
     let line: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
     assert_eq!(line["body"], std::str::from_utf8(body).unwrap());
     let v = &line["delivery"];

@@ -264,14 +264,7 @@ fn webhook_serve_lines_and_verify_print_the_documented_json() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr, mut stderr) = crate::webhook::serve(&["--json", "--max-events", "1"]);
     assert_eq!(crate::webhook::deliver_v1(&addr), 200);
-    let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let out = crate::webhook::stdout_after_exit_0(&mut child);
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
     for line in rest.lines() {

@@ -104,7 +104,7 @@ pub(crate) fn serve(extra: &[&str]) -> (Child, String, BufReader<ChildStderr>) {
 }
 
 /// Everything `child` printed on stdout, once it has exited with 0.
-fn stdout_after_exit_0(child: &mut Child) -> String {
+pub(crate) fn stdout_after_exit_0(child: &mut Child) -> String {
     let mut stdout = String::new();
     child
         .stdout

@@ -43,13 +43,12 @@ const BLOCKS: usize = 6;
 #[derive(Debug)]
 pub(crate) struct PartFile {
     kind: Kind,
-    sender: mpsc::Sender<Message>,
+    /// The block being filled and the channel to the writer.
+    out: Outbox,
     /// Blocks written and free for reuse.
     free: mpsc::UnboundedReceiver<Block>,
     /// Blocks allocated so far (at most [`BLOCKS`]).
     allocated: usize,
-    /// The block being filled.
-    block: Option<Block>,
     /// Bytes of the file handed over so far (kept ones included).
     len: u64,
     /// The running SHA-256 of a fresh file (a resumed one is hashed by the writer's
@@ -57,6 +56,26 @@ pub(crate) struct PartFile {
     hasher: Option<Sha256>,
     worker: JoinHandle<std::io::Result<Option<[u8; 32]>>>,
     target: PathBuf,
+}
+
+/// The block being filled and the writer's channel. Dropped with the download (a
+/// cancelled future: the caller stopped waiting), it hands the bytes received so far to the
+/// writer, which writes them and, for a kept file, syncs them: an interruption keeps every
+/// byte received, whatever way it comes.
+#[derive(Debug)]
+struct Outbox {
+    sender: mpsc::Sender<Message>,
+    block: Option<Block>,
+}
+
+impl Drop for Outbox {
+    fn drop(&mut self) {
+        if let Some(block) = self.block.take() {
+            // At most BLOCKS blocks exist and this one is not in the channel, so there is
+            // room unless the writer is gone (then there is nothing left to write to).
+            let _ = self.sender.try_send(Message::Block(block));
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -167,10 +186,12 @@ impl PartFile {
         });
         Self {
             kind,
-            sender,
+            out: Outbox {
+                sender,
+                block: None,
+            },
             free,
             allocated: 0,
-            block: None,
             len,
             hasher,
             worker,
@@ -182,11 +203,11 @@ impl PartFile {
     /// synced before this returns, so that its length is the bytes received (the next
     /// download resumes from there).
     pub(crate) async fn abandon(mut self) {
-        if let Some(block) = self.block.take() {
-            let _ = self.sender.send(Message::Block(block)).await;
+        if let Some(block) = self.out.block.take() {
+            let _ = self.out.sender.send(Message::Block(block)).await;
         }
-        let Self { sender, worker, .. } = self;
-        drop(sender);
+        let Self { out, worker, .. } = self;
+        drop(out);
         let _ = worker.await;
     }
 
@@ -198,16 +219,16 @@ impl PartFile {
         }
         let mut data = &chunk[..];
         while !data.is_empty() {
-            let block = match self.block.take() {
+            let block = match self.out.block.take() {
                 Some(block) => block,
                 None => self.free_block().await?,
             };
-            let block = self.block.insert(block);
+            let block = self.out.block.insert(block);
             let n = block.fill(data);
             data = &data[n..];
             self.len += n as u64;
             if block.is_full() {
-                if let Some(full) = self.block.take() {
+                if let Some(full) = self.out.block.take() {
                     self.send(Message::Block(full)).await?;
                 }
             }
@@ -237,7 +258,7 @@ impl PartFile {
     }
 
     async fn send(&mut self, message: Message) -> Result<(), Error> {
-        if self.sender.send(message).await.is_err() {
+        if self.out.sender.send(message).await.is_err() {
             // The worker stopped: it failed; its error says why.
             return Err(self.worker_error().await);
         }
@@ -261,7 +282,7 @@ impl PartFile {
     /// temporary file to the target (replacing an existing file atomically on the
     /// same file system). Returns the SHA-256 of what was written.
     pub(crate) async fn commit(mut self) -> Result<[u8; 32], Error> {
-        if let Some(block) = self.block.take() {
+        if let Some(block) = self.out.block.take() {
             self.send(Message::Block(block)).await?;
         }
         self.send(Message::Finish).await?;
@@ -393,6 +414,25 @@ mod tests {
         let mut part = PartFile::create_kept(&target, paths.clone(), 0).unwrap();
         feed(&mut part, &data).await.unwrap();
         part.abandon().await;
+        assert_eq!(std::fs::read(&paths.partial).unwrap(), data);
+        assert!(!target.exists());
+    }
+
+    #[tokio::test]
+    async fn a_dropped_kept_download_still_writes_every_byte_received() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, paths) = paths(dir.path());
+        // Less than one block: without the hand-over on drop nothing would reach the file.
+        let data = body(block::BLOCK / 2 + 77);
+        let mut part = PartFile::create_kept(&target, paths.clone(), 0).unwrap();
+        feed(&mut part, &data).await.unwrap();
+        drop(part); // a cancelled download: no abandon, no commit
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::fs::metadata(&paths.partial).map_or(0, |m| m.len()) < data.len() as u64
+            && std::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         assert_eq!(std::fs::read(&paths.partial).unwrap(), data);
         assert!(!target.exists());
     }

@@ -365,3 +365,34 @@ pub fn doctor_outcome(
     };
     (report, error)
 }
+
+/// [`doctor_outcome`] with the shapes the workspace's `docs/cli.md`
+/// documents for `command` (`hague doctor`, `firmadoc doctor`).
+///
+/// # Panics
+/// When the document cannot be read, or as [`doctor_outcome`].
+#[must_use]
+pub fn doctor_report(
+    code: i32,
+    stdout: &str,
+    stderr: &str,
+    command: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md");
+    let doc = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    doctor_outcome(code, stdout, stderr, &doc, command)
+}
+
+/// Checks that a doctor's report lists exactly `steps`, in that order.
+///
+/// # Panics
+/// When it does not (a test failure).
+pub fn doctor_lists_steps(report: &serde_json::Value, steps: &[&str]) {
+    let names: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no steps: {report}"))
+        .iter()
+        .map(|s| s["step"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, steps, "{report}");
+}

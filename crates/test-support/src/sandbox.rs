@@ -13,8 +13,24 @@
 //! ```
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use ::sandbox::{Sandbox, SandboxConfig};
+
+/// A sandbox configuration: over TLS when `tls`, with its clock `ahead` of
+/// this machine's (the real clock when zero), as a doctor's clock check needs.
+#[must_use]
+pub fn config(tls: bool, ahead: Duration) -> SandboxConfig {
+    let mut config = SandboxConfig::default();
+    config.tls = tls;
+    if !ahead.is_zero() {
+        #[allow(clippy::disallowed_methods)] // the sandbox's clock, ahead of this machine's
+        let now = std::time::SystemTime::now();
+        config.clock = Arc::new(::sandbox::ManualClock::new(now + ahead));
+    }
+    config
+}
 
 /// A sandbox with the tokio runtime that serves it (for synchronous tests); it
 /// dereferences to the [`Sandbox`].

@@ -2,36 +2,25 @@
 //! broken set-up failing at its own step, with its exit code and hint.
 
 use std::process::Command;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use firmadoc_cli::doctor::STEPS;
 
-use cli_support::testing::doctor_step as step;
+use cli_support::testing::{doctor_fails_at, doctor_lists_steps, doctor_step as step};
 
 use crate::support::run;
 
 struct Setup {
-    rt: tokio::runtime::Runtime,
-    sb: Option<sandbox::Sandbox>,
+    sb: Option<test_support::sandbox::Running>,
     dir: tempfile::TempDir,
 }
 
 impl Setup {
     /// A sandbox (over TLS when `tls`, with its clock shifted by `shift`).
     fn new(tls: bool, shift: Duration) -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let mut config = sandbox::SandboxConfig::default();
-        config.tls = tls;
-        if !shift.is_zero() {
-            #[allow(clippy::disallowed_methods)] // the sandbox's clock, 10 minutes ahead
-            let now = SystemTime::now();
-            config.clock = Arc::new(sandbox::ManualClock::new(now + shift));
-        }
-        let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
+        let config = test_support::sandbox::config(tls, shift);
         Self {
-            rt,
-            sb: Some(sb),
+            sb: Some(test_support::sandbox::Running::start(config)),
             dir: tempfile::tempdir().unwrap(),
         }
     }
@@ -58,7 +47,7 @@ impl Setup {
 impl Drop for Setup {
     fn drop(&mut self) {
         if let Some(sb) = self.sb.take() {
-            self.rt.block_on(sb.shutdown());
+            sb.shutdown();
         }
     }
 }
@@ -70,22 +59,9 @@ fn doctor(cmd: &mut Command, secret: &str) -> (i32, serde_json::Value, serde_jso
         !r.stdout.contains(secret) && !r.stderr.contains(secret),
         "the secret leaked"
     );
-    let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/cli.md")).unwrap();
     let (report, error) =
-        cli_support::testing::doctor_outcome(r.code, &r.stdout, &r.stderr, &doc, "firmadoc doctor");
+        cli_support::testing::doctor_report(r.code, &r.stdout, &r.stderr, "firmadoc doctor");
     (r.code, report, error)
-}
-
-/// A broken set-up: exit `code`, first failure at `at`, its hint containing `hint`.
-fn fails_at(
-    report: &serde_json::Value,
-    error: &serde_json::Value,
-    code: i32,
-    at: &str,
-    hint: &str,
-) {
-    cli_support::testing::doctor_fails_at(report, error, &STEPS, code, at, hint);
 }
 
 fn secret() -> String {
@@ -98,13 +74,7 @@ fn all_green_against_the_sandbox() {
     let (code, report, _) = doctor(&mut s.doctor(), &secret());
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["ok"], true);
-    let names: Vec<&str> = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, STEPS);
+    doctor_lists_steps(&report, &STEPS);
     for name in STEPS {
         let st = step(&report, name);
         // Plain http to the loopback sandbox: TLS does not apply (the TLS test below).
@@ -134,7 +104,14 @@ fn all_green_against_the_sandbox() {
 fn an_unknown_ca_fails_at_tls() {
     let s = Setup::new(true, Duration::ZERO);
     let (_, report, error) = doctor(&mut s.doctor(), &secret());
-    fails_at(&report, &error, 6, "tls", "does not lead to a trusted root");
+    doctor_fails_at(
+        &report,
+        &error,
+        &STEPS,
+        6,
+        "tls",
+        "does not lead to a trusted root",
+    );
     assert_eq!(step(&report, "signed_call")["status"], "skipped");
 }
 
@@ -142,9 +119,10 @@ fn an_unknown_ca_fails_at_tls() {
 fn a_clock_ten_minutes_off_fails_at_clock() {
     let s = Setup::new(false, Duration::from_secs(600));
     let (_, report, error) = doctor(&mut s.doctor(), &secret());
-    fails_at(
+    doctor_fails_at(
         &report,
         &error,
+        &STEPS,
         3,
         "clock",
         "synchronise this machine's clock",
@@ -170,9 +148,10 @@ fn a_wrong_secret_fails_at_the_signed_call() {
     c.env_remove("FIRMADOC_CONSUMER_SECRET_FILE")
         .env("FIRMADOC_CONSUMER_SECRET", wrong);
     let (_, report, error) = doctor(&mut c, wrong);
-    fails_at(
+    doctor_fails_at(
         &report,
         &error,
+        &STEPS,
         3,
         "signed_call",
         "check the consumer secret",
@@ -187,6 +166,6 @@ fn an_open_secret_file_fails_at_configuration() {
     let secret_file = s.dir.path().join("secret");
     std::fs::set_permissions(&secret_file, std::fs::Permissions::from_mode(0o640)).unwrap();
     let (_, report, error) = doctor(&mut c, &secret());
-    fails_at(&report, &error, 2, "configuration", "chmod 600");
+    doctor_fails_at(&report, &error, &STEPS, 2, "configuration", "chmod 600");
     assert_eq!(step(&report, "signed_call")["status"], "skipped");
 }

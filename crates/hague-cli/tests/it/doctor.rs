@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use cli_support::testing::doctor_step as step;
+use cli_support::testing::{doctor_fails_at, doctor_lists_steps, doctor_step as step};
 use hague_cli::doctor::STEPS;
 
 use crate::support::{Keys, hague, run};
@@ -14,8 +13,7 @@ use crate::support::{Keys, hague, run};
 const CLIENT: &str = "doctor-office";
 
 struct Setup {
-    rt: tokio::runtime::Runtime,
-    sb: Option<sandbox::Sandbox>,
+    sb: Option<test_support::sandbox::Running>,
     keys: Keys,
     ca: Option<PathBuf>,
 }
@@ -24,26 +22,15 @@ impl Setup {
     /// A sandbox (over TLS when `tls`, with its clock shifted by `shift`), and a key made
     /// by `hague keygen` registered with it.
     fn new(tls: bool, shift: Duration) -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let mut config = sandbox::SandboxConfig::default();
-        config.tls = tls;
-        if !shift.is_zero() {
-            #[allow(clippy::disallowed_methods)] // the sandbox's clock, 10 minutes ahead
-            let now = SystemTime::now();
-            config.clock = Arc::new(sandbox::ManualClock::new(now + shift));
-        }
-        let sb = rt.block_on(sandbox::Sandbox::start(config)).unwrap();
+        let sb = test_support::sandbox::Running::start(test_support::sandbox::config(tls, shift));
         let keys = Keys::new();
-        let pem = std::fs::read_to_string(keys.private_key()).unwrap();
-        let key = fapi_jwt_assert::SigningKey::from_pem(&pem).unwrap();
-        sb.register_hws_client(CLIENT, key.public_jwk().clone());
+        sb.register_key_file(CLIENT, &keys.private_key());
         let ca = sb.ca_pem().map(|pem| {
             let path = keys.dir.path().join("sandbox-ca.pem");
             std::fs::write(&path, pem).unwrap();
             path
         });
         Self {
-            rt,
             sb: Some(sb),
             keys,
             ca,
@@ -79,7 +66,7 @@ impl Setup {
 impl Drop for Setup {
     fn drop(&mut self) {
         if let Some(sb) = self.sb.take() {
-            self.rt.block_on(sb.shutdown());
+            sb.shutdown();
         }
     }
 }
@@ -90,21 +77,9 @@ fn doctor(cmd: &mut Command) -> (i32, serde_json::Value, serde_json::Value) {
     for text in [&r.stdout, &r.stderr] {
         assert!(!text.contains("PRIVATE KEY-----"), "no key in the output");
     }
-    let doc = std::fs::read_to_string(crate::support::workspace().join("docs/cli.md")).unwrap();
     let (report, error) =
-        cli_support::testing::doctor_outcome(r.code, &r.stdout, &r.stderr, &doc, "hague doctor");
+        cli_support::testing::doctor_report(r.code, &r.stdout, &r.stderr, "hague doctor");
     (r.code, report, error)
-}
-
-/// A broken set-up: exit `code`, first failure at `at`, its hint containing `hint`.
-fn fails_at(
-    report: &serde_json::Value,
-    error: &serde_json::Value,
-    code: i32,
-    at: &str,
-    hint: &str,
-) {
-    cli_support::testing::doctor_fails_at(report, error, &STEPS, code, at, hint);
 }
 
 #[test]
@@ -113,13 +88,7 @@ fn all_green_against_the_sandbox_over_tls() {
     let (code, report, _) = doctor(&mut s.doctor());
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["ok"], true);
-    let names: Vec<&str> = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, STEPS);
+    doctor_lists_steps(&report, &STEPS);
     for name in STEPS {
         assert_eq!(step(&report, name)["status"], "ok", "{name}: {report}");
     }
@@ -169,7 +138,14 @@ fn an_unknown_ca_fails_at_tls() {
     let mut s = Setup::new(true, Duration::ZERO);
     s.ca = None;
     let (code, report, error) = doctor(&mut s.doctor());
-    fails_at(&report, &error, 6, "tls", "HAGUE_EXTRA_ROOT_CA_FILE");
+    doctor_fails_at(
+        &report,
+        &error,
+        &STEPS,
+        6,
+        "tls",
+        "HAGUE_EXTRA_ROOT_CA_FILE",
+    );
     assert!(
         step(&report, "tls")["hint"]
             .as_str()
@@ -188,7 +164,14 @@ fn a_wrong_issuer_fails_at_discovery() {
     // The same provider under another name: its discovery document names 127.0.0.1.
     let issuer = s.sandbox().issuer().replace("127.0.0.1", "localhost");
     let (_, report, error) = doctor(s.doctor().env("HAGUE_ISSUER", &issuer));
-    fails_at(&report, &error, 4, "discovery", "set the issuer to exactly");
+    doctor_fails_at(
+        &report,
+        &error,
+        &STEPS,
+        4,
+        "discovery",
+        "set the issuer to exactly",
+    );
     let d = &step(&report, "discovery")["details"];
     assert_eq!(d["found_issuer"], s.sandbox().issuer());
     assert_eq!(d["expected_issuer"], issuer);
@@ -199,9 +182,10 @@ fn a_wrong_issuer_fails_at_discovery() {
 fn a_clock_ten_minutes_off_fails_at_clock() {
     let s = Setup::new(false, Duration::from_secs(600));
     let (_, report, error) = doctor(&mut s.doctor());
-    fails_at(
+    doctor_fails_at(
         &report,
         &error,
+        &STEPS,
         3,
         "clock",
         "synchronise this machine's clock",
@@ -224,9 +208,10 @@ fn a_wrong_key_fails_at_token() {
         s.doctor()
             .env("HAGUE_PRIVATE_KEY_FILE", other.private_key()),
     );
-    fails_at(
+    doctor_fails_at(
         &report,
         &error,
+        &STEPS,
         3,
         "token",
         "registered this key's certificate",
@@ -241,7 +226,7 @@ fn an_open_key_file_fails_at_configuration() {
     let key = s.keys.private_key();
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (_, report, error) = doctor(&mut s.doctor());
-    fails_at(&report, &error, 2, "configuration", "chmod 600");
+    doctor_fails_at(&report, &error, &STEPS, 2, "configuration", "chmod 600");
     assert_eq!(step(&report, "dns")["status"], "skipped");
 }
 

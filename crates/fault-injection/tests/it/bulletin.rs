@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, refused_addr};
+use fault_injection::{FaultServer, Step, TestPki, refused_addr};
 use http_transport::{Download, Error as T, Request, Transport, TransportConfig};
 
 use crate::faults::{self, Row, assert_fault};
@@ -244,12 +244,7 @@ async fn bulletin_content_length_lies() {
 
 #[tokio::test]
 async fn bulletin_tls_handshake_failure() {
-    let server = FaultServer::raw(vec![
-        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
-        Step::Close,
-    ])
-    .await
-    .unwrap();
+    let server = support::tls_alert_server().await;
     let (h, t) = both(&server.https_url()).await.errors();
     assert!(matches!(h, hague_client::Error::Tls { .. }), "{h:?}");
     assert!(t.is_tls(), "{t:?}");

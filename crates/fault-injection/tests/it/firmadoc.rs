@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, refused_addr};
+use fault_injection::{FaultServer, refused_addr};
 use firmadoc_client::Error;
 use firmadoc_client::model::WebhookEvent;
 use http_transport::Error as T;
@@ -49,6 +49,18 @@ async fn row(row: &Row) -> Duration {
     let elapsed = started.elapsed();
     assert_fault(&err, Some("Transport"), row.expect);
     elapsed
+}
+
+/// A write (`POST /webhooks/Test/F`) answered `code`: a `Status` error, sent once.
+async fn webhook_answered_once(client: &firmadoc_client::Client, server: &FaultServer, code: u16) {
+    let err = within(client.test_webhook(WebhookEvent::Signed))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Status { status, .. } if status.as_u16() == code),
+        "{err:?}"
+    );
+    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
 }
 
 #[tokio::test]
@@ -124,12 +136,7 @@ async fn firmadoc_content_length_lies() {
 
 #[tokio::test]
 async fn firmadoc_tls_handshake_failure() {
-    let server = FaultServer::raw(vec![
-        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
-        Step::Close,
-    ])
-    .await
-    .unwrap();
+    let server = support::tls_alert_server().await;
     let client = firmadoc(&server.https_url());
     let err = trace(&client).await.unwrap_err();
     assert_fault(&err, Some("Transport"), |t| matches!(t, T::Tls { .. }));
@@ -170,14 +177,7 @@ async fn firmadoc_5xx_storm() {
     // Every retry is signed anew (a fresh nonce, so a different query string).
     assert_ne!(tries[0].path, tries[1].path);
     // A write is sent once.
-    let err = within(client.test_webhook(WebhookEvent::Signed))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Status { status, .. } if status.as_u16() == 503),
-        "{err:?}"
-    );
-    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+    webhook_answered_once(&client, &server, 503).await;
 }
 
 #[tokio::test]
@@ -201,14 +201,7 @@ async fn firmadoc_429_retry_after() {
     );
     assert_eq!(std::fs::read(target).unwrap(), b"%PDF-1.7\n");
     assert_eq!(server.requests_to(TRACE), 2);
-    let err = within(client.test_webhook(WebhookEvent::Signed))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Status { status, .. } if status.as_u16() == 429),
-        "{err:?}"
-    );
-    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+    webhook_answered_once(&client, &server, 429).await;
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, refused_addr};
+use fault_injection::{FaultServer, refused_addr};
 use hague_client::Error;
 use http_transport::Error as T;
 
@@ -40,6 +40,15 @@ async fn row(row: &Row) -> Duration {
     let (_h, err, elapsed) = status_error_at(&server.http_url()).await;
     assert_fault(&err, Some(row.hague_variant), row.expect);
     elapsed
+}
+
+/// A submission (POST) answered `code`: returned with that status, sent once.
+async fn submission_answered_once(h: &Hague, server: &FaultServer, code: u16) {
+    let err = within(h.client.submit(support::valid_package()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(code), "{err:?}");
+    assert_eq!(server.requests_to("/request"), 1);
 }
 
 #[tokio::test]
@@ -118,12 +127,7 @@ async fn hague_content_length_lies() {
 
 #[tokio::test]
 async fn hague_tls_handshake_failure() {
-    let server = FaultServer::raw(vec![
-        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
-        Step::Close,
-    ])
-    .await
-    .unwrap();
+    let server = support::tls_alert_server().await;
     let h = hague(&server.https_url()).await;
     let err = within(h.client.import_status(&import_id()))
         .await
@@ -157,11 +161,7 @@ async fn hague_5xx_storm() {
         support::RETRY.max_attempts as usize
     );
     // The submission (POST): sent once, never retried.
-    let err = within(h.client.submit(support::valid_package()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
-    assert_eq!(server.requests_to("/request"), 1);
+    submission_answered_once(&h, &server, 503).await;
 }
 
 #[tokio::test]
@@ -191,11 +191,7 @@ async fn hague_429_retry_after() {
     );
     assert_eq!(server.requests_to(ROUTE), 2);
     // A POST answered 429 is returned as is, not retried.
-    let err = within(h.client.submit(support::valid_package()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err:?}");
-    assert_eq!(server.requests_to("/request"), 1);
+    submission_answered_once(&h, &server, 429).await;
 }
 
 #[tokio::test]

@@ -129,6 +129,16 @@ pub(crate) async fn serve(plan: impl Fn() -> Plan + Send + Sync + 'static) -> Fa
     FaultServer::http(move |_, _| plan()).await.unwrap()
 }
 
+/// A server that answers the TLS ClientHello with a `handshake_failure` alert and closes.
+pub(crate) async fn tls_alert_server() -> FaultServer {
+    FaultServer::raw(vec![
+        Step::Write(fault_injection::TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
+        Step::Close,
+    ])
+    .await
+    .unwrap()
+}
+
 /// An HTTPS fault server with a certificate for `name` (from a fresh test CA) answering
 /// every request with `body` as JSON, and a transport trusting that CA.
 pub(crate) async fn https_named(name: &str, body: &'static [u8]) -> (FaultServer, TransportConfig) {

@@ -35,27 +35,13 @@ pub fn check_numeric_flags(
     let mut failures = Vec::new();
     for arg in &args {
         for (i, value) in hostile_values(arg).iter().enumerate() {
-            let mut cmd = Command::new(binary);
-            cmd.env_clear()
-                .env("HOME", dir.join("no-home"))
-                .current_dir(dir)
-                .args(&arg.command)
-                .arg(format!("{}={value}", arg.flag));
-            let shown = format!("{} {}={value}", arg.command.join(" "), arg.flag);
-            let output = match cmd.output() {
-                Ok(o) => o,
-                Err(e) => {
-                    failures.push(format!("{shown}: cannot run: {e}"));
-                    continue;
-                }
+            let mut line = arg.command.clone();
+            line.push(format!("{}={value}", arg.flag));
+            let shown = line.join(" ");
+            let Some(stderr) = run_expecting_usage(binary, dir, &line, &shown, &mut failures)
+            else {
+                continue;
             };
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            if output.status.code() != Some(2) {
-                failures.push(format!(
-                    "{shown}: exit {:?}, not 2: {stderr}",
-                    output.status.code()
-                ));
-            }
             if stderr.contains("panicked") {
                 failures.push(format!("{shown}: panicked: {stderr}"));
             }
@@ -70,13 +56,147 @@ pub fn check_numeric_flags(
     (args, failures)
 }
 
+/// Runs `binary` (with a cleared environment, in `dir`) once per value-taking
+/// flag of every subcommand of `cli`, and once per subcommand's first
+/// positional value, each given the empty string and nothing else: the rule
+/// of docs/cli.md ("no empty values") says each is refused when the command
+/// line is read, exit 2, naming the flag (`--since`, `<WEEK>`), before any
+/// configuration is read or request sent. Returns the number of runs and the
+/// failures, each a sentence.
+#[must_use]
+pub fn check_empty_values(binary: &Path, cli: &clap::Command, dir: &Path) -> (usize, Vec<String>) {
+    let mut runs = Vec::new();
+    let mut built = cli.clone();
+    built.build();
+    empty_runs(&built, &mut Vec::new(), &mut runs);
+    let mut failures = Vec::new();
+    for (command, arg, name) in &runs {
+        let mut line = command.clone();
+        line.push(if arg.is_empty() {
+            String::new()
+        } else {
+            format!("{arg}=")
+        });
+        let shown = format!(
+            "{} {:?}",
+            command.join(" "),
+            line.last().unwrap_or(&String::new())
+        );
+        let Some(stderr) = run_expecting_usage(binary, dir, &line, &shown, &mut failures) else {
+            continue;
+        };
+        if stderr.contains("panicked")
+            // The error line itself (clap's usage line lists every flag given).
+            || !stderr
+                .lines()
+                .find(|l| l.contains("error"))
+                .is_some_and(|l| l.contains(name.as_str()))
+        {
+            failures.push(format!("{shown}: the error does not name {name}: {stderr}"));
+        }
+    }
+    (runs.len(), failures)
+}
+
+/// Runs `binary` with `args` alone (cleared environment, in `dir`); records a
+/// failure unless it exits 2. Returns its standard error, unless it could not run.
+fn run_expecting_usage(
+    binary: &Path,
+    dir: &Path,
+    args: &[String],
+    shown: &str,
+    failures: &mut Vec<String>,
+) -> Option<String> {
+    let output = Command::new(binary)
+        .env_clear()
+        .env("HOME", dir.join("no-home"))
+        .current_dir(dir)
+        .args(args)
+        .output();
+    let output = match output {
+        Ok(o) => o,
+        Err(e) => {
+            failures.push(format!("{shown}: cannot run: {e}"));
+            return None;
+        }
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if output.status.code() != Some(2) {
+        failures.push(format!(
+            "{shown}: exit {:?}, not 2: {stderr}",
+            output.status.code()
+        ));
+    }
+    Some(stderr)
+}
+
+/// The leaf subcommands of a command line (`hague bulletin fetch`), `help` left out.
+#[must_use]
+pub fn leaf_commands(cmd: &clap::Command) -> std::collections::BTreeSet<String> {
+    fn walk(cmd: &clap::Command, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+        let subs: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            out.insert(prefix.to_owned());
+        }
+        for s in subs {
+            walk(s, &format!("{prefix} {}", s.get_name()), out);
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(cmd, cmd.get_name(), &mut out);
+    out
+}
+
+/// `(command path, flag or "" for the first positional, name in messages)`.
+fn empty_runs(
+    cmd: &clap::Command,
+    path: &mut Vec<String>,
+    runs: &mut Vec<(Vec<String>, String, String)>,
+) {
+    for arg in cmd.get_arguments() {
+        // Global flags once, at the top; flags without a value never.
+        if !arg.get_action().takes_values() || (arg.is_global_set() && !path.is_empty()) {
+            continue;
+        }
+        let name = crate::args::arg_name(Some(arg));
+        if arg.is_positional() {
+            if arg.get_index() == Some(1) {
+                runs.push((path.clone(), String::new(), name));
+            }
+        } else if let Some(long) = arg.get_long() {
+            runs.push((path.clone(), format!("--{long}"), name));
+        }
+    }
+    for sub in cmd.get_subcommands() {
+        path.push(sub.get_name().to_owned());
+        empty_runs(sub, path, runs);
+        path.pop();
+    }
+}
+
 /// The `--json` shapes documented in `docs/cli.md`'s table: for each
 /// subcommand (`hague token`), its keys and whether each is optional (`key?`).
 /// Text in parentheses describes a key and is skipped.
 #[must_use]
 pub fn documented_shapes(doc: &str) -> Vec<(String, Vec<(String, bool)>)> {
     let mut shapes = Vec::new();
+    // Only the rows of the table headed `| subcommand | keys of the result |`
+    // (other tables, the flag ranges say, also start with a command).
+    let mut in_table = false;
     for line in doc.lines() {
+        if line.starts_with("| subcommand |") {
+            in_table = true;
+            continue;
+        }
+        if !line.starts_with('|') {
+            in_table = false;
+        }
+        if !in_table {
+            continue;
+        }
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         // `| cmd | keys |` splits into ["", cmd, keys, ""].
         let [_, commands, keys, _] = cells.as_slice() else {

@@ -72,6 +72,21 @@ pub enum DiscoveryError {
         /// The issuer in the document.
         found: String,
     },
+    /// The discovery URL answered with a status that is not a success: with a 4xx,
+    /// the configured issuer is most likely not the provider's (the metadata lives at
+    /// exactly `{issuer}/.well-known/openid-configuration`).
+    #[error(
+        "the discovery URL answered HTTP {status} instead of the provider metadata; {}",
+        if *status >= 500 {
+            "the provider has a problem, try again later"
+        } else {
+            "the configured issuer is probably not the provider's"
+        }
+    )]
+    Status {
+        /// The HTTP status.
+        status: u16,
+    },
     /// An endpoint or the issuer is not https.
     #[error(
         "`{field}` is `{url}`, which is not an https URL; the token endpoint must use TLS (plain http is allowed only \

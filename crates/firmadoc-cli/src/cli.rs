@@ -48,7 +48,7 @@ pub struct Global {
     /// signature has no + or /, read alike by every server decoder), `rfc` (%2B %2F %3D) or
     /// `guide` (raw + and /, as the guide's Postman example). Else FIRMADOC_SIGNATURE_SHAPE,
     /// else the profile's `signature_shape`.
-    #[arg(long, global = true, value_name = "SHAPE")]
+    #[arg(value_parser = cli_support::args::text(), long, global = true, value_name = "SHAPE")]
     pub signature_shape: Option<String>,
 }
 
@@ -392,7 +392,7 @@ pub enum WebhookCommand {
         /// FIRMADOC_WEBHOOK_STORE_URL or the file named by FIRMADOC_WEBHOOK_STORE_URL_FILE,
         /// never here) or memory. Default: postgres when one of those is set, else
         /// SQLite in the data directory ($XDG_DATA_HOME or ~/.local/share)/firmadoc/webhook-dedup.sqlite.
-        #[arg(long, value_name = "STORE")]
+        #[arg(value_parser = cli_support::args::text(), long, value_name = "STORE")]
         store: Option<String>,
     },
     /// Verifies a saved delivery offline: exit 0 when the signature matches, 7 when not.

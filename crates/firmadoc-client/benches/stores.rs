@@ -47,18 +47,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 fn main() {
     replicas_gen::webhook_replica::serve_if_asked();
     let events = env_usize("STORES_BENCH_EVENTS", 100_000);
@@ -285,7 +273,7 @@ fn rss_child_if_asked(rt: &tokio::runtime::Runtime) {
         let store = Arc::new(SqliteStore::open(path).await.unwrap());
         work(&store, &format!("child{stored}-"), stored).await;
     });
-    println!("RSS_KIB {}", rss_kib());
+    println!("RSS_KIB {}", test_support::measure::rss_kb());
     std::process::exit(0);
 }
 

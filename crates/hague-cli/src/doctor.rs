@@ -320,6 +320,7 @@ async fn discovery(client: &Client) -> Step {
         Ok(m) => m,
         Err(hague_client::Error::Discovery {
             source: DiscoveryError::IssuerMismatch { expected, found },
+            ..
         }) => {
             return Step::failed(
                 "discovery",

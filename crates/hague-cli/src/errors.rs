@@ -1,6 +1,7 @@
 //! From library errors to one sentence, one hint and an exit status.
 
 use cli_support::{CliError, ExitStatus};
+use fapi_jwt_assert::DiscoveryError;
 use hague_client::Error;
 
 /// A client error as the user sees it. The client's errors never hold the key,
@@ -30,11 +31,7 @@ pub(crate) fn from_client(e: &Error) -> CliError {
             text,
             "the key cannot sign ES256/RS256 assertions; generate one with `hague keygen`",
         ),
-        Error::Discovery { .. } => CliError::new(
-            ExitStatus::Service,
-            text,
-            "check the issuer (--issuer or HAGUE_ISSUER); it must serve /.well-known/openid-configuration",
-        ),
+        Error::Discovery { source, url } => discovery(source, url, text),
         Error::Status { status, .. } => {
             let code = status.as_u16();
             let (exit, hint) = match code {
@@ -85,15 +82,57 @@ pub(crate) fn from_client(e: &Error) -> CliError {
                     "check that the target directory exists and is writable",
                 )
             } else {
-                CliError::new(
-                    ExitStatus::Network,
-                    format!("cannot reach the service: {text}"),
-                    "check the network, the proxy, and the URLs (--api-base-url, --issuer)",
-                )
+                network(e, text)
             }
         }
         _ => CliError::new(ExitStatus::Internal, text, "see docs/cli.md"),
     }
+}
+
+/// Where the issuer is set, for hints.
+const ISSUER_SETTING: &str = "--issuer, HAGUE_ISSUER, `issuer` in the profile, or --preset";
+
+/// A discovery failure: a configuration problem at the issuer (exit 2), or the
+/// provider's own trouble (a 5xx, exit 4); never "check the id".
+fn discovery(source: &DiscoveryError, url: &str, text: String) -> CliError {
+    let fix = "or give the token endpoint WIPO named with --token-endpoint (HAGUE_TOKEN_ENDPOINT) to skip discovery";
+    match source {
+        DiscoveryError::Status { status, .. } if *status >= 500 => CliError::new(
+            ExitStatus::Service,
+            text,
+            format!("the OpenID provider failed at {url}; try again later, {fix}"),
+        ),
+        DiscoveryError::IssuerMismatch { found, .. } => CliError::usage(
+            text,
+            format!(
+                "set the issuer exactly as the provider writes it, `{found}` ({ISSUER_SETTING})"
+            ),
+        ),
+        _ if url.is_empty() => CliError::usage(
+            text,
+            "check --issuer and --token-endpoint (HAGUE_ISSUER, HAGUE_TOKEN_ENDPOINT, or the profile): both must be https URLs of the OpenID provider",
+        ),
+        _ => CliError::usage(
+            text,
+            format!(
+                "the issuer is probably wrong: {url} must serve the provider's OpenID metadata; fix the issuer ({ISSUER_SETTING}), {fix}"
+            ),
+        ),
+    }
+}
+
+/// A network error: the host is in the message; the hint says which setting
+/// names it.
+fn network(e: &Error, text: String) -> CliError {
+    let message = match e.host() {
+        Some(host) if !text.contains(host) => format!("cannot reach {host}: {text}"),
+        _ => format!("cannot reach the service: {text}"),
+    };
+    CliError::new(
+        ExitStatus::Network,
+        message,
+        "check the network, the proxy, and the URLs (--api-base-url, --issuer, --token-endpoint)",
+    )
 }
 
 /// Whether a transport error is about the local file system (a download target).

@@ -35,7 +35,7 @@ pub struct ExportArgs {
     pub designating: Option<String>,
     /// Only these kinds (repeat or separate with commas): registration,
     /// express-transaction, renewal, refusal, grant-protection, expiration, ...
-    #[arg(long, value_delimiter = ',', value_name = "KIND")]
+    #[arg(value_parser = cli_support::args::text(), long, value_delimiter = ',', value_name = "KIND")]
     pub kind: Vec<String>,
     /// The office's refusal period in months: 6 (Rule 18(1)(a)) or 12 where the office
     /// has declared so (Rule 18(1)(b)). Default: the profile's `refusal_period_months`,

@@ -23,10 +23,10 @@ pub struct WorklistArgs {
     #[arg(long, value_name = "CODE", value_parser = office_code)]
     pub designating: String,
     /// The weeks (`202447`, `2024-W47` or `47/2024`); default: the latest published week.
-    #[arg(value_name = "WEEK", conflicts_with = "since")]
+    #[arg(value_parser = cli_support::args::text(), value_name = "WEEK", conflicts_with = "since")]
     pub weeks: Vec<String>,
     /// Every week from this one to the latest published week.
-    #[arg(long, value_name = "WEEK")]
+    #[arg(value_parser = cli_support::args::text(), long, value_name = "WEEK")]
     pub since: Option<String>,
     /// The office's refusal period in months: 6 (Rule 18(1)(a)) or 12 where the office
     /// has declared so (Rule 18(1)(b)). Default: the profile's `refusal_period_months`,
@@ -38,7 +38,7 @@ pub struct WorklistArgs {
     #[arg(long)]
     pub include_passed: bool,
     /// Where bulletins are kept (or `HAGUE_CACHE_DIR`).
-    #[arg(long, value_name = "DIR")]
+    #[arg(value_parser = cli_support::args::path(), long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }
 

@@ -200,9 +200,9 @@ impl Client {
         match e {
             http_transport::Error::MayHaveBeenReceived { .. } => Error::MayHaveBeenReceived {
                 package_sha256: request.get_fingerprint().unwrap_or("").to_owned(),
-                source: e,
+                source: Box::new(e),
             },
-            e => Error::from_transport(e, &self.inner.api_base),
+            e => Error::from(e),
         }
     }
 
@@ -242,7 +242,7 @@ impl Client {
                     retried = true;
                 }
                 other => {
-                    return other.map_err(|e| Error::from_transport(e, &self.inner.api_base));
+                    return other.map_err(Error::from);
                 }
             }
         }

@@ -150,12 +150,16 @@ pub enum Error {
         source: TokenError,
     },
 
-    /// The provider's discovery document was refused.
-    #[error("OpenID discovery failed: {source}")]
+    /// The provider's discovery document was refused, or its URL did not serve one
+    /// (a 404: [`DiscoveryError::Status`]).
+    #[error("{}{source}", discovery_at(url))]
     Discovery {
         /// Why.
         #[source]
         source: DiscoveryError,
+        /// The discovery URL tried (`{issuer}/.well-known/openid-configuration`); empty
+        /// when the token endpoint was given and discovery skipped.
+        url: String,
     },
 
     /// The client assertion could not be signed.
@@ -195,24 +199,22 @@ pub enum Error {
         raw: String,
     },
 
-    /// A timeout expired (connect, response head, or silence in a body).
-    #[error("{}{source}", on_host(host))]
+    /// A timeout expired (connect, response head, or silence in a body). The
+    /// transport's message names the host; [`Error::host`] gives it.
+    #[error("{source}")]
     Timeout {
-        /// The transport's error, which says which phase.
+        /// The transport's error, which says which phase and which host.
         #[source]
         source: http_transport::Error,
-        /// The host (`name:port` as in the URL) that did not answer in time.
-        host: String,
     },
 
     /// The TLS handshake failed (unknown CA, wrong name, expired certificate).
-    #[error("{}{source}", on_host(host))]
+    /// The transport's message names the host; [`Error::host`] gives it.
+    #[error("{source}")]
     Tls {
         /// The transport's error.
         #[source]
         source: http_transport::Error,
-        /// The host whose certificate was refused.
-        host: String,
     },
 
     /// `POST /request` failed after the package may have reached HWS. It was **not**
@@ -224,9 +226,9 @@ pub enum Error {
     MayHaveBeenReceived {
         /// SHA-256 of the package bytes, lowercase hex.
         package_sha256: String,
-        /// The transport's error.
+        /// The transport's error (boxed: it names the call and the host).
         #[source]
-        source: http_transport::Error,
+        source: Box<http_transport::Error>,
     },
 
     /// A wait for a processing status ended because the service request reached a final
@@ -274,23 +276,22 @@ pub enum Error {
         last_raw: Option<String>,
     },
 
-    /// Another transport error (connect, body too large, I/O while writing a download...).
-    #[error("{}{source}", on_host(host))]
+    /// Another transport error (connect, body too large, I/O while writing a
+    /// download...). A network error's message names the host; [`Error::host`] gives it.
+    #[error("{source}")]
     Transport {
         /// The transport's error.
         #[source]
         source: http_transport::Error,
-        /// The host of the request (`name:port` as in the URL); empty when unknown.
-        host: String,
     },
 }
 
-/// `"host: "` for a message, or nothing when the host is unknown.
-fn on_host(host: &str) -> String {
-    if host.is_empty() {
-        String::new()
+/// `"OpenID discovery at URL failed: "`, or the words for a hand-given provider.
+fn discovery_at(url: &str) -> String {
+    if url.is_empty() {
+        "the OpenID provider configuration is refused: ".to_owned()
     } else {
-        format!("{host}: ")
+        format!("OpenID discovery at {url} failed: ")
     }
 }
 
@@ -303,17 +304,6 @@ fn excerpt(raw: &str) -> String {
         None if trimmed.is_empty() => "(empty)".to_owned(),
         None => trimmed.to_owned(),
     }
-}
-
-/// The `host[:port]` of a URL, for messages; empty if there is none.
-pub(crate) fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    // Never print userinfo (`user:password@`).
-    authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, h)| h)
-        .to_owned()
 }
 
 /// What WIPO's guide requires of a client, for hints after a refusal: the client id
@@ -366,22 +356,12 @@ impl Error {
     /// The host a network error concerns (`name:port` as in the URL), when known.
     pub fn host(&self) -> Option<&str> {
         match self {
-            Self::Timeout { host, .. } | Self::Tls { host, .. } | Self::Transport { host, .. } => {
-                Some(host.as_str()).filter(|h| !h.is_empty())
+            Self::Timeout { source } | Self::Tls { source } | Self::Transport { source } => {
+                source.host()
             }
+            Self::MayHaveBeenReceived { source, .. } => source.host(),
             _ => None,
         }
-    }
-
-    /// A transport error for a request to `url`: as `From`, with the host recorded.
-    pub(crate) fn from_transport(e: http_transport::Error, url: &str) -> Self {
-        let mut error = Self::from(e);
-        if let Self::Timeout { host, .. } | Self::Tls { host, .. } | Self::Transport { host, .. } =
-            &mut error
-        {
-            *host = host_of(url);
-        }
-        error
     }
 
     /// Whether this is a timeout.
@@ -414,18 +394,9 @@ impl From<http_transport::Error> for Error {
                     wipo,
                 }
             }
-            e @ T::Timeout { .. } => Self::Timeout {
-                source: e,
-                host: String::new(),
-            },
-            e @ T::Tls { .. } => Self::Tls {
-                source: e,
-                host: String::new(),
-            },
-            e => Self::Transport {
-                source: e,
-                host: String::new(),
-            },
+            e @ T::Timeout { .. } => Self::Timeout { source: e },
+            e @ T::Tls { .. } => Self::Tls { source: e },
+            e => Self::Transport { source: e },
         }
     }
 }

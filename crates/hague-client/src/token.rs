@@ -241,10 +241,18 @@ impl TokenSource {
             Provider::TokenEndpoint {
                 issuer,
                 token_endpoint,
-            } => ProviderMetadata::manual(issuer, token_endpoint, policy)
-                .map_err(|source| Error::Discovery { source }),
+            } => ProviderMetadata::manual(issuer, token_endpoint, policy).map_err(|source| {
+                Error::Discovery {
+                    source,
+                    url: String::new(),
+                }
+            }),
             Provider::Discovery { issuer } => {
                 let url = discovery_url(issuer);
+                let refused = |source| Error::Discovery {
+                    source,
+                    url: url.clone(),
+                };
                 let request = Request::get(&url, "/.well-known/openid-configuration")?
                     .header(ACCEPT, HeaderValue::from_static("application/json"));
                 let response = self
@@ -252,15 +260,23 @@ impl TokenSource {
                     .send(&request)
                     .await
                     .and_then(http_transport::Response::error_for_status)
-                    .map_err(|e| Error::from_transport(e, &url))?;
+                    .map_err(|e| match e {
+                        // A 404 here says the issuer is wrong, not that an id is unknown.
+                        http_transport::Error::Status { status, .. } => {
+                            refused(fapi_jwt_assert::DiscoveryError::Status {
+                                status: status.as_u16(),
+                            })
+                        }
+                        e => Error::from(e),
+                    })?;
                 match ProviderMetadata::from_json(response.body(), issuer, policy) {
                     Err(fapi_jwt_assert::DiscoveryError::IssuerMismatch { found, .. })
                         if same_issuer_but_default_port(issuer, &found) =>
                     {
                         ProviderMetadata::from_json(response.body(), &found, policy)
-                            .map_err(|source| Error::Discovery { source })
+                            .map_err(refused)
                     }
-                    other => other.map_err(|source| Error::Discovery { source }),
+                    other => other.map_err(refused),
                 }
             }
         }
@@ -291,11 +307,7 @@ impl TokenSource {
         .header(ACCEPT, HeaderValue::from_static("application/json"));
         debug_assert!(request.headers().get(AUTHORIZATION).is_none());
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .transport
-            .send(&request)
-            .await
-            .map_err(|e| Error::from_transport(e, token_request.url()))?;
+        let response = self.transport.send(&request).await.map_err(Error::from)?;
         let status: StatusCode = response.status();
         let token = TokenResponse::from_http(status.as_u16(), response.body())
             .map_err(|source| Error::Token { source })?;

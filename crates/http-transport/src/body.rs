@@ -32,6 +32,8 @@ pub struct Progress {
 pub(crate) struct CallId {
     pub(crate) method: Method,
     pub(crate) template: String,
+    /// `host[:port]` of the URL (the port only when it is not the scheme's default).
+    pub(crate) host: String,
 }
 
 impl CallId {
@@ -41,6 +43,7 @@ impl CallId {
             after,
             method: self.method.clone(),
             template: self.template.clone(),
+            host: self.host.clone(),
         }
     }
 }
@@ -72,6 +75,7 @@ async fn next_chunk(
                 return Err(Error::BodyInterrupted {
                     method: call.method.clone(),
                     template: call.template.clone(),
+                    host: call.host.clone(),
                     received,
                     expected,
                     source: Box::new(e),
@@ -92,6 +96,7 @@ fn check_complete(call: &CallId, received: u64, expected: Option<u64>) -> Result
         Some(expected) if expected != received => Err(Error::BodyInterrupted {
             method: call.method.clone(),
             template: call.template.clone(),
+            host: call.host.clone(),
             received,
             expected: Some(expected),
             source: format!("the body ended after {received} of {expected} bytes").into(),

@@ -478,11 +478,13 @@ fn invalid(request: &Request, e: &http::header::InvalidHeaderValue) -> Error {
 fn classify(e: hyper_util::client::legacy::Error, call: &CallId, connect: Duration) -> Error {
     let method = call.method.clone();
     let template = call.template.clone();
+    let host = call.host.clone();
     if e.is_connect() {
         if find_in_chain::<rustls::Error>(&e).is_some() {
             return Error::Tls {
                 method,
                 template,
+                host,
                 source: Box::new(e),
             };
         }
@@ -492,6 +494,7 @@ fn classify(e: hyper_util::client::legacy::Error, call: &CallId, connect: Durati
         return Error::Connect {
             method,
             template,
+            host,
             attempts: 1,
             source: Box::new(e),
         };
@@ -500,6 +503,7 @@ fn classify(e: hyper_util::client::legacy::Error, call: &CallId, connect: Durati
     Error::Http {
         method,
         template,
+        host,
         source,
     }
 }
@@ -516,11 +520,13 @@ fn finish_attempts<T>(
         Err(Error::Connect {
             method,
             template,
+            host,
             source,
             ..
         }) => Err(Error::Connect {
             method,
             template,
+            host,
             attempts,
             source,
         }),
@@ -559,6 +565,7 @@ fn call_id(request: &Request) -> CallId {
     CallId {
         method: request.method().clone(),
         template: request.template().to_owned(),
+        host: crate::error::host_of(request.uri()),
     }
 }
 

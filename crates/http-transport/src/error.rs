@@ -59,14 +59,18 @@ pub enum Error {
     /// No connection could be opened (DNS, refused, unreachable). The request was
     /// not sent.
     #[error(
-        "could not connect for {method} {template} after {attempts} attempt(s): {source}; \
-         check the base URL, the network and that the server is up"
+        "could not connect to {host} for {method} {template} after {attempts} attempt(s): {}; \
+         check the base URL, the network and that the server is up",
+        causes(source.as_ref())
     )]
     Connect {
         /// Method of the request.
         method: Method,
         /// Path template of the request.
         template: String,
+        /// The server, `host[:port]` as in the URL (the port only when it is not the
+        /// scheme's default), never user information.
+        host: String,
         /// How many attempts were made.
         attempts: u32,
         /// The underlying error.
@@ -79,14 +83,17 @@ pub enum Error {
     /// not sent. Verification cannot be switched off; add the server's CA with
     /// [`crate::TransportConfig::add_root_certificate_pem`] if it is a test CA.
     #[error(
-        "TLS handshake failed for {method} {template}: {source}; if the server uses a private \
-         or test CA, add it as an extra root certificate"
+        "TLS handshake failed with {host} for {method} {template}: {}; if the server uses a \
+         private or test CA, add it as an extra root certificate",
+        causes(source.as_ref())
     )]
     Tls {
         /// Method of the request.
         method: Method,
         /// Path template of the request.
         template: String,
+        /// The server, `host[:port]` as in the URL.
+        host: String,
         /// The rustls error.
         #[source]
         source: BoxError,
@@ -94,10 +101,12 @@ pub enum Error {
 
     /// A timeout expired.
     #[error(
-        "timed out after {after:?} while {phase} for {method} {template}; raise the timeout \
-         in the transport configuration if the server is known to be slow"
+        "timed out after {after:?} while {phase} for {method} {template} on {host}; raise the \
+         timeout in the transport configuration if the server is known to be slow"
     )]
     Timeout {
+        /// The server, `host[:port]` as in the URL.
+        host: String,
         /// Which phase.
         phase: TimeoutPhase,
         /// The configured limit that was reached.
@@ -163,15 +172,18 @@ pub enum Error {
 
     /// The connection broke or the stream ended while the response body was read.
     #[error(
-        "the response body of {method} {template} was cut after {received} bytes{}: {source}; \
-         nothing partial was kept, try again",
-        expected.map(|e| format!(" of {e}")).unwrap_or_default()
+        "the response body of {method} {template} from {host} was cut after {received} bytes{}: \
+         {}; nothing partial was kept, try again",
+        expected.map(|e| format!(" of {e}")).unwrap_or_default(),
+        causes(source.as_ref())
     )]
     BodyInterrupted {
         /// Method of the request.
         method: Method,
         /// Path template of the request.
         template: String,
+        /// The server, `host[:port]` as in the URL.
+        host: String,
         /// Bytes received before the cut.
         received: u64,
         /// Bytes announced by `Content-Length`, if any.
@@ -183,12 +195,14 @@ pub enum Error {
 
     /// The HTTP exchange failed for another reason (protocol error, connection
     /// closed before the response head).
-    #[error("HTTP error for {method} {template}: {source}")]
+    #[error("HTTP error from {host} for {method} {template}: {}", causes(source.as_ref()))]
     Http {
         /// Method of the request.
         method: Method,
         /// Path template of the request.
         template: String,
+        /// The server, `host[:port]` as in the URL.
+        host: String,
         /// The underlying error.
         #[source]
         source: BoxError,
@@ -207,7 +221,57 @@ pub enum Error {
     },
 }
 
+/// An error and its causes, joined with `: ` (hyper's own message, "client error
+/// (Connect)", hides whether DNS or the connection failed). A cause whose text is
+/// already in the line is skipped. Lower layers never print the URL.
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut current = err.source();
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        current = e.source();
+    }
+    line
+}
+
+/// `host[:port]` of a request URI for messages: the port only when it is not the
+/// scheme's default; never user information (which `http::Uri` keeps in the authority).
+pub(crate) fn host_of(uri: &http::Uri) -> String {
+    let Some(authority) = uri.authority() else {
+        return String::new();
+    };
+    let default = match uri.scheme_str() {
+        Some(s) if s.eq_ignore_ascii_case("https") => Some(443),
+        Some(s) if s.eq_ignore_ascii_case("http") => Some(80),
+        _ => None,
+    };
+    match authority.port_u16() {
+        Some(port) if Some(port) != default => format!("{}:{port}", authority.host()),
+        _ => authority.host().to_owned(),
+    }
+}
+
 impl Error {
+    /// The server a network error concerns (`host[:port]`, the port only when not
+    /// the scheme's default), for [`Error::Connect`], [`Error::Tls`],
+    /// [`Error::Timeout`], [`Error::BodyInterrupted`], [`Error::Http`] and
+    /// [`Error::MayHaveBeenReceived`].
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            Self::Connect { host, .. }
+            | Self::Tls { host, .. }
+            | Self::Timeout { host, .. }
+            | Self::BodyInterrupted { host, .. }
+            | Self::Http { host, .. } => Some(host.as_str()).filter(|h| !h.is_empty()),
+            Self::MayHaveBeenReceived { source, .. } => source.host(),
+            _ => None,
+        }
+    }
+
     /// Whether this is a [`Error::Timeout`], directly or inside
     /// [`Error::MayHaveBeenReceived`].
     pub fn is_timeout(&self) -> bool {

@@ -91,6 +91,12 @@ impl Error {
 pub async fn probe_tls(config: &TransportConfig, host: &str, port: u16) -> Result<TlsPeer, Error> {
     let tls = crate::tls::client_config(config)?;
     let template = format!("{host}:{port}");
+    // As in the transport's errors: the port only when it is not https's default.
+    let server = if port == 443 {
+        host.to_owned()
+    } else {
+        template.clone()
+    };
     let name = ServerName::try_from(
         host.trim_start_matches('[')
             .trim_end_matches(']')
@@ -108,12 +114,14 @@ pub async fn probe_tls(config: &TransportConfig, host: &str, port: u16) -> Resul
                     after: connect,
                     method: Method::CONNECT,
                     template,
+                    host: server,
                 });
             }
             Ok(Err(e)) => {
                 return Err(Error::Connect {
                     method: Method::CONNECT,
                     template,
+                    host: server,
                     attempts: 1,
                     source: Box::new(e),
                 });
@@ -129,12 +137,14 @@ pub async fn probe_tls(config: &TransportConfig, host: &str, port: u16) -> Resul
                 after: handshake,
                 method: Method::CONNECT,
                 template,
+                host: server,
             });
         }
         Ok(Err(e)) => {
             return Err(Error::Tls {
                 method: Method::CONNECT,
                 template,
+                host: server,
                 source: Box::new(e),
             });
         }

@@ -20,7 +20,7 @@ use crate::credentials::Credentials;
 use crate::digest::{Base64Buf, PrefixedMac};
 use crate::encode::is_unreserved;
 use crate::error::Error;
-use crate::options::{SignatureShape, SigningOptions, push_base64_rfc};
+use crate::options::{Configure as _, SignatureShape, SigningOptions, push_base64_rfc};
 use crate::request::{Body, Placement, Request};
 use crate::secret::Secret;
 use crate::sign::{Signed, SigningParams, sign_parts};

@@ -182,6 +182,13 @@ pub trait Configure: Sized {
     /// The options, to change.
     fn options_mut(&mut self) -> &mut SigningOptions;
 
+    /// Replaces every option at once.
+    #[must_use]
+    fn with_options(mut self, options: SigningOptions) -> Self {
+        *self.options_mut() = options;
+        self
+    }
+
     /// Chooses the signature method (default HMAC-SHA1).
     #[must_use]
     fn method(mut self, method: SignatureMethod) -> Self {

@@ -45,13 +45,6 @@ impl<'a> SigningParams<'a> {
         }
     }
 
-    /// Replaces every option at once.
-    #[must_use]
-    pub const fn with_options(mut self, options: SigningOptions) -> Self {
-        self.options = options;
-        self
-    }
-
     /// The options.
     #[must_use]
     pub const fn options(&self) -> &SigningOptions {

@@ -95,13 +95,6 @@ impl Signer {
         }
     }
 
-    /// Replaces every option at once.
-    #[must_use]
-    pub const fn with_options(mut self, options: SigningOptions) -> Self {
-        self.options = options;
-        self
-    }
-
     /// The options.
     #[must_use]
     pub const fn options(&self) -> &SigningOptions {

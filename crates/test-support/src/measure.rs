@@ -6,6 +6,9 @@
 //! made-up figure).
 //!
 //! ```
+//! # use std::time::Duration;
+//! let mut latencies = vec![Duration::from_millis(3), Duration::from_millis(1)];
+//! assert_eq!(test_support::measure::p99(&mut latencies), Duration::from_millis(3));
 //! let cpu = test_support::measure::cpu_seconds();
 //! let peak = test_support::measure::peak_rss_kb();
 //! assert!(cpu >= 0.0);
@@ -47,4 +50,12 @@ pub fn status_kb(field: &str) -> u64 {
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// The 99th percentile of `latencies` (sorted in place; the nearest rank
+/// below, so the largest of fewer than 100), or zero when there are none.
+pub fn p99(latencies: &mut [std::time::Duration]) -> std::time::Duration {
+    latencies.sort_unstable();
+    let i = (latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1));
+    latencies.get(i).copied().unwrap_or_default()
 }

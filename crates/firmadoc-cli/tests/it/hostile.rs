@@ -293,3 +293,16 @@ fn downloads_stream_to_a_fifo_a_device_and_stdout() {
     );
     trace.assert();
 }
+
+#[test]
+fn every_flag_and_first_value_refuses_the_empty_string_at_parse_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = <firmadoc_cli::Cli as clap::CommandFactory>::command();
+    let (runs, failures) = cli_support::testing::check_empty_values(
+        std::path::Path::new(env!("CARGO_BIN_EXE_firmadoc")),
+        &cli,
+        dir.path(),
+    );
+    assert!(runs > 30, "only {runs} runs");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -5,6 +5,8 @@ mod config;
 mod doctor;
 mod failures;
 mod hostile;
+mod json_shapes;
+mod network;
 mod operations;
 mod sandbox;
 mod support;

@@ -45,18 +45,18 @@ fn http(
 }
 
 /// A running `webhook serve`.
-struct Serving {
-    child: Child,
+pub(crate) struct Serving {
+    pub(crate) child: Child,
     /// The address it listens on.
-    addr: String,
+    pub(crate) addr: String,
     /// What it printed on stderr up to and with its `listening on` line.
-    seen: String,
+    pub(crate) seen: String,
     /// The rest of its stderr.
-    stderr: BufReader<ChildStderr>,
+    pub(crate) stderr: BufReader<ChildStderr>,
 }
 
 /// `firmadoc webhook serve --listen 127.0.0.1:0` with `args`, not started.
-fn serve_command(args: &[&str]) -> Command {
+pub(crate) fn serve_command(args: &[&str]) -> Command {
     let mut c = firmadoc("http://127.0.0.1:9");
     c.args(["webhook", "serve", "--listen", "127.0.0.1:0"])
         .args(args);
@@ -65,7 +65,7 @@ fn serve_command(args: &[&str]) -> Command {
 
 /// Starts `cmd` (a `webhook serve`) with stdout and stderr piped, and reads stderr up to
 /// the line that gives its address (within its first 10 lines).
-fn start(mut cmd: Command) -> Serving {
+pub(crate) fn start(mut cmd: Command) -> Serving {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -96,7 +96,7 @@ fn start(mut cmd: Command) -> Serving {
 
 /// Starts `webhook serve` on a free port with the memory store; returns the child, its
 /// address and its stderr.
-fn serve(extra: &[&str]) -> (Child, String, BufReader<ChildStderr>) {
+pub(crate) fn serve(extra: &[&str]) -> (Child, String, BufReader<ChildStderr>) {
     let mut cmd = serve_command(&["--store", "memory"]);
     cmd.args(extra);
     let s = start(cmd);
@@ -104,7 +104,7 @@ fn serve(extra: &[&str]) -> (Child, String, BufReader<ChildStderr>) {
 }
 
 /// Everything `child` printed on stdout, once it has exited with 0.
-fn stdout_after_exit_0(child: &mut Child) -> String {
+pub(crate) fn stdout_after_exit_0(child: &mut Child) -> String {
     let mut stdout = String::new();
     child
         .stdout
@@ -117,7 +117,7 @@ fn stdout_after_exit_0(child: &mut Child) -> String {
 }
 
 /// Posts the upstream V1 delivery with its signature; returns the status.
-fn deliver_v1(addr: &str) -> u16 {
+pub(crate) fn deliver_v1(addr: &str) -> u16 {
     http(
         addr,
         "POST",

@@ -25,9 +25,7 @@ pub(crate) struct LoadReport {
 
 impl LoadReport {
     pub(crate) fn p99(&mut self) -> Duration {
-        self.latencies.sort_unstable();
-        let i = (self.latencies.len() * 99 / 100).min(self.latencies.len().saturating_sub(1));
-        self.latencies.get(i).copied().unwrap_or_default()
+        test_support::measure::p99(&mut self.latencies)
     }
 }
 

@@ -55,11 +55,8 @@ impl Backend {
 pub(crate) async fn prepare(backend: &Backend) {
     match backend {
         Backend::Postgres(url) => {
-            let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            pg_client(url)
                 .await
-                .unwrap();
-            tokio::spawn(conn);
-            client
                 .batch_execute(
                     "CREATE TABLE IF NOT EXISTS handled (id text NOT NULL, replica text NOT NULL)",
                 )
@@ -78,22 +75,26 @@ pub(crate) async fn prepare(backend: &Backend) {
     }
 }
 
+/// A connection to the PostgreSQL database at `url`, driven on this runtime.
+async fn pg_client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    client
+}
+
 /// How many times each event was handled, from the `handled` table.
 pub(crate) async fn handled_counts(backend: &Backend) -> HashMap<String, u32> {
     match backend {
-        Backend::Postgres(url) => {
-            let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            client
-                .query("SELECT id, count(*)::int4 FROM handled GROUP BY id", &[])
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1).unsigned_abs()))
-                .collect()
-        }
+        Backend::Postgres(url) => pg_client(url)
+            .await
+            .query("SELECT id, count(*)::int4 FROM handled GROUP BY id", &[])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1).unsigned_abs()))
+            .collect(),
         Backend::Sqlite(dir) => {
             let conn = rusqlite::Connection::open(dir.join("dedup.sqlite")).unwrap();
             let mut stmt = conn
@@ -192,9 +193,7 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     pub(crate) fn p99(&mut self) -> Duration {
-        self.latencies.sort_unstable();
-        let i = (self.latencies.len() * 99 / 100).min(self.latencies.len().saturating_sub(1));
-        self.latencies.get(i).copied().unwrap_or_default()
+        test_support::measure::p99(&mut self.latencies)
     }
 
     /// Genuine events handled other than exactly once.

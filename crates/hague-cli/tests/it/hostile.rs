@@ -173,3 +173,16 @@ fn empty_values_are_refused_before_any_request() {
         );
     }
 }
+
+#[test]
+fn every_flag_and_first_value_refuses_the_empty_string_at_parse_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = <hague_cli::Cli as clap::CommandFactory>::command();
+    let (runs, failures) = cli_support::testing::check_empty_values(
+        std::path::Path::new(env!("CARGO_BIN_EXE_hague")),
+        &cli,
+        dir.path(),
+    );
+    assert!(runs > 30, "only {runs} runs");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

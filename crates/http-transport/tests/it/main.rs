@@ -6,6 +6,7 @@
 )]
 
 mod downloads;
+mod host;
 mod mock;
 mod raw;
 mod redaction;

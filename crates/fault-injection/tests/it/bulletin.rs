@@ -5,9 +5,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, refused_addr};
-use http_transport::{Download, Error as T, Request, TimeoutPhase, Transport, TransportConfig};
+use fault_injection::{FaultServer, Step, TestPki, refused_addr};
+use http_transport::{Download, Error as T, Request, Transport, TransportConfig};
 
+use crate::faults::{self, Row, assert_fault};
 use crate::support::{self, assert_empty_dir, plan, week, within};
 
 const ROUTE: &str = "/publication/bulletin/202447";
@@ -120,31 +121,35 @@ async fn served(
     (server, both)
 }
 
-fn transport_error(e: &hague_client::Error) -> &T {
-    use hague_client::Error as H;
-    match e {
-        H::Transport { source, .. } | H::Timeout { source, .. } | H::Tls { source, .. } => source,
-        other => panic!("not a transport error: {other:?}"),
-    }
+/// Asserts that both downloads failed with a transport error `expect` accepts (in any
+/// hague-client variant).
+fn assert_both(h: &hague_client::Error, t: &T, expect: fn(&T) -> bool) {
+    assert_fault(h, None, expect);
+    assert_fault(t, None, expect);
+}
+
+/// Runs one shared fault row through both downloads; returns whether each saw its part
+/// file during the download.
+async fn row(row: &Row) -> (bool, bool) {
+    let (_server, both) = served(row.plan).await;
+    let saw_part = both.saw_part;
+    let (h, t) = both.errors();
+    assert_both(&h, &t, row.expect);
+    saw_part
 }
 
 #[tokio::test]
 async fn bulletin_connection_refused() {
     let addr = refused_addr().await.unwrap();
     let (h, t) = both(&format!("http://{addr}")).await.errors();
-    assert!(
-        matches!(transport_error(&h), T::Connect { attempts: 3, .. }),
-        "{h:?}"
-    );
-    assert!(matches!(t, T::Connect { attempts: 3, .. }), "{t:?}");
+    assert_both(&h, &t, |e| matches!(e, T::Connect { attempts: 3, .. }));
 }
 
 #[tokio::test]
 async fn bulletin_reset_mid_request() {
     let (server, both) = served(plan::reset_mid_request).await;
     let (h, t) = both.errors();
-    assert!(matches!(transport_error(&h), T::Http { .. }), "{h:?}");
-    assert!(matches!(t, T::Http { .. }), "{t:?}");
+    assert_both(&h, &t, |e| matches!(e, T::Http { .. }));
     assert_eq!(
         server.requests_to(ROUTE),
         2,
@@ -154,26 +159,11 @@ async fn bulletin_reset_mid_request() {
 
 #[tokio::test]
 async fn bulletin_reset_mid_response_body() {
-    let (_server, both) = served(plan::reset_mid_body).await;
     assert_eq!(
-        both.saw_part,
+        row(&faults::RESET_MID_BODY).await,
         (true, true),
         "the part file existed during the download"
     );
-    let (h, t) = both.errors();
-    for e in [transport_error(&h), &t] {
-        assert!(
-            matches!(
-                e,
-                T::BodyInterrupted {
-                    received: 10,
-                    expected: Some(1000),
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
-    }
 }
 
 #[tokio::test]
@@ -182,18 +172,7 @@ async fn bulletin_stall_forever() {
     let started = Instant::now();
     let (h, t) = both(&server.http_url()).await.errors();
     assert!(h.is_timeout(), "{h:?}");
-    for e in [transport_error(&h), &t] {
-        assert!(
-            matches!(
-                e,
-                T::Timeout {
-                    phase: TimeoutPhase::Response,
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
-    }
+    assert_both(&h, &t, faults::STALL.expect);
     assert!(
         support::ended_by_timeout(started.elapsed(), support::TIMEOUTS.request * 2),
         "{:?}",
@@ -204,18 +183,8 @@ async fn bulletin_stall_forever() {
 #[tokio::test]
 async fn bulletin_slow_drip() {
     // Dripping the body: the idle-read timeout; dripping the head: the `request` timeout.
-    for (drip, expected) in [
-        (plan::drip as fn() -> _, TimeoutPhase::IdleRead),
-        (plan::drip_head, TimeoutPhase::Response),
-    ] {
-        let (_server, both) = served(drip).await;
-        let (h, t) = both.errors();
-        for e in [transport_error(&h), &t] {
-            assert!(
-                matches!(e, T::Timeout { phase, .. } if *phase == expected),
-                "{expected:?}: {e:?}"
-            );
-        }
+    for drip in [&faults::DRIP_BODY, &faults::DRIP_HEAD] {
+        row(drip).await;
     }
 }
 
@@ -248,26 +217,11 @@ async fn bulletin_drip_faster_than_idle_read_completes() {
 
 #[tokio::test]
 async fn bulletin_truncated_chunked_body() {
-    let (_server, both) = served(plan::truncated_chunked).await;
     assert_eq!(
-        both.saw_part,
+        row(&faults::TRUNCATED_CHUNKED).await,
         (true, true),
         "the part file existed during the download"
     );
-    let (h, t) = both.errors();
-    for e in [transport_error(&h), &t] {
-        assert!(
-            matches!(
-                e,
-                T::BodyInterrupted {
-                    received: 5,
-                    expected: None,
-                    ..
-                }
-            ),
-            "{e:?}"
-        );
-    }
 }
 
 #[tokio::test]
@@ -275,9 +229,7 @@ async fn bulletin_content_length_lies() {
     // Longer than sent: the cut is detected, nothing is kept.
     let (_long, both) = served(|| plan::content_length_long("application/zip", ZIP)).await;
     let (h, t) = both.errors();
-    for e in [transport_error(&h), &t] {
-        assert!(matches!(e, T::BodyInterrupted { .. }), "{e:?}");
-    }
+    assert_both(&h, &t, |e| matches!(e, T::BodyInterrupted { .. }));
     // Shorter than sent: HTTP/1.1 framing is the declared length, so the client keeps
     // exactly the declared bytes and reports their count and SHA-256 (checked here against
     // coreutils `sha256sum`); the excess is never read as body. Comparing the SHA-256 with
@@ -292,12 +244,7 @@ async fn bulletin_content_length_lies() {
 
 #[tokio::test]
 async fn bulletin_tls_handshake_failure() {
-    let server = FaultServer::raw(vec![
-        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
-        Step::Close,
-    ])
-    .await
-    .unwrap();
+    let server = support::tls_alert_server().await;
     let (h, t) = both(&server.https_url()).await.errors();
     assert!(matches!(h, hague_client::Error::Tls { .. }), "{h:?}");
     assert!(t.is_tls(), "{t:?}");

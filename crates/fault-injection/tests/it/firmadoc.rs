@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, refused_addr};
+use fault_injection::{FaultServer, refused_addr};
 use firmadoc_client::Error;
 use firmadoc_client::model::WebhookEvent;
-use http_transport::{Error as T, TimeoutPhase};
+use http_transport::Error as T;
 
+use crate::faults::{self, Row, assert_fault};
 use crate::support::{self, assert_empty_dir, envelope, firmadoc, plan, within};
 
 const TRACE: &str = "/send/Trace/XJH29";
@@ -39,101 +40,77 @@ async fn trace_error(
     (server, client, err)
 }
 
-#[tokio::test]
-async fn firmadoc_connection_refused() {
-    let addr = refused_addr().await.unwrap();
-    let client = firmadoc(&format!("http://{addr}"));
+/// Runs one shared fault row; returns how long the failing call took.
+async fn row(row: &Row) -> Duration {
+    let server = support::serve(row.plan).await;
+    let client = firmadoc(&server.http_url());
+    let started = Instant::now();
     let err = trace(&client).await.unwrap_err();
-    assert!(
-        matches!(err, Error::Transport(T::Connect { .. })),
-        "{err:?}"
-    );
+    let elapsed = started.elapsed();
+    assert_fault(&err, Some("Transport"), row.expect);
+    elapsed
 }
 
-#[tokio::test]
-async fn firmadoc_reset_mid_request() {
-    let (server, client, err) = trace_error(plan::reset_mid_request).await;
-    assert!(matches!(err, Error::Transport(T::Http { .. })), "{err:?}");
-    assert_eq!(server.requests_to(TRACE), 1);
-    // A write cut while its body may be on the wire: it may have been received, not resent.
+/// A write (`POST /webhooks/Test/F`) answered `code`: a `Status` error, sent once.
+async fn webhook_answered_once(client: &firmadoc_client::Client, server: &FaultServer, code: u16) {
     let err = within(client.test_webhook(WebhookEvent::Signed))
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Transport(T::MayHaveBeenReceived { .. })),
+        matches!(err, Error::Status { status, .. } if status.as_u16() == code),
         "{err:?}"
     );
     assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
 }
 
 #[tokio::test]
+async fn firmadoc_connection_refused() {
+    let addr = refused_addr().await.unwrap();
+    let client = firmadoc(&format!("http://{addr}"));
+    let err = trace(&client).await.unwrap_err();
+    assert_fault(&err, Some("Transport"), |t| matches!(t, T::Connect { .. }));
+}
+
+#[tokio::test]
+async fn firmadoc_reset_mid_request() {
+    let (server, client, err) = trace_error(plan::reset_mid_request).await;
+    assert_fault(&err, Some("Transport"), |t| matches!(t, T::Http { .. }));
+    assert_eq!(server.requests_to(TRACE), 1);
+    // A write cut while its body may be on the wire: it may have been received, not resent.
+    let err = within(client.test_webhook(WebhookEvent::Signed))
+        .await
+        .unwrap_err();
+    assert_fault(&err, Some("Transport"), |t| {
+        matches!(t, T::MayHaveBeenReceived { .. })
+    });
+    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+}
+
+#[tokio::test]
 async fn firmadoc_reset_mid_response_body() {
-    let (_server, _client, err) = trace_error(plan::reset_mid_body).await;
-    assert!(
-        matches!(
-            err,
-            Error::Transport(T::BodyInterrupted {
-                received: 10,
-                expected: Some(1000),
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    row(&faults::RESET_MID_BODY).await;
 }
 
 #[tokio::test]
 async fn firmadoc_stall_forever() {
-    let server = FaultServer::http(|_, _| plan::stall()).await.unwrap();
-    let client = firmadoc(&server.http_url());
-    let started = Instant::now();
-    let err = trace(&client).await.unwrap_err();
+    let elapsed = row(&faults::STALL).await;
     assert!(
-        matches!(
-            err,
-            Error::Transport(T::Timeout {
-                phase: TimeoutPhase::Response,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
-    assert!(
-        support::ended_by_timeout(started.elapsed(), support::TIMEOUTS.request * 1),
-        "{:?}",
-        started.elapsed()
+        support::ended_by_timeout(elapsed, support::TIMEOUTS.request * 1),
+        "{elapsed:?}"
     );
 }
 
 #[tokio::test]
 async fn firmadoc_slow_drip() {
     // Dripping the body: the idle-read timeout; dripping the head: the `request` timeout.
-    for (drip, expected) in [
-        (plan::drip as fn() -> _, TimeoutPhase::IdleRead),
-        (plan::drip_head, TimeoutPhase::Response),
-    ] {
-        let (_server, _client, err) = trace_error(drip).await;
-        assert!(
-            matches!(&err, Error::Transport(T::Timeout { phase, .. }) if *phase == expected),
-            "{expected:?}: {err:?}"
-        );
+    for drip in [&faults::DRIP_BODY, &faults::DRIP_HEAD] {
+        row(drip).await;
     }
 }
 
 #[tokio::test]
 async fn firmadoc_truncated_chunked_body() {
-    let (_server, _client, err) = trace_error(plan::truncated_chunked).await;
-    assert!(
-        matches!(
-            err,
-            Error::Transport(T::BodyInterrupted {
-                received: 5,
-                expected: None,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    row(&faults::TRUNCATED_CHUNKED).await;
 }
 
 #[tokio::test]
@@ -152,39 +129,25 @@ async fn firmadoc_content_length_lies() {
     );
     let (_long, _client, err) =
         trace_error(|| plan::content_length_long("application/json", TRACE_JSON)).await;
-    assert!(
-        matches!(err, Error::Transport(T::BodyInterrupted { .. })),
-        "{err:?}"
-    );
+    assert_fault(&err, Some("Transport"), |t| {
+        matches!(t, T::BodyInterrupted { .. })
+    });
 }
 
 #[tokio::test]
 async fn firmadoc_tls_handshake_failure() {
-    let server = FaultServer::raw(vec![
-        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
-        Step::Close,
-    ])
-    .await
-    .unwrap();
+    let server = support::tls_alert_server().await;
     let client = firmadoc(&server.https_url());
     let err = trace(&client).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(T::Tls { .. })), "{err:?}");
+    assert_fault(&err, Some("Transport"), |t| matches!(t, T::Tls { .. }));
 }
 
 #[tokio::test]
 async fn firmadoc_tls_wrong_name() {
-    let pki = TestPki::new(&["wrong.example"]).unwrap();
-    let server = FaultServer::https(pki.server.clone(), |_, _| {
-        plan::ok("application/json", TRACE_JSON)
-    })
-    .await
-    .unwrap();
-    let transport = support::transport()
-        .add_root_certificate_pem(pki.ca_pem.as_bytes())
-        .unwrap();
+    let (server, transport) = support::https_named("wrong.example", TRACE_JSON).await;
     let client = support::firmadoc_with(&server.https_url(), transport);
     let err = trace(&client).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(T::Tls { .. })), "{err:?}");
+    assert_fault(&err, Some("Transport"), |t| matches!(t, T::Tls { .. }));
     assert_eq!(server.seen().len(), 0);
 }
 
@@ -192,15 +155,7 @@ async fn firmadoc_tls_wrong_name() {
 /// name, not for the set-up.
 #[tokio::test]
 async fn firmadoc_tls_right_name_control() {
-    let pki = TestPki::new(&["127.0.0.1"]).unwrap();
-    let server = FaultServer::https(pki.server.clone(), |_, _| {
-        plan::ok("application/json", TRACE_JSON)
-    })
-    .await
-    .unwrap();
-    let transport = support::transport()
-        .add_root_certificate_pem(pki.ca_pem.as_bytes())
-        .unwrap();
+    let (server, transport) = support::https_named("127.0.0.1", TRACE_JSON).await;
     let client = support::firmadoc_with(&server.https_url(), transport);
     let (_dir, target) = trace(&client).await.unwrap();
     assert_eq!(std::fs::read(target).unwrap(), b"%PDF-1.7\n");
@@ -222,14 +177,7 @@ async fn firmadoc_5xx_storm() {
     // Every retry is signed anew (a fresh nonce, so a different query string).
     assert_ne!(tries[0].path, tries[1].path);
     // A write is sent once.
-    let err = within(client.test_webhook(WebhookEvent::Signed))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Status { status, .. } if status.as_u16() == 503),
-        "{err:?}"
-    );
-    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+    webhook_answered_once(&client, &server, 503).await;
 }
 
 #[tokio::test]
@@ -253,14 +201,7 @@ async fn firmadoc_429_retry_after() {
     );
     assert_eq!(std::fs::read(target).unwrap(), b"%PDF-1.7\n");
     assert_eq!(server.requests_to(TRACE), 2);
-    let err = within(client.test_webhook(WebhookEvent::Signed))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Status { status, .. } if status.as_u16() == 429),
-        "{err:?}"
-    );
-    assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
+    webhook_answered_once(&client, &server, 429).await;
 }
 
 #[tokio::test]

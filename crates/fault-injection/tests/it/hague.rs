@@ -2,14 +2,26 @@
 
 use std::time::{Duration, Instant};
 
-use fault_injection::{FaultServer, Step, TLS_HANDSHAKE_FAILURE_ALERT, TestPki, refused_addr};
+use fault_injection::{FaultServer, refused_addr};
 use hague_client::Error;
-use http_transport::{Error as T, TimeoutPhase};
+use http_transport::Error as T;
 
+use crate::faults::{self, Row, assert_fault};
 use crate::support::{self, Hague, hague, import_id, plan, within};
 
 const STATUS_JSON: &[u8] = br#"{"importId":"IMP-42","importStatus":"PENDING"}"#;
 const ROUTE: &str = "/request/import/IMP-42";
+
+/// A client on `base` and one failing `import_status` through it; returns the client (for
+/// a follow-up call), the error and how long the call took.
+async fn status_error_at(base: &str) -> (Hague, Error, Duration) {
+    let h = hague(base).await;
+    let started = Instant::now();
+    let err = within(h.client.import_status(&import_id()))
+        .await
+        .unwrap_err();
+    (h, err, started.elapsed())
+}
 
 /// The fixture every fault row shares: a fault server answering with `plan()`, a client on
 /// it, one `import_status` through it. Returns the server (for its request log), the
@@ -18,45 +30,40 @@ async fn status_error(
     plan: impl Fn() -> fault_injection::Plan + Send + Sync + 'static,
 ) -> (FaultServer, Hague, Error) {
     let server = support::serve(plan).await;
-    let h = hague(&server.http_url()).await;
-    let err = within(h.client.import_status(&import_id()))
+    let (h, err, _) = status_error_at(&server.http_url()).await;
+    (server, h, err)
+}
+
+/// Runs one shared fault row; returns how long the failing call took.
+async fn row(row: &Row) -> Duration {
+    let server = support::serve(row.plan).await;
+    let (_h, err, elapsed) = status_error_at(&server.http_url()).await;
+    assert_fault(&err, Some(row.hague_variant), row.expect);
+    elapsed
+}
+
+/// A submission (POST) answered `code`: returned with that status, sent once.
+async fn submission_answered_once(h: &Hague, server: &FaultServer, code: u16) {
+    let err = within(h.client.submit(support::valid_package()))
         .await
         .unwrap_err();
-    (server, h, err)
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(code), "{err:?}");
+    assert_eq!(server.requests_to("/request"), 1);
 }
 
 #[tokio::test]
 async fn hague_connection_refused() {
     let addr = refused_addr().await.unwrap();
-    let h = hague(&format!("http://{addr}")).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                source: T::Connect { attempts: 3, .. },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    let (_h, err, _) = status_error_at(&format!("http://{addr}")).await;
+    assert_fault(&err, Some("Transport"), |t| {
+        matches!(t, T::Connect { attempts: 3, .. })
+    });
 }
 
 #[tokio::test]
 async fn hague_reset_mid_request() {
     let (server, h, err) = status_error(plan::reset_mid_request).await;
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                source: T::Http { .. },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_fault(&err, Some("Transport"), |t| matches!(t, T::Http { .. }));
     // A broken exchange is not a connect failure: the GET is not retried.
     assert_eq!(server.requests_to(ROUTE), 1);
     // The submission, reset before its body was read: it may have been received (the
@@ -72,48 +79,15 @@ async fn hague_reset_mid_request() {
 
 #[tokio::test]
 async fn hague_reset_mid_response_body() {
-    let (_server, _h, err) = status_error(plan::reset_mid_body).await;
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                source: T::BodyInterrupted {
-                    received: 10,
-                    expected: Some(1000),
-                    ..
-                },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    row(&faults::RESET_MID_BODY).await;
 }
 
 #[tokio::test]
 async fn hague_stall_forever() {
-    let server = FaultServer::http(|_, _| plan::stall()).await.unwrap();
-    let h = hague(&server.http_url()).await;
-    let started = Instant::now();
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
+    let elapsed = row(&faults::STALL).await;
     assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                source: T::Timeout {
-                    phase: TimeoutPhase::Response,
-                    ..
-                },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(
-        support::ended_by_timeout(started.elapsed(), support::TIMEOUTS.request * 1),
-        "{:?}",
-        started.elapsed()
+        support::ended_by_timeout(elapsed, support::TIMEOUTS.request * 1),
+        "{elapsed:?}"
     );
 }
 
@@ -121,41 +95,14 @@ async fn hague_stall_forever() {
 async fn hague_slow_drip() {
     // Dripping the body: the idle-read timeout. Dripping the head: the `request` timeout (a
     // total, until the head is complete).
-    for (drip, expected) in [
-        (plan::drip as fn() -> _, TimeoutPhase::IdleRead),
-        (plan::drip_head, TimeoutPhase::Response),
-    ] {
-        let (_server, _h, err) = status_error(drip).await;
-        assert!(
-            matches!(
-                &err,
-                Error::Timeout {
-                    source: T::Timeout { phase, .. },
-                    ..
-                } if *phase == expected
-            ),
-            "{expected:?}: {err:?}"
-        );
+    for drip in [&faults::DRIP_BODY, &faults::DRIP_HEAD] {
+        row(drip).await;
     }
 }
 
 #[tokio::test]
 async fn hague_truncated_chunked_body() {
-    let (_server, _h, err) = status_error(plan::truncated_chunked).await;
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                source: T::BodyInterrupted {
-                    received: 5,
-                    expected: None,
-                    ..
-                },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    row(&faults::TRUNCATED_CHUNKED).await;
 }
 
 #[tokio::test]
@@ -173,26 +120,14 @@ async fn hague_content_length_lies() {
     // Longer: the stream ends before the declared length.
     let (_long, _h, err) =
         status_error(|| plan::content_length_long("application/json", STATUS_JSON)).await;
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                source: T::BodyInterrupted { .. },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_fault(&err, Some("Transport"), |t| {
+        matches!(t, T::BodyInterrupted { .. })
+    });
 }
 
 #[tokio::test]
 async fn hague_tls_handshake_failure() {
-    let server = FaultServer::raw(vec![
-        Step::Write(TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
-        Step::Close,
-    ])
-    .await
-    .unwrap();
+    let server = support::tls_alert_server().await;
     let h = hague(&server.https_url()).await;
     let err = within(h.client.import_status(&import_id()))
         .await
@@ -202,15 +137,7 @@ async fn hague_tls_handshake_failure() {
 
 #[tokio::test]
 async fn hague_tls_wrong_name() {
-    let pki = TestPki::new(&["wrong.example"]).unwrap();
-    let server = FaultServer::https(pki.server.clone(), |_, _| {
-        plan::ok("application/json", STATUS_JSON)
-    })
-    .await
-    .unwrap();
-    let transport = support::transport()
-        .add_root_certificate_pem(pki.ca_pem.as_bytes())
-        .unwrap();
+    let (server, transport) = support::https_named("wrong.example", STATUS_JSON).await;
     let h = support::hague_with(&server.https_url(), transport).await;
     let err = within(h.client.import_status(&import_id()))
         .await
@@ -234,11 +161,7 @@ async fn hague_5xx_storm() {
         support::RETRY.max_attempts as usize
     );
     // The submission (POST): sent once, never retried.
-    let err = within(h.client.submit(support::valid_package()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
-    assert_eq!(server.requests_to("/request"), 1);
+    submission_answered_once(&h, &server, 503).await;
 }
 
 #[tokio::test]
@@ -268,11 +191,7 @@ async fn hague_429_retry_after() {
     );
     assert_eq!(server.requests_to(ROUTE), 2);
     // A POST answered 429 is returned as is, not retried.
-    let err = within(h.client.submit(support::valid_package()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err:?}");
-    assert_eq!(server.requests_to("/request"), 1);
+    submission_answered_once(&h, &server, 429).await;
 }
 
 #[tokio::test]

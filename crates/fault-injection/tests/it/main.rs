@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bulletin;
+mod faults;
 mod firmadoc;
 mod hague;
 mod harness;

@@ -204,6 +204,21 @@ struct Cut {
     target: std::path::PathBuf,
 }
 
+impl Cut {
+    /// Fetches the bulletin into the target once more; returns the download and the
+    /// server's log of fetches.
+    async fn fetch_again(&self) -> (http_transport::Download, Vec<(u16, Option<u64>, u64)>) {
+        let d = self
+            .hague
+            .client
+            .bulletin(week(), &self.target, |_| {})
+            .await
+            .unwrap();
+        let log = self.state.log.lock().unwrap().clone();
+        (d, log)
+    }
+}
+
 async fn cut() -> Cut {
     let data = Arc::new(Data::new());
     let state = Arc::new(State::default());
@@ -231,20 +246,11 @@ fn long_timeouts() -> http_transport::TransportConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_256_mib_bulletin_cut_at_half_resumes_with_only_the_missing_half() {
+    let cut = cut().await;
+    let (d, log) = cut.fetch_again().await;
     let Cut {
-        data,
-        state,
-        hague,
-        dir,
-        target,
-    } = cut().await;
-
-    let d = hague
-        .client
-        .bulletin(week(), &target, |_| {})
-        .await
-        .unwrap();
-    let log = state.log.lock().unwrap().clone();
+        data, dir, target, ..
+    } = cut;
     assert_eq!(log.len(), 2, "{log:?}");
     let (status, asked, moved) = log[1];
     assert_eq!((status, asked), (206, Some(CUT)));
@@ -265,21 +271,10 @@ async fn a_256_mib_bulletin_cut_at_half_resumes_with_only_the_missing_half() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_changed_between_the_fetches_is_fetched_whole_again() {
-    let Cut {
-        data,
-        state,
-        hague,
-        dir: _dir,
-        target,
-    } = cut().await;
-
-    state.version.store(1, Ordering::SeqCst);
-    let d = hague
-        .client
-        .bulletin(week(), &target, |_| {})
-        .await
-        .unwrap();
-    let log = state.log.lock().unwrap().clone();
+    let cut = cut().await;
+    cut.state.version.store(1, Ordering::SeqCst);
+    let (d, log) = cut.fetch_again().await;
+    let data = cut.data;
     let (status, asked, moved) = log[1];
     assert_eq!((status, asked, moved), (200, Some(CUT), SIZE), "{log:?}");
     assert_eq!(

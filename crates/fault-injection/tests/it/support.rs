@@ -5,7 +5,7 @@ use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
-use fault_injection::{FaultServer, Plan, Step, response};
+use fault_injection::{FaultServer, Plan, Step, TestPki, response};
 use http_transport::{RetryPolicy, Timeouts, TransportConfig};
 
 /// The configured timeouts of every test: short, so the binary stays fast.
@@ -129,6 +129,31 @@ pub(crate) async fn serve(plan: impl Fn() -> Plan + Send + Sync + 'static) -> Fa
     FaultServer::http(move |_, _| plan()).await.unwrap()
 }
 
+/// A server that answers the TLS ClientHello with a `handshake_failure` alert and closes.
+pub(crate) async fn tls_alert_server() -> FaultServer {
+    FaultServer::raw(vec![
+        Step::Write(fault_injection::TLS_HANDSHAKE_FAILURE_ALERT.to_vec()),
+        Step::Close,
+    ])
+    .await
+    .unwrap()
+}
+
+/// An HTTPS fault server with a certificate for `name` (from a fresh test CA) answering
+/// every request with `body` as JSON, and a transport trusting that CA.
+pub(crate) async fn https_named(name: &str, body: &'static [u8]) -> (FaultServer, TransportConfig) {
+    let pki = TestPki::new(&[name]).unwrap();
+    let server = FaultServer::https(pki.server.clone(), move |_, _| {
+        plan::ok("application/json", body)
+    })
+    .await
+    .unwrap();
+    let transport = transport()
+        .add_root_certificate_pem(pki.ca_pem.as_bytes())
+        .unwrap();
+    (server, transport)
+}
+
 pub(crate) use test_support::hws::valid_package;
 pub(crate) use test_support::tools::sha256sum;
 
@@ -219,23 +244,17 @@ pub(crate) mod plan {
 
     /// `Content-Length` smaller than the body sent (the rest is sent anyway), then closed.
     pub(crate) fn content_length_short(content_type: &str, body: &[u8]) -> Plan {
-        let declared = (body.len() / 2).to_string();
-        Plan::after_body(vec![
-            Step::Write(response(
-                200,
-                &[
-                    ("Content-Type", content_type),
-                    ("Content-Length", &declared),
-                ],
-                body,
-            )),
-            Step::Close,
-        ])
+        content_length_declared(content_type, body, body.len() / 2)
     }
 
     /// `Content-Length` larger than the body sent, then closed.
     pub(crate) fn content_length_long(content_type: &str, body: &[u8]) -> Plan {
-        let declared = (body.len() + 100).to_string();
+        content_length_declared(content_type, body, body.len() + 100)
+    }
+
+    /// `body` sent whole under a `Content-Length` of `declared`, then closed.
+    fn content_length_declared(content_type: &str, body: &[u8], declared: usize) -> Plan {
+        let declared = declared.to_string();
         Plan::after_body(vec![
             Step::Write(response(
                 200,

@@ -1,0 +1,134 @@
+//! The fault rows that hague-client, firmadoc-client and the bulletin download share: each
+//! row names a fault plan and the transport error it must end in, and [`assert_fault`]
+//! checks it against either client's error type (through [`TransportFailure`]).
+
+use fault_injection::Plan;
+use http_transport::{Error as T, TimeoutPhase};
+
+use crate::support::plan;
+
+/// A client error that may wrap an [`http_transport::Error`].
+pub(crate) trait TransportFailure: std::fmt::Debug {
+    /// The client's variant holding the transport error (`"Transport"`, `"Timeout"` or
+    /// `"Tls"`), and that error; `None` for any other error.
+    fn transport(&self) -> Option<(&'static str, &T)>;
+}
+
+impl TransportFailure for hague_client::Error {
+    fn transport(&self) -> Option<(&'static str, &T)> {
+        match self {
+            Self::Transport { source, .. } => Some(("Transport", source)),
+            Self::Timeout { source, .. } => Some(("Timeout", source)),
+            Self::Tls { source, .. } => Some(("Tls", source)),
+            _ => None,
+        }
+    }
+}
+
+impl TransportFailure for firmadoc_client::Error {
+    fn transport(&self) -> Option<(&'static str, &T)> {
+        match self {
+            Self::Transport(source) => Some(("Transport", source)),
+            _ => None,
+        }
+    }
+}
+
+/// The transport's own error (the bulletin's plain download).
+impl TransportFailure for T {
+    fn transport(&self) -> Option<(&'static str, &T)> {
+        Some(("Transport", self))
+    }
+}
+
+/// Asserts that `err` wraps, in the client variant `variant` (any, if `None`), a transport
+/// error that `expect` accepts.
+pub(crate) fn assert_fault(
+    err: &impl TransportFailure,
+    variant: Option<&str>,
+    expect: fn(&T) -> bool,
+) {
+    match err.transport() {
+        Some((found, source)) => assert!(
+            variant.is_none_or(|v| v == found) && expect(source),
+            "{err:?}"
+        ),
+        None => panic!("not a transport error: {err:?}"),
+    }
+}
+
+/// One fault: its plan, the hague-client variant it ends in (firmadoc-client always says
+/// `Transport`), and the transport error expected inside.
+pub(crate) struct Row {
+    pub(crate) plan: fn() -> Plan,
+    pub(crate) hague_variant: &'static str,
+    pub(crate) expect: fn(&T) -> bool,
+}
+
+/// Announces 1000 bytes, sends 10, resets.
+pub(crate) const RESET_MID_BODY: Row = Row {
+    plan: plan::reset_mid_body,
+    hague_variant: "Transport",
+    expect: |t| {
+        matches!(
+            t,
+            T::BodyInterrupted {
+                received: 10,
+                expected: Some(1000),
+                ..
+            }
+        )
+    },
+};
+
+/// Never answers: the `request` timeout.
+pub(crate) const STALL: Row = Row {
+    plan: plan::stall,
+    hague_variant: "Timeout",
+    expect: |t| {
+        matches!(
+            t,
+            T::Timeout {
+                phase: TimeoutPhase::Response,
+                ..
+            }
+        )
+    },
+};
+
+/// Drips the body: the idle-read timeout.
+pub(crate) const DRIP_BODY: Row = Row {
+    plan: plan::drip,
+    hague_variant: "Timeout",
+    expect: |t| {
+        matches!(
+            t,
+            T::Timeout {
+                phase: TimeoutPhase::IdleRead,
+                ..
+            }
+        )
+    },
+};
+
+/// Drips the head: the `request` timeout (a total, until the head is complete).
+pub(crate) const DRIP_HEAD: Row = Row {
+    plan: plan::drip_head,
+    ..STALL
+};
+
+/// A chunked body cut after its first chunk.
+pub(crate) const TRUNCATED_CHUNKED: Row = Row {
+    plan: plan::truncated_chunked,
+    hague_variant: "Transport",
+    expect: |t| {
+        matches!(
+            t,
+            T::BodyInterrupted {
+                received: 5,
+                expected: None,
+                ..
+            }
+        )
+    },
+};

@@ -158,3 +158,35 @@ pub(crate) const TRUNCATED_CHUNKED: Row = Row {
     },
     ends_by_request_timeout: false,
 };
+
+/// The tests that run the shared rows through one client's `row` runner, under the names
+/// `docs/faults.md` lists (`*_reset_mid_response_body`, `*_stall_forever`,
+/// `*_slow_drip`, `*_truncated_chunked_body`).
+macro_rules! row_tests {
+    ($run:ident: $reset:ident, $stall:ident, $drip:ident, $chunked:ident) => {
+        #[tokio::test]
+        async fn $reset() {
+            $run(&$crate::faults::RESET_MID_BODY).await;
+        }
+
+        #[tokio::test]
+        async fn $stall() {
+            $run(&$crate::faults::STALL).await;
+        }
+
+        /// Dripping the body: the idle-read timeout. Dripping the head: the `request`
+        /// timeout (a total, until the head is complete).
+        #[tokio::test]
+        async fn $drip() {
+            for drip in [&$crate::faults::DRIP_BODY, &$crate::faults::DRIP_HEAD] {
+                $run(drip).await;
+            }
+        }
+
+        #[tokio::test]
+        async fn $chunked() {
+            $run(&$crate::faults::TRUNCATED_CHUNKED).await;
+        }
+    };
+}
+pub(crate) use row_tests;

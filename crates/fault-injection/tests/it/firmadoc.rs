@@ -84,28 +84,11 @@ async fn firmadoc_reset_mid_request() {
     assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
 }
 
-#[tokio::test]
-async fn firmadoc_reset_mid_response_body() {
-    row(&faults::RESET_MID_BODY).await;
-}
-
-#[tokio::test]
-async fn firmadoc_stall_forever() {
-    row(&faults::STALL).await;
-}
-
-#[tokio::test]
-async fn firmadoc_slow_drip() {
-    // Dripping the body: the idle-read timeout; dripping the head: the `request` timeout.
-    for drip in [&faults::DRIP_BODY, &faults::DRIP_HEAD] {
-        row(drip).await;
-    }
-}
-
-#[tokio::test]
-async fn firmadoc_truncated_chunked_body() {
-    row(&faults::TRUNCATED_CHUNKED).await;
-}
+// The shared rows, one test each (the table is in `faults.rs`).
+faults::row_tests!(
+    row: firmadoc_reset_mid_response_body, firmadoc_stall_forever,
+    firmadoc_slow_drip, firmadoc_truncated_chunked_body
+);
 
 #[tokio::test]
 async fn firmadoc_content_length_lies() {

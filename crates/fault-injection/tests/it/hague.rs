@@ -76,29 +76,11 @@ async fn hague_reset_mid_request() {
     assert_eq!(server.requests_to("/request"), 1);
 }
 
-#[tokio::test]
-async fn hague_reset_mid_response_body() {
-    row(&faults::RESET_MID_BODY).await;
-}
-
-#[tokio::test]
-async fn hague_stall_forever() {
-    row(&faults::STALL).await;
-}
-
-#[tokio::test]
-async fn hague_slow_drip() {
-    // Dripping the body: the idle-read timeout. Dripping the head: the `request` timeout (a
-    // total, until the head is complete).
-    for drip in [&faults::DRIP_BODY, &faults::DRIP_HEAD] {
-        row(drip).await;
-    }
-}
-
-#[tokio::test]
-async fn hague_truncated_chunked_body() {
-    row(&faults::TRUNCATED_CHUNKED).await;
-}
+// The shared rows, one test each (the table is in `faults.rs`).
+faults::row_tests!(
+    row: hague_reset_mid_response_body, hague_stall_forever,
+    hague_slow_drip, hague_truncated_chunked_body
+);
 
 #[tokio::test]
 async fn hague_content_length_lies() {

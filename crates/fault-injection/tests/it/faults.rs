@@ -159,6 +159,17 @@ pub(crate) const TRUNCATED_CHUNKED: Row = Row {
     ends_by_request_timeout: false,
 };
 
+/// A `Content-Length` larger than the body sent (`plan`, with the call's own reply body):
+/// the stream ends before the declared length.
+pub(crate) fn content_length_long(plan: fn() -> Plan) -> Row {
+    Row {
+        plan,
+        hague_variant: "Transport",
+        expect: |t| matches!(t, T::BodyInterrupted { .. }),
+        ends_by_request_timeout: false,
+    }
+}
+
 /// The tests that run the shared rows through one client's `row` runner, under the names
 /// `docs/faults.md` lists (`*_reset_mid_response_body`, `*_stall_forever`,
 /// `*_slow_drip`, `*_truncated_chunked_body`).

@@ -95,11 +95,10 @@ async fn hague_content_length_lies() {
         other => panic!("{other:?}"),
     }
     // Longer: the stream ends before the declared length.
-    let (_long, _h, err) =
-        status_error(|| plan::content_length_long("application/json", STATUS_JSON)).await;
-    assert_fault(&err, Some("Transport"), |t| {
-        matches!(t, T::BodyInterrupted { .. })
-    });
+    row(&faults::content_length_long(|| {
+        plan::content_length_long("application/json", STATUS_JSON)
+    }))
+    .await;
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use base64::Engine as _;
 use cli_support::{CliError, ExitStatus, Report, SecretText};
 use firmadoc_client::model::WebhookDelivery;
 use firmadoc_client::webhook::{
@@ -107,12 +108,22 @@ pub(crate) async fn serve(
             async move {
                 // The exact bytes and the signature header: `webhook verify` can check
                 // the line again (see docs/cli.md).
+                // A body that is not UTF-8 is kept as base64 (`body_base64`): never
+                // replaced characters, which would no longer verify.
                 let raw = crate::webhook_server::current();
-                let mut line = serde_json::to_vec(&json!({
-                    "body": String::from_utf8_lossy(&raw.body),
-                    "signature": raw.signature,
-                    "delivery": delivery,
-                }))?;
+                let mut fields = serde_json::Map::new();
+                match std::str::from_utf8(&raw.body) {
+                    Ok(text) => fields.insert("body".into(), text.into()),
+                    Err(_) => fields.insert(
+                        "body_base64".into(),
+                        base64::engine::general_purpose::STANDARD
+                            .encode(&raw.body)
+                            .into(),
+                    ),
+                };
+                fields.insert("signature".into(), json!(raw.signature));
+                fields.insert("delivery".into(), serde_json::to_value(&delivery)?);
+                let mut line = serde_json::to_vec(&fields)?;
                 line.push(b'\n');
                 let mut sink = sink
                     .lock()
@@ -212,7 +223,7 @@ pub(crate) fn delivery_input(
                 "{} is not a line written by `firmadoc webhook serve`",
                 saved.display()
             ),
-            "give one line of the serve output (a JSON object with `body` and `signature`)",
+            "give one line of the serve output (a JSON object with `body` or `body_base64`, and `signature`)",
         )
     };
     let first = text
@@ -220,15 +231,16 @@ pub(crate) fn delivery_input(
         .find(|l| !l.is_empty())
         .ok_or_else(not_a_line)?;
     let line: serde_json::Value = serde_json::from_slice(first).map_err(|_| not_a_line())?;
-    let body = line
-        .get("body")
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(not_a_line)?;
-    let signature = line
-        .get("signature")
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(not_a_line)?;
-    Ok((body.as_bytes().to_vec(), signature.to_owned()))
+    let text = |key: &str| line.get(key).and_then(serde_json::Value::as_str);
+    let body = match (text("body"), text("body_base64")) {
+        (Some(body), _) => body.as_bytes().to_vec(),
+        (None, Some(encoded)) => base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|_| not_a_line())?,
+        (None, None) => return Err(not_a_line()),
+    };
+    let signature = text("signature").ok_or_else(not_a_line)?;
+    Ok((body, signature.to_owned()))
 }
 
 fn rejected(e: &Rejection) -> CliError {

@@ -269,6 +269,47 @@ fn serve_warns_on_secret_length_and_writes_untyped_deliveries() {
     );
 }
 
+/// A verified delivery whose body is not UTF-8 is written as `body_base64` (the exact
+/// bytes, never replacement characters), and `webhook verify --saved` verifies it again.
+#[test]
+fn serve_keeps_a_body_that_is_not_utf8_exactly() {
+    let Serving {
+        mut child, addr, ..
+    } = start(serve_command(&["--max-events", "1", "--store", "memory"]));
+    let body =
+        b"{\"Id\":\"b1\",\"Attempt\":1,\"Notifications\":[{\"Action\":\"F\",\"id\":\"\xff\xfe\"}]}";
+    let sig = firmadoc_client::webhook::WebhookSecret::new(crate::support::SECRET)
+        .unwrap()
+        .sign(body);
+    let (status, _) = http(
+        &addr,
+        "POST",
+        "/",
+        &[("ms-signature", &sig), json_header()],
+        body,
+    );
+    assert_eq!(status, 200);
+    let stdout = stdout_after_exit_0(&mut child);
+    let line: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
+    assert!(line.get("body").is_none(), "{line}");
+    let kept = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        line["body_base64"].as_str().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(kept, body.to_vec());
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("line.json");
+    std::fs::write(&saved, stdout.trim_end()).unwrap();
+    let out = run(firmadoc("http://127.0.0.1:9")
+        .args(["webhook", "verify", "--saved"])
+        .arg(&saved))
+    .ok();
+    // Verified (the signature holds over the exact bytes); not JSON the model reads.
+    assert!(out.starts_with("verified: delivery"), "{out}");
+    assert!(out.contains("(untyped: invalid unicode"), "{out}");
+}
+
 #[test]
 fn verify_accepts_the_upstream_vector_and_refuses_a_forgery() {
     let dir = tempfile::tempdir().unwrap();

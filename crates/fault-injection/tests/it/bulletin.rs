@@ -47,15 +47,20 @@ fn watch_part(
 }
 
 impl Both {
+    /// What each path ended in (the download or the error), for a failure message.
+    fn outcome(&self) -> String {
+        format!(
+            "{:?} / {:?}",
+            self.hague.as_ref().map(|d| &d.0),
+            self.transport.as_ref().map(|d| &d.0)
+        )
+    }
+
     /// Both failed; returns the errors. The directories are checked empty.
     fn errors(self) -> (hague_client::Error, T) {
-        let (h, t) = match (self.hague, self.transport) {
-            (Err(h), Err(t)) => (h, t),
-            (h, t) => panic!(
-                "expected two errors, got {:?} / {:?}",
-                h.map(|d| d.0),
-                t.map(|d| d.0)
-            ),
+        let outcome = self.outcome();
+        let (Err(h), Err(t)) = (self.hague, self.transport) else {
+            panic!("expected two errors, got {outcome}")
         };
         assert_empty_dir(self._dirs.0.path());
         assert_empty_dir(self._dirs.1.path());
@@ -63,13 +68,9 @@ impl Both {
     }
 
     fn downloads(self) -> Downloads {
-        let (h, t) = match (self.hague, self.transport) {
-            (Ok(h), Ok(t)) => (h, t),
-            (h, t) => panic!(
-                "expected two downloads, got {:?} / {:?}",
-                h.map(|d| d.0),
-                t.map(|d| d.0)
-            ),
+        let outcome = self.outcome();
+        let (Ok(h), Ok(t)) = (self.hague, self.transport) else {
+            panic!("expected two downloads, got {outcome}")
         };
         let hb = std::fs::read(&h.1).unwrap();
         let tb = std::fs::read(&t.1).unwrap();

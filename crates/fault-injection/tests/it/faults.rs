@@ -5,7 +5,7 @@
 use fault_injection::Plan;
 use http_transport::{Error as T, TimeoutPhase};
 
-use crate::support::plan;
+use crate::support::{TIMEOUTS, ended_by_timeout, plan};
 
 /// A client error that may wrap an [`http_transport::Error`].
 pub(crate) trait TransportFailure: std::fmt::Debug {
@@ -58,11 +58,32 @@ pub(crate) fn assert_fault(
 }
 
 /// One fault: its plan, the hague-client variant it ends in (firmadoc-client always says
-/// `Transport`), and the transport error expected inside.
+/// `Transport`), the transport error expected inside, and whether the call must end by
+/// the `request` timeout (checked on the one call's duration).
 pub(crate) struct Row {
     pub(crate) plan: fn() -> Plan,
     pub(crate) hague_variant: &'static str,
     pub(crate) expect: fn(&T) -> bool,
+    pub(crate) ends_by_request_timeout: bool,
+}
+
+impl Row {
+    /// Asserts that one client call failed as this row says, in `elapsed`; `variant` is the
+    /// client variant expected (`None`: any).
+    pub(crate) fn assert_call(
+        &self,
+        err: &impl TransportFailure,
+        variant: Option<&str>,
+        elapsed: std::time::Duration,
+    ) {
+        assert_fault(err, variant, self.expect);
+        if self.ends_by_request_timeout {
+            assert!(
+                ended_by_timeout(elapsed, TIMEOUTS.request * 1),
+                "{elapsed:?}"
+            );
+        }
+    }
 }
 
 /// Announces 1000 bytes, sends 10, resets.
@@ -79,6 +100,7 @@ pub(crate) const RESET_MID_BODY: Row = Row {
             }
         )
     },
+    ends_by_request_timeout: false,
 };
 
 /// Never answers: the `request` timeout.
@@ -94,6 +116,7 @@ pub(crate) const STALL: Row = Row {
             }
         )
     },
+    ends_by_request_timeout: true,
 };
 
 /// Drips the body: the idle-read timeout.
@@ -109,11 +132,13 @@ pub(crate) const DRIP_BODY: Row = Row {
             }
         )
     },
+    ends_by_request_timeout: false,
 };
 
 /// Drips the head: the `request` timeout (a total, until the head is complete).
 pub(crate) const DRIP_HEAD: Row = Row {
     plan: plan::drip_head,
+    ends_by_request_timeout: false,
     ..STALL
 };
 
@@ -131,4 +156,48 @@ pub(crate) const TRUNCATED_CHUNKED: Row = Row {
             }
         )
     },
+    ends_by_request_timeout: false,
 };
+
+/// A `Content-Length` larger than the body sent (`plan`, with the call's own reply body):
+/// the stream ends before the declared length.
+pub(crate) fn content_length_long(plan: fn() -> Plan) -> Row {
+    Row {
+        plan,
+        hague_variant: "Transport",
+        expect: |t| matches!(t, T::BodyInterrupted { .. }),
+        ends_by_request_timeout: false,
+    }
+}
+
+/// The tests that run the shared rows through one client's `row` runner, under the names
+/// `docs/faults.md` lists (`*_reset_mid_response_body`, `*_stall_forever`,
+/// `*_slow_drip`, `*_truncated_chunked_body`).
+macro_rules! row_tests {
+    ($run:ident: $reset:ident, $stall:ident, $drip:ident, $chunked:ident) => {
+        #[tokio::test]
+        async fn $reset() {
+            $run(&$crate::faults::RESET_MID_BODY).await;
+        }
+
+        #[tokio::test]
+        async fn $stall() {
+            $run(&$crate::faults::STALL).await;
+        }
+
+        /// Dripping the body: the idle-read timeout. Dripping the head: the `request`
+        /// timeout (a total, until the head is complete).
+        #[tokio::test]
+        async fn $drip() {
+            for drip in [&$crate::faults::DRIP_BODY, &$crate::faults::DRIP_HEAD] {
+                $run(drip).await;
+            }
+        }
+
+        #[tokio::test]
+        async fn $chunked() {
+            $run(&$crate::faults::TRUNCATED_CHUNKED).await;
+        }
+    };
+}
+pub(crate) use row_tests;

@@ -40,15 +40,13 @@ async fn trace_error(
     (server, client, err)
 }
 
-/// Runs one shared fault row; returns how long the failing call took.
-async fn row(row: &Row) -> Duration {
+/// Runs one shared fault row.
+async fn row(row: &Row) {
     let server = support::serve(row.plan).await;
     let client = firmadoc(&server.http_url());
     let started = Instant::now();
     let err = trace(&client).await.unwrap_err();
-    let elapsed = started.elapsed();
-    assert_fault(&err, Some("Transport"), row.expect);
-    elapsed
+    row.assert_call(&err, Some("Transport"), started.elapsed());
 }
 
 /// A write (`POST /webhooks/Test/F`) answered `code`: a `Status` error, sent once.
@@ -86,32 +84,11 @@ async fn firmadoc_reset_mid_request() {
     assert_eq!(server.requests_to("/webhooks/Test/F"), 1);
 }
 
-#[tokio::test]
-async fn firmadoc_reset_mid_response_body() {
-    row(&faults::RESET_MID_BODY).await;
-}
-
-#[tokio::test]
-async fn firmadoc_stall_forever() {
-    let elapsed = row(&faults::STALL).await;
-    assert!(
-        support::ended_by_timeout(elapsed, support::TIMEOUTS.request * 1),
-        "{elapsed:?}"
-    );
-}
-
-#[tokio::test]
-async fn firmadoc_slow_drip() {
-    // Dripping the body: the idle-read timeout; dripping the head: the `request` timeout.
-    for drip in [&faults::DRIP_BODY, &faults::DRIP_HEAD] {
-        row(drip).await;
-    }
-}
-
-#[tokio::test]
-async fn firmadoc_truncated_chunked_body() {
-    row(&faults::TRUNCATED_CHUNKED).await;
-}
+// The shared rows, one test each (the table is in `faults.rs`).
+faults::row_tests!(
+    row: firmadoc_reset_mid_response_body, firmadoc_stall_forever,
+    firmadoc_slow_drip, firmadoc_truncated_chunked_body
+);
 
 #[tokio::test]
 async fn firmadoc_content_length_lies() {
@@ -127,11 +104,10 @@ async fn firmadoc_content_length_lies() {
         std::fs::read(&path).unwrap(),
         &TRACE_JSON[..TRACE_JSON.len() / 2]
     );
-    let (_long, _client, err) =
-        trace_error(|| plan::content_length_long("application/json", TRACE_JSON)).await;
-    assert_fault(&err, Some("Transport"), |t| {
-        matches!(t, T::BodyInterrupted { .. })
-    });
+    row(&faults::content_length_long(|| {
+        plan::content_length_long("application/json", TRACE_JSON)
+    }))
+    .await;
 }
 
 #[tokio::test]
@@ -206,9 +182,7 @@ async fn firmadoc_429_retry_after() {
 
 #[tokio::test]
 async fn firmadoc_invalid_json_in_200() {
-    let server = FaultServer::http(|_, _| plan::ok("application/json", b"{\"Budget\": "))
-        .await
-        .unwrap();
+    let server = support::serve(|| plan::ok("application/json", b"{\"Budget\": ")).await;
     let client = firmadoc(&server.http_url());
     // After a 2xx the reply is kept raw, never turned into an error.
     let budget = within(client.budget()).await.unwrap();
@@ -221,16 +195,12 @@ async fn firmadoc_invalid_json_in_200() {
 #[tokio::test]
 async fn firmadoc_wrong_content_type() {
     // Documented recovery: the content type is not checked; a body that parses is used.
-    let server = FaultServer::http(|_, _| plan::ok("text/html", b"250"))
-        .await
-        .unwrap();
+    let server = support::serve(|| plan::ok("text/html", b"250")).await;
     let client = firmadoc(&server.http_url());
     let budget = within(client.budget()).await.unwrap();
     assert_eq!(budget.typed().map(|b| b.0), Some(250));
     // An HTML page where a document was expected: a 2xx, so written unchanged (not base64), never an error.
-    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
-        .await
-        .unwrap();
+    let portal = support::serve(|| plan::ok("text/html", plan::HTML_PAGE)).await;
     let client = firmadoc(&portal.http_url());
     let (_dir, path) = trace(&client).await.unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), plan::HTML_PAGE);

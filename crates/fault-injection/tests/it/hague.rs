@@ -34,12 +34,11 @@ async fn status_error(
     (server, h, err)
 }
 
-/// Runs one shared fault row; returns how long the failing call took.
-async fn row(row: &Row) -> Duration {
+/// Runs one shared fault row.
+async fn row(row: &Row) {
     let server = support::serve(row.plan).await;
     let (_h, err, elapsed) = status_error_at(&server.http_url()).await;
-    assert_fault(&err, Some(row.hague_variant), row.expect);
-    elapsed
+    row.assert_call(&err, Some(row.hague_variant), elapsed);
 }
 
 /// A submission (POST) answered `code`: returned with that status, sent once.
@@ -77,36 +76,19 @@ async fn hague_reset_mid_request() {
     assert_eq!(server.requests_to("/request"), 1);
 }
 
-#[tokio::test]
-async fn hague_reset_mid_response_body() {
-    row(&faults::RESET_MID_BODY).await;
-}
-
-#[tokio::test]
-async fn hague_stall_forever() {
-    let elapsed = row(&faults::STALL).await;
-    assert!(
-        support::ended_by_timeout(elapsed, support::TIMEOUTS.request * 1),
-        "{elapsed:?}"
-    );
-}
-
-#[tokio::test]
-async fn hague_slow_drip() {
-    // Dripping the body: the idle-read timeout. Dripping the head: the `request` timeout (a
-    // total, until the head is complete).
-    for drip in [&faults::DRIP_BODY, &faults::DRIP_HEAD] {
-        row(drip).await;
-    }
-}
-
-#[tokio::test]
-async fn hague_truncated_chunked_body() {
-    row(&faults::TRUNCATED_CHUNKED).await;
-}
+// The shared rows, one test each (the table is in `faults.rs`).
+faults::row_tests!(
+    row: hague_reset_mid_response_body, hague_stall_forever,
+    hague_slow_drip, hague_truncated_chunked_body
+);
 
 #[tokio::test]
 async fn hague_content_length_lies() {
+    // Longer: the stream ends before the declared length.
+    row(&faults::content_length_long(|| {
+        plan::content_length_long("application/json", STATUS_JSON)
+    }))
+    .await;
     // Shorter: the client reads what was declared (it cannot know better); the cut JSON is
     // an `UnexpectedReply` that keeps the raw bytes.
     let (_short, _h, err) =
@@ -117,22 +99,13 @@ async fn hague_content_length_lies() {
         }
         other => panic!("{other:?}"),
     }
-    // Longer: the stream ends before the declared length.
-    let (_long, _h, err) =
-        status_error(|| plan::content_length_long("application/json", STATUS_JSON)).await;
-    assert_fault(&err, Some("Transport"), |t| {
-        matches!(t, T::BodyInterrupted { .. })
-    });
 }
 
 #[tokio::test]
 async fn hague_tls_handshake_failure() {
     let server = support::tls_alert_server().await;
-    let h = hague(&server.https_url()).await;
-    let err = within(h.client.import_status(&import_id()))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Tls { .. }), "{err:?}");
+    let (_h, err, _) = status_error_at(&server.https_url()).await;
+    assert_fault(&err, Some("Tls"), |_| true);
 }
 
 #[tokio::test]
@@ -219,17 +192,13 @@ async fn hague_wrong_content_type() {
     // Documented recovery: the content type is not checked, the body is sniffed (XML if it
     // starts with `<`, JSON if with `{` or `[`), so a well-formed status under a wrong
     // type is read.
-    let server = FaultServer::http(|_, _| plan::ok("text/html", STATUS_JSON))
-        .await
-        .unwrap();
+    let server = support::serve(|| plan::ok("text/html", STATUS_JSON)).await;
     let h = hague(&server.http_url()).await;
     let status = within(h.client.import_status(&import_id())).await.unwrap();
     assert_eq!(status.import_id.as_deref(), Some("IMP-42"));
     // A captive portal's HTML page with a DOCTYPE: the status reader refuses any DOCTYPE
     // (no entity expansion), so it is `UnexpectedReply`, keeping the page.
-    let portal = FaultServer::http(|_, _| plan::ok("text/html", plan::HTML_PAGE))
-        .await
-        .unwrap();
+    let portal = support::serve(|| plan::ok("text/html", plan::HTML_PAGE)).await;
     let h = hague(&portal.http_url()).await;
     match within(h.client.import_status(&import_id()))
         .await
@@ -241,9 +210,7 @@ async fn hague_wrong_content_type() {
     // Well-formed markup without a DOCTYPE is read leniently (unknown formats are kept, not
     // refused): a status with no known field, and the raw page, so `status == None`.
     const BARE: &[u8] = b"<html><body><p>Please sign in</p></body></html>";
-    let bare = FaultServer::http(|_, _| plan::ok("text/html", BARE))
-        .await
-        .unwrap();
+    let bare = support::serve(|| plan::ok("text/html", BARE)).await;
     let hb = hague(&bare.http_url()).await;
     let status = within(hb.client.import_status(&import_id())).await.unwrap();
     assert_eq!(status.raw.as_bytes(), BARE);

@@ -396,3 +396,29 @@ pub fn doctor_lists_steps(report: &serde_json::Value, steps: &[&str]) {
         .collect();
     assert_eq!(names, steps, "{report}");
 }
+
+/// Checks a doctor's outcome when the service's clock is `ahead` seconds
+/// ahead of this machine's: the clock step fails first (exit 3, a hint to
+/// synchronise the clock), and the skew it reports is within 2 s of `ahead`.
+///
+/// # Panics
+/// When any of that does not hold (a test failure).
+pub fn doctor_fails_at_clock(
+    report: &serde_json::Value,
+    error: &serde_json::Value,
+    steps: &[&str],
+    ahead: i64,
+) {
+    doctor_fails_at(
+        report,
+        error,
+        steps,
+        3,
+        "clock",
+        "synchronise this machine's clock",
+    );
+    let skew = doctor_step(report, "clock")["details"]["skew_seconds"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no skew_seconds: {report}"));
+    assert!((ahead - 2..=ahead + 2).contains(&skew), "{skew}");
+}

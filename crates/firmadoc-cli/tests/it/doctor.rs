@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use firmadoc_cli::doctor::STEPS;
 
-use cli_support::testing::{doctor_fails_at, doctor_lists_steps, doctor_step as step};
+use cli_support::testing::{
+    doctor_fails_at, doctor_fails_at_clock, doctor_lists_steps, doctor_step as step,
+};
 
 use crate::support::run;
 
@@ -119,18 +121,7 @@ fn an_unknown_ca_fails_at_tls() {
 fn a_clock_ten_minutes_off_fails_at_clock() {
     let s = Setup::new(false, Duration::from_secs(600));
     let (_, report, error) = doctor(&mut s.doctor(), &secret());
-    doctor_fails_at(
-        &report,
-        &error,
-        &STEPS,
-        3,
-        "clock",
-        "synchronise this machine's clock",
-    );
-    let skew = step(&report, "clock")["details"]["skew_seconds"]
-        .as_i64()
-        .unwrap();
-    assert!((598..=602).contains(&skew), "{skew}");
+    doctor_fails_at_clock(&report, &error, &STEPS, 600);
     // The service then refuses the timestamp, and the signed call points at the clock.
     let call = step(&report, "signed_call");
     assert_eq!(call["status"], "failed", "{call}");

@@ -34,6 +34,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "../tests/it/delivery.rs"]
+mod delivery;
 #[path = "../tests/it/replicas_gen.rs"]
 mod replicas_gen;
 

@@ -7,6 +7,8 @@
     unreachable_pub
 )]
 
+#[path = "../tests/it/delivery.rs"]
+mod delivery;
 #[path = "../tests/it/load_gen.rs"]
 mod load_gen;
 

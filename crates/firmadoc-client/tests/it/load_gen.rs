@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use firmadoc_client::model::WebhookDelivery;
 use firmadoc_client::webhook::{Receiver, WebhookSecret};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
+
+use crate::delivery;
 
 /// What happened.
 #[derive(Debug, Default)]
@@ -132,21 +133,14 @@ async fn connection(
             Kind::Genuine(id) => (id, false),
             Kind::Forged => ("forged".to_owned(), true),
         };
-        let body = format!(
-            r#"{{"Id":"{id}","Attempt":1,"Notifications":[{{"Action":"F","id":"XJH29","id2":0,"date":"23/11/2026 10:00:00","comment":""}}]}}"#
-        );
+        let body = delivery::body(&id);
         let signature = if forged {
             "sha256=00112233".to_owned()
         } else {
             secret.sign(body.as_bytes())
         };
         loop {
-            let req = http::Request::post("/api/webhooks/incoming/custom")
-                .header("host", "127.0.0.1")
-                .header("content-type", "application/json")
-                .header("ms-signature", &signature)
-                .body(Full::new(Bytes::from(body.clone())))
-                .unwrap();
+            let req = delivery::request(&body, &signature);
             sender.ready().await.unwrap();
             let t0 = Instant::now();
             let resp = sender.send_request(req).await.unwrap();

@@ -25,6 +25,8 @@ use bytes::Bytes;
 use firmadoc_client::webhook::WebhookSecret;
 use http_body_util::{BodyExt, Full};
 
+use crate::delivery;
+
 /// The replica process (`examples/webhook_replica.rs`): its environment
 /// variables and secret here, its entry point for the benchmark.
 #[path = "../../examples/webhook_replica.rs"]
@@ -381,9 +383,7 @@ async fn worker(queue: Arc<Mutex<VecDeque<Work>>>, shared: Arc<Shared>, seed: u6
             Work::Genuine(id) => (id.clone(), false),
             Work::Forged(n) => (format!("forged{n}"), true),
         };
-        let body = format!(
-            r#"{{"Id":"{id}","Attempt":1,"Notifications":[{{"Action":"F","id":"XJH29","id2":0,"date":"23/11/2026 10:00:00","comment":""}}]}}"#
-        );
+        let body = delivery::body(&id);
         let signature = if forged {
             secret.sign(b"another body")
         } else {
@@ -423,12 +423,7 @@ async fn worker(queue: Arc<Mutex<VecDeque<Work>>>, shared: Arc<Shared>, seed: u6
             let Some(sender) = conns.get_mut(&addr) else {
                 continue;
             };
-            let req = http::Request::post("/api/webhooks/incoming/custom")
-                .header("host", "127.0.0.1")
-                .header("content-type", "application/json")
-                .header("ms-signature", &signature)
-                .body(Full::new(Bytes::from(body.clone())))
-                .unwrap();
+            let req = delivery::request(&body, &signature);
             let t0 = Instant::now();
             out.requests += 1;
             let status = match sender.send_request(req).await {

@@ -9,6 +9,8 @@ pub mod cli;
 #[cfg(feature = "hws")]
 pub mod hws;
 pub mod measure;
+#[cfg(feature = "mock")]
+pub mod mock;
 #[cfg(feature = "oauth1")]
 pub mod oauth1;
 #[cfg(feature = "oidc")]

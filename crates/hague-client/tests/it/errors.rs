@@ -8,10 +8,7 @@ use crate::support::{client, config, raw_server, sha256sum, token_mock, valid_pa
 async fn a_get_is_retried_on_503_with_retry_after() {
     let mut server = mockito::Server::new_async().await;
     let _token = token_mock(&mut server, "tok", 1).await;
-    let busy = server
-        .mock("GET", "/request/import/IMP-1")
-        .with_status(503)
-        .with_header("retry-after", "1")
+    let busy = test_support::mock::unavailable(&mut server, "GET", "/request/import/IMP-1", "1")
         .expect(1)
         .create_async()
         .await;
@@ -37,10 +34,7 @@ async fn a_get_is_retried_on_503_with_retry_after() {
 async fn post_request_is_never_retried_on_503() {
     let mut server = mockito::Server::new_async().await;
     let _token = token_mock(&mut server, "tok", 1).await;
-    let post = server
-        .mock("POST", "/request")
-        .with_status(503)
-        .with_header("retry-after", "0")
+    let post = test_support::mock::unavailable(&mut server, "POST", "/request", "0")
         .with_body("busy")
         .expect(1)
         .create_async()

@@ -11,10 +11,7 @@ use crate::support::{config, transport};
 #[tokio::test]
 async fn get_is_retried_on_503_honouring_retry_after_seconds() {
     let mut server = mockito::Server::new_async().await;
-    let unavailable = server
-        .mock("GET", "/request/42")
-        .with_status(503)
-        .with_header("retry-after", "1")
+    let unavailable = test_support::mock::unavailable(&mut server, "GET", "/request/42", "1")
         .expect(1)
         .create_async()
         .await;
@@ -99,10 +96,7 @@ async fn retries_stop_at_max_attempts_and_return_the_last_response() {
 #[tokio::test]
 async fn a_post_is_never_retried_even_on_503() {
     let mut server = mockito::Server::new_async().await;
-    let post = server
-        .mock("POST", "/request")
-        .with_status(503)
-        .with_header("retry-after", "0")
+    let post = test_support::mock::unavailable(&mut server, "POST", "/request", "0")
         .expect(1)
         .create_async()
         .await;

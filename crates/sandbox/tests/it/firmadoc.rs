@@ -27,6 +27,17 @@ pub(crate) fn client(sb: &Sandbox, secret: &str) -> Client {
     Client::new(config).unwrap()
 }
 
+/// The sendings left, as `client` reads them from `/admin/Budget`.
+pub(crate) async fn budget(client: &Client) -> i64 {
+    client
+        .budget()
+        .await
+        .unwrap()
+        .into_typed("budget")
+        .unwrap()
+        .0
+}
+
 pub(crate) fn good_client(sb: &Sandbox) -> Client {
     client(sb, sb.firmadoc_credentials().expose_secret())
 }
@@ -240,10 +251,7 @@ async fn multi_signature_cycle_with_the_real_client() {
     );
     assert!(ds.iter().all(|d| d.attempt == 1));
 
-    assert_eq!(
-        c.budget().await.unwrap().into_typed("budget").unwrap().0,
-        999
-    );
+    assert_eq!(budget(&c).await, 999);
     let today = time::OffsetDateTime::now_utc().date();
     let summary = c
         .summary(
@@ -452,16 +460,7 @@ async fn wrong_signature_is_401() {
     .await;
     assert_eq!(a.status, 401);
     // The right secret works.
-    assert_eq!(
-        good_client(&sb)
-            .budget()
-            .await
-            .unwrap()
-            .into_typed("budget")
-            .unwrap()
-            .0,
-        1000
-    );
+    assert_eq!(budget(&good_client(&sb)).await, 1000);
     sb.shutdown().await;
 }
 

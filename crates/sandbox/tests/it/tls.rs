@@ -6,6 +6,8 @@ use hague_client::{Config, Provider, SigningKey};
 use http_transport::TransportConfig;
 use sandbox::{Sandbox, SandboxConfig};
 
+use crate::firmadoc::budget;
+
 fn firmadoc(sb: &Sandbox, transport: TransportConfig) -> Client {
     let creds = sb.firmadoc_credentials();
     let mut config = ClientConfig::new(
@@ -28,16 +30,7 @@ async fn https_with_the_sandbox_ca() {
         .add_root_certificate_pem(ca.as_bytes())
         .unwrap();
 
-    assert_eq!(
-        firmadoc(&sb, trusted.clone())
-            .budget()
-            .await
-            .unwrap()
-            .into_typed("budget")
-            .unwrap()
-            .0,
-        1000
-    );
+    assert_eq!(budget(&firmadoc(&sb, trusted.clone())).await, 1000);
     assert!(
         firmadoc(&sb, TransportConfig::default())
             .budget()

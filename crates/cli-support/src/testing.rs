@@ -422,3 +422,16 @@ pub fn doctor_fails_at_clock(
         .unwrap_or_else(|| panic!("no skew_seconds: {report}"));
     assert!((ahead - 2..=ahead + 2).contains(&skew), "{skew}");
 }
+
+/// The setting `name` of a doctor report's configuration step (where its
+/// value came from: `source`, `from`).
+///
+/// # Panics
+/// When the report has no such setting (a test failure).
+#[must_use]
+pub fn doctor_setting<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doctor_step(report, "configuration")["details"]["settings"]
+        .as_array()
+        .and_then(|settings| settings.iter().find(|s| s["name"] == name))
+        .unwrap_or_else(|| panic!("no setting {name}: {report}"))
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use firmadoc_cli::doctor::STEPS;
 
 use cli_support::testing::{
-    doctor_fails_at, doctor_fails_at_clock, doctor_lists_steps, doctor_step as step,
+    doctor_fails_at, doctor_fails_at_clock, doctor_lists_steps, doctor_setting, doctor_step as step,
 };
 
 use crate::support::run;
@@ -89,12 +89,7 @@ fn all_green_against_the_sandbox() {
     }
     let config = &step(&report, "configuration")["details"];
     assert_eq!(config["secret_files"][0]["mode"], "0600");
-    let secret_setting = config["settings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "consumer_secret")
-        .unwrap();
+    let secret_setting = doctor_setting(&report, "consumer_secret");
     assert_eq!(secret_setting["from"], "FIRMADOC_CONSUMER_SECRET_FILE");
     assert_eq!(
         step(&report, "signed_call")["details"]["sendings_left"],

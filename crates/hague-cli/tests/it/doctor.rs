@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use cli_support::testing::{
-    doctor_fails_at, doctor_fails_at_clock, doctor_lists_steps, doctor_step as step,
+    doctor_fails_at, doctor_fails_at_clock, doctor_lists_steps, doctor_setting, doctor_step as step,
 };
 use hague_cli::doctor::STEPS;
 
@@ -95,12 +95,7 @@ fn all_green_against_the_sandbox_over_tls() {
         assert_eq!(step(&report, name)["status"], "ok", "{name}: {report}");
     }
     let config = &step(&report, "configuration")["details"];
-    let api = config["settings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "api_base_url")
-        .unwrap();
+    let api = doctor_setting(&report, "api_base_url");
     assert_eq!(api["source"], "environment");
     assert_eq!(api["from"], "HAGUE_API_BASE_URL");
     assert_eq!(config["secret_files"][0]["mode"], "0600");

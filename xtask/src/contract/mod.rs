@@ -256,20 +256,34 @@ async fn replay(s: &Scenario) -> Result<(Value, Vec<Captured>, String, Vec<Strin
     let key = hague_client::SigningKey::generate_p256()?;
     let problems: hague::Problems = Arc::default();
     let mut support: Vec<String> = Vec::new();
-    if s.service == "hague" {
+    // A scenario whose recorded exchange is discovery itself (`provider_metadata`) is
+    // served its recorded document, `<base-url>` standing for the replay's address.
+    let discovery_exchange = s.service == "hague" && s.request.path == hague::DISCOVERY_PATH;
+    let body = if discovery_exchange {
+        String::from_utf8_lossy(&body)
+            .replace("<base-url>", &url)
+            .into_bytes()
+    } else {
+        body
+    };
+    if s.service == "hague" && !discovery_exchange {
         support.push(hague::DISCOVERY_PATH.to_owned());
+    }
+    if s.service == "hague" {
         if s.request.path == hague::TOKEN_PATH {
             support.push(format!("{}{}", hague::API_PATH, hague_client::PING_PATH));
         } else {
             support.push(hague::TOKEN_PATH.to_owned());
         }
-        mocks.push(
-            server
-                .mock("GET", hague::DISCOVERY_PATH)
-                .with_body(hague::discovery(&url))
-                .create_async()
-                .await,
-        );
+        if !discovery_exchange {
+            mocks.push(
+                server
+                    .mock("GET", hague::DISCOVERY_PATH)
+                    .with_body(hague::discovery(&url))
+                    .create_async()
+                    .await,
+            );
+        }
         let token_endpoint = format!("{url}{}", hague::TOKEN_PATH);
         let public = hague_client::SigningKey::from_pem(key.to_pkcs8_pem().expose_secret())?;
         let (p2, ep2) = (Arc::clone(&problems), token_endpoint.clone());
@@ -369,7 +383,17 @@ async fn replay(s: &Scenario) -> Result<(Value, Vec<Captured>, String, Vec<Strin
     };
     let captured = captured.lock().map(|v| v.clone()).unwrap_or_default();
     let mut extra = problems.lock().map(|v| v.clone()).unwrap_or_default();
-    if s.service == "hague" && s.request.path != hague::TOKEN_PATH {
+    if discovery_exchange {
+        // Discovery is public: no credential of any kind goes to it.
+        for c in &captured {
+            if c.headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            {
+                extra.push("the discovery request carries an Authorization header".to_owned());
+            }
+        }
+    } else if s.service == "hague" && s.request.path != hague::TOKEN_PATH {
         for c in &captured {
             let auth = c
                 .headers

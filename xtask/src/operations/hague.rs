@@ -29,6 +29,7 @@ pub(crate) const API_PATH: &str = "/hws-api/v1";
 /// Every public async method of `hague_client::Client`.
 pub(crate) const OPERATIONS: &[&str] = &[
     "token_info",
+    "provider_metadata",
     "ping",
     "submit",
     "submit_with",
@@ -231,6 +232,15 @@ pub(crate) async fn run_with(
             c.token_info().await,
             |t| json!({"ok": {"token_type": t.token_type, "expires_in": t.expires_in, "scope": t.scope}}),
         ),
+        "provider_metadata" => outcome(c.provider_metadata().await, |m| {
+            json!({"ok": {
+                "issuer_path": path_of(m.issuer()),
+                "token_endpoint_path": path_of(m.token_endpoint()),
+                "token_endpoint_auth_methods": m.token_endpoint_auth_methods(),
+                "token_endpoint_signing_algorithms": m.token_endpoint_signing_algorithms(),
+                "private_key_jwt": format!("{:?}", m.private_key_jwt()),
+            }})
+        }),
         "ping" => outcome(c.ping().await, |()| json!({"ok": null})),
         "submit" | "submit_with" => {
             let file: String = input(inputs, "package_file")?;
@@ -312,3 +322,9 @@ pub(crate) async fn run_with(
 
 /// Shared record of problems seen by the token endpoint mock.
 pub(crate) type Problems = Arc<Mutex<Vec<String>>>;
+
+/// The path of a URL the provider advertised (its host is the replay's, which changes
+/// from run to run); the text unchanged if it is not a URL.
+fn path_of(url: &str) -> String {
+    url::Url::parse(url).map_or_else(|_| url.to_owned(), |u| u.path().to_owned())
+}

@@ -214,6 +214,30 @@ fn serve_writes_verified_deliveries_and_refuses_forged_ones() {
     );
 }
 
+/// Posts `body` signed with `secret` to a server started with `--max-events 1`, checks
+/// it is acknowledged, and returns its stdout and the one line it wrote, parsed.
+fn deliver_and_read_line(
+    child: &mut Child,
+    addr: &str,
+    secret: &str,
+    body: &[u8],
+) -> (String, serde_json::Value) {
+    let sig = firmadoc_client::webhook::WebhookSecret::new(secret)
+        .unwrap()
+        .sign(body);
+    let (status, _) = http(
+        addr,
+        "POST",
+        "/",
+        &[("ms-signature", &sig), json_header()],
+        body,
+    );
+    assert_eq!(status, 200);
+    let stdout = stdout_after_exit_0(child);
+    let line = serde_json::from_str(stdout.trim_end()).unwrap();
+    (stdout, line)
+}
+
 #[test]
 fn serve_writes_to_stdout_by_default() {
     let (mut child, addr, _stderr) = serve(&["--max-events", "1"]);
@@ -244,19 +268,7 @@ fn serve_warns_on_secret_length_and_writes_untyped_deliveries() {
     assert!(!seen.contains("too-short"), "the secret is printed: {seen}");
     let body =
         br#"{"Id":"u1","Attempt":1,"Notifications":[{"Action":"F","id":"XJH29","id2":"2"}]}"#;
-    let sig = firmadoc_client::webhook::WebhookSecret::new("too-short")
-        .unwrap()
-        .sign(body);
-    let (status, _) = http(
-        &addr,
-        "POST",
-        "/",
-        &[("ms-signature", &sig), json_header()],
-        body,
-    );
-    assert_eq!(status, 200);
-    let stdout = stdout_after_exit_0(&mut child);
-    let line: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
+    let (_, line) = deliver_and_read_line(&mut child, &addr, "too-short", body);
     assert_eq!(line["body"], std::str::from_utf8(body).unwrap());
     let v = &line["delivery"];
     assert_eq!(v["Id"], "u1");
@@ -278,19 +290,7 @@ fn serve_keeps_a_body_that_is_not_utf8_exactly() {
     } = start(serve_command(&["--max-events", "1", "--store", "memory"]));
     let body =
         b"{\"Id\":\"b1\",\"Attempt\":1,\"Notifications\":[{\"Action\":\"F\",\"id\":\"\xff\xfe\"}]}";
-    let sig = firmadoc_client::webhook::WebhookSecret::new(crate::support::SECRET)
-        .unwrap()
-        .sign(body);
-    let (status, _) = http(
-        &addr,
-        "POST",
-        "/",
-        &[("ms-signature", &sig), json_header()],
-        body,
-    );
-    assert_eq!(status, 200);
-    let stdout = stdout_after_exit_0(&mut child);
-    let line: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
+    let (stdout, line) = deliver_and_read_line(&mut child, &addr, crate::support::SECRET, body);
     assert!(line.get("body").is_none(), "{line}");
     let kept = base64::Engine::decode(
         &base64::engine::general_purpose::STANDARD,

@@ -322,9 +322,10 @@ async fn discovery(client: &Client) -> Step {
             source: DiscoveryError::IssuerMismatch { expected, found },
             ..
         }) => {
+            // A configuration error (exit 2), as every subcommand reports it.
             return Step::failed(
                 "discovery",
-                ExitStatus::Service,
+                ExitStatus::Usage,
                 format!("the provider's discovery document says issuer `{found}`, but `{expected}` is configured"),
                 format!("set the issuer to exactly `{found}` (--issuer or HAGUE_ISSUER, character for character) if this is the right provider; otherwise fix the issuer URL"),
             )

@@ -165,7 +165,7 @@ fn a_wrong_issuer_fails_at_discovery() {
         &report,
         &error,
         &STEPS,
-        4,
+        2,
         "discovery",
         "set the issuer to exactly",
     );

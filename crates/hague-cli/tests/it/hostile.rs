@@ -26,27 +26,8 @@ use std::os::unix::fs::FileTypeExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{fixture, hague, run};
-
-/// `hague package build` of the refusal fixture to `target`, with `extra` flags.
-fn build_to(dir: &Path, target: &Path, extra: &[&str]) -> Command {
-    let files = dir.join("files");
-    std::fs::create_dir_all(files.join("refusal")).unwrap();
-    std::fs::write(
-        files.join("refusal/decision.pdf"),
-        b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n",
-    )
-    .unwrap();
-    let mut c = hague();
-    c.args(["package", "build"])
-        .arg(fixture("packages/refusal.xml"))
-        .arg("--files")
-        .arg(&files)
-        .arg("-o")
-        .arg(target)
-        .args(extra);
-    c
-}
+use crate::package::build_to;
+use crate::support::{hague, run};
 
 fn mkfifo(path: &Path) {
     assert!(Command::new("mkfifo").arg(path).status().unwrap().success());

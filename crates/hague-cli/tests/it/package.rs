@@ -2,11 +2,13 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::support::{fixture, hague, run};
 
-/// Writes the refusal fixture's referenced PDF under `dir` and builds the package.
-pub(crate) fn valid_package(dir: &Path) -> PathBuf {
+/// `hague package build` of the refusal fixture to `target`, with `extra` flags (its
+/// referenced PDF written under `dir` first).
+pub(crate) fn build_to(dir: &Path, target: &Path, extra: &[&str]) -> Command {
     let files = dir.join("files");
     std::fs::create_dir_all(files.join("refusal")).unwrap();
     std::fs::write(
@@ -14,15 +16,21 @@ pub(crate) fn valid_package(dir: &Path) -> PathBuf {
         b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n",
     )
     .unwrap();
-    let out = dir.join("refusal.zip");
-    let stdout = run(hague()
-        .args(["package", "build"])
+    let mut c = hague();
+    c.args(["package", "build"])
         .arg(fixture("packages/refusal.xml"))
         .arg("--files")
         .arg(&files)
         .arg("-o")
-        .arg(&out))
-    .ok();
+        .arg(target)
+        .args(extra);
+    c
+}
+
+/// Writes the refusal fixture's referenced PDF under `dir` and builds the package.
+pub(crate) fn valid_package(dir: &Path) -> PathBuf {
+    let out = dir.join("refusal.zip");
+    let stdout = run(&mut build_to(dir, &out, &[])).ok();
     assert!(stdout.contains("refusal/decision.pdf"), "{stdout}");
     out
 }

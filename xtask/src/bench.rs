@@ -4,7 +4,8 @@
 //!
 //! The full run builds the benches in release mode, uses the issue's sizes
 //! (1 GB bulletin, 1 GiB download, ≥ 1 GB package, 100,000 webhook events)
-//! and writes `docs/benchmarks.md` with the machine and the date. `--quick`
+//! and writes the table at the top of `docs/benchmarks.md` with the machine and the
+//! date (the notes below it, from the first `## ` heading on, are kept). `--quick`
 //! uses small sizes and the dev profile (it reuses the test build, so CI pays
 //! no release build): it proves that every benchmark and every peer runs, and
 //! does not judge the figures, which mean little in a debug build.
@@ -94,11 +95,15 @@ fn write_doc(table: &str) -> Result<()> {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
+    let path = root().join("docs/benchmarks.md");
+    // The hand-written notes (from the first `## ` heading on) are kept below the new table.
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let notes = old.find("\n## ").map_or("", |i| &old[i..]);
     let doc = format!(
         "# Benchmarks\n\nWritten by `cargo xtask bench` (full run) on {date}: {cores} cores, {cpu}.\n\
-         Every reference is measured in the same run as our figure.\n\n{table}\n"
+         Every reference is measured in the same run as our figure.\n\n{table}{notes}"
     );
-    std::fs::write(root().join("docs/benchmarks.md"), doc)?;
+    std::fs::write(&path, doc)?;
     println!("wrote docs/benchmarks.md");
     Ok(())
 }

@@ -142,7 +142,14 @@ struct Shared {
     options: StoreOptions,
     owner: i64,
     next_prune: Mutex<Instant>,
+    /// Ids marked done by [`PostgresStore::complete_all_in`] in a handler's
+    /// transaction, whose completion by the receiver is then skipped.
+    completed_in_tx: Mutex<HashSet<String>>,
 }
+
+/// Ids remembered in [`Shared::completed_in_tx`] at most: past it the memory is
+/// emptied (a forgotten id only costs a completion statement that finds it done).
+const COMPLETED_IN_TX_MAX: usize = 65_536;
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
@@ -217,6 +224,7 @@ impl PostgresStore {
             options,
             owner: owner_token(),
             next_prune: Mutex::new(Instant::now()),
+            completed_in_tx: Mutex::new(HashSet::new()),
         });
         let (claims, claim_rx) = mpsc::unbounded_channel();
         let (completions, completion_rx) = mpsc::unbounded_channel();
@@ -241,7 +249,13 @@ impl PostgresStore {
     /// database: commit your handler's writes and the completion together, and
     /// an event is handled **exactly once** even when the replica dies between
     /// your commit and the reply (the retry then finds it done, on any replica).
-    /// The receiver's own completion after your handler returns is then a no-op.
+    /// The receiver's own completion after your handler returns is then skipped:
+    /// the store remembers the ids completed this way (up to 65,536 not yet
+    /// seen by the receiver; past that it forgets them, and a forgotten id costs
+    /// one completion statement that finds it done). If your transaction rolls
+    /// back, return an error from the handler: the receiver then releases the
+    /// claim (returning `Ok` leaves the claim to lapse with its lease, and the
+    /// retry is handled then, as your writes were rolled back).
     ///
     /// An id already done (a handler that outlived its lease while a retry was
     /// handled elsewhere) is refused with [`StoreError::AlreadyDone`]: roll
@@ -279,6 +293,11 @@ impl PostgresStore {
         if marked < ids.len() as u64 {
             return Err(StoreError::AlreadyDone(ids.len() as u64 - marked));
         }
+        let mut remembered = self.shared.completed_in_tx();
+        if remembered.len() + ids.len() > COMPLETED_IN_TX_MAX {
+            remembered.clear();
+        }
+        remembered.extend(ids.iter().map(|id| (*id).to_owned()));
         Ok(())
     }
 
@@ -517,6 +536,12 @@ impl Shared {
         result
     }
 
+    fn completed_in_tx(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.completed_in_tx
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Starts a background prune when one is due.
     fn prune_if_due(self: &Arc<Self>) {
         {
@@ -551,10 +576,17 @@ impl DedupStore for PostgresStore {
     }
 
     fn complete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        if self.shared.completed_in_tx().remove(id) {
+            // Marked done in the handler's own transaction (`complete_in`).
+            return Box::pin(std::future::ready(Ok(())));
+        }
         self.call(&self.completions, |r| Op::Complete(id.to_owned(), r))
     }
 
     fn release<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        // A handler that completed in its transaction and then failed: the
+        // statement below leaves a done id alone (and frees a rolled-back claim).
+        self.shared.completed_in_tx().remove(id);
         self.call(&self.claims, |r| Op::Release(id.to_owned(), r))
     }
 }

@@ -167,7 +167,43 @@ async fn postgres_complete_all_in_commits_once_with_the_handler() {
         .unwrap()
         .get(0);
     assert_eq!(rows, 2);
-    // The receiver's own completion after complete_in is a harmless no-op.
+    // The receiver's own completion after complete_in is skipped (see below).
     store.complete("a").await.unwrap();
     assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
+}
+
+/// After `complete_in` the receiver's own completion of the same id sends no
+/// statement: seen through a transaction that rolls back (a handler that
+/// returns `Ok` although its writes were undone), whose claim must stay in
+/// progress and lapse, not be marked done without them. A release after
+/// `complete_in` still frees the rolled-back claim.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_completion_after_complete_in_is_skipped() {
+    let Some(db) = fresh_database().await else {
+        return;
+    };
+    let store = PostgresStore::connect_with(&db.url, options().lease(Duration::from_secs(60)), 2)
+        .await
+        .unwrap();
+    let (mut client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    for id in ["x", "y", "z"] {
+        assert_eq!(store.claim(id).await.unwrap(), Claim::New);
+    }
+    let tx = client.transaction().await.unwrap();
+    store.complete_in(&tx, "x").await.unwrap();
+    store.complete_all_in(&tx, &["y"]).await.unwrap();
+    drop(tx); // rolled back
+    store.complete("x").await.unwrap();
+    assert_eq!(store.claim("x").await.unwrap(), Claim::InProgress);
+    store.release("y").await.unwrap();
+    assert_eq!(store.claim("y").await.unwrap(), Claim::New);
+    // Only once: a second completion of the same id goes to the database.
+    store.complete("x").await.unwrap();
+    assert_eq!(store.claim("x").await.unwrap(), Claim::Done);
+    // An id never completed in a transaction is completed as usual.
+    store.complete("z").await.unwrap();
+    assert_eq!(store.claim("z").await.unwrap(), Claim::Done);
 }

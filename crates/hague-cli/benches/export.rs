@@ -20,6 +20,10 @@ use test_support::measure::{cpu_seconds, peak_rss_kb};
 use test_support::tools::workspace_root as workspace;
 
 /// As in `crates/st96-model/benches/bulletin.rs`.
+/// The `hague` binary's allocator (`src/main.rs`), so that this measures what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BYTES_PER_RECORD: u64 = 4_530;
 
 fn child(zip: &Path) {

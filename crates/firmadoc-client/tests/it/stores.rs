@@ -121,6 +121,21 @@ async fn postgres_store_debug_is_redacted() {
     assert!(!shown.contains("127.0.0.1"), "{shown}");
 }
 
+/// A store on `db` and the handler's own connection to the same database.
+async fn store_and_handler_client(
+    db: &crate::pg::Database,
+    options: StoreOptions,
+) -> (PostgresStore, tokio_postgres::Client) {
+    let store = PostgresStore::connect_with(&db.url, options, 2)
+        .await
+        .unwrap();
+    let (client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    (store, client)
+}
+
 /// A handler that commits its rows and the completions of several events in
 /// one transaction; a batch holding an id already done (a handler that
 /// outlived its lease) is refused, so its rows are rolled back.
@@ -129,13 +144,7 @@ async fn postgres_complete_all_in_commits_once_with_the_handler() {
     let Some(db) = fresh_database().await else {
         return;
     };
-    let store = PostgresStore::connect_with(&db.url, options(), 2)
-        .await
-        .unwrap();
-    let (mut client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let (store, mut client) = store_and_handler_client(&db, options()).await;
     client
         .batch_execute("CREATE TABLE handled (id text NOT NULL)")
         .await
@@ -182,13 +191,8 @@ async fn postgres_completion_after_complete_in_is_skipped() {
     let Some(db) = fresh_database().await else {
         return;
     };
-    let store = PostgresStore::connect_with(&db.url, options().lease(Duration::from_secs(60)), 2)
-        .await
-        .unwrap();
-    let (mut client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
+    let options = options().lease(Duration::from_secs(60));
+    let (store, mut client) = store_and_handler_client(&db, options).await;
     for id in ["x", "y", "z"] {
         assert_eq!(store.claim(id).await.unwrap(), Claim::New);
     }

@@ -67,11 +67,17 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
 fn render(lines: &[Line]) -> String {
     let mut t =
         String::from("| benchmark | ours | reference | ratio | target |\n|---|---|---|---|---|\n");
+    // A `|` inside a cell would end it: escaped, as Markdown tables want.
+    let cell = |s: &str| s.replace('|', "\\|");
     for l in lines {
         let _ = writeln!(
             t,
             "| {} | {} | {} | {} | {} |",
-            l.what, l.ours, l.reference, l.ratio, l.target
+            cell(&l.what),
+            cell(&l.ours),
+            cell(&l.reference),
+            cell(&l.ratio),
+            cell(&l.target)
         );
     }
     t

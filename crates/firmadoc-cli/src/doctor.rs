@@ -102,44 +102,25 @@ fn describe(global: &Global, env: &dyn Fn(&str) -> Option<String>) -> Shown {
     let profile_name = file
         .as_ref()
         .and_then(|f| f.selected(requested.as_deref()).map(str::to_owned));
-    let layered = |name: &str,
-                   flag: (&str, Option<String>),
-                   var: &str,
-                   key: Option<String>,
-                   default: Option<&str>| {
-        let env_value = env(var);
-        let source = Source::layered(
-            (flag.0, flag.1.is_some()),
-            (var, env_value.is_some()),
-            (name, key.is_some()),
-            default.is_some(),
-        );
-        let value = flag
-            .1
-            .or(env_value)
-            .or(key)
-            .or_else(|| default.map(str::to_owned));
-        Setting::new(name, value, source)
-    };
     let mut settings = vec![
-        layered(
+        Setting::layered(
             "env",
             ("--env", global.environment.clone()),
-            vars::ENVIRONMENT,
+            (vars::ENVIRONMENT, env(vars::ENVIRONMENT)),
             profile.env.clone(),
             Some("test"),
         ),
-        layered(
+        Setting::layered(
             "consumer_key",
             ("--consumer-key", global.consumer_key.clone()),
-            vars::CONSUMER_KEY,
+            (vars::CONSUMER_KEY, env(vars::CONSUMER_KEY)),
             profile.consumer_key.clone(),
             None,
         ),
-        layered(
+        Setting::layered(
             "signature_shape",
             ("--signature-shape", global.signature_shape.clone()),
-            vars::SIGNATURE_SHAPE,
+            (vars::SIGNATURE_SHAPE, env(vars::SIGNATURE_SHAPE)),
             profile.signature_shape.clone(),
             Some("unescaped"),
         ),

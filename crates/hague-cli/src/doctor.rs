@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cli_support::doctor::{
-    CertificateInfo, ClockThresholds, Doctor, Reach, Setting, Source, StartedClock, Status, Step,
+    CertificateInfo, ClockThresholds, Doctor, Reach, Setting, StartedClock, Status, Step,
     configuration_step, expiry_status, pem_certificates,
 };
 use cli_support::{CliError, ExitStatus, Report, config_location};
@@ -147,15 +147,17 @@ struct Shown {
     extra_roots: Option<String>,
 }
 
-/// A setting's name, flag, environment variable, flag value, profile value and default.
-type Row<'a> = (
-    &'a str,
-    &'a str,
-    &'a str,
-    Option<String>,
-    Option<String>,
-    Option<&'a str>,
-);
+/// What `hague-client` uses for a setting left unset, as the doctor shows it.
+fn default_of(key: &str) -> Option<&'static str> {
+    match key {
+        "token_endpoint" => Some("discovery"),
+        "audience" => Some("token-endpoint"),
+        "assertion_lifetime" => Some("60"),
+        "assertion_kid" => Some("none"),
+        "assertion_typ" => Some("JWT"),
+        _ => None,
+    }
+}
 
 /// Each setting with its source, read the way `settings::client_config` reads them
 /// (flag, then `HAGUE_*`, then the profile).
@@ -166,135 +168,30 @@ fn describe(global: &Global, env: &dyn Fn(&str) -> Option<String>) -> Shown {
     let profile_name = file
         .as_ref()
         .and_then(|f| f.selected(requested.as_deref()).map(str::to_owned));
-    let resolve = |p: &Path| {
-        file.as_ref()
-            .map_or_else(|| p.to_path_buf(), |f| f.resolve(p))
-    };
-    let text = |p: PathBuf| p.display().to_string();
-    let rows: Vec<Row<'_>> = vec![
-        (
-            "preset",
-            "--preset",
-            "HAGUE_PRESET",
-            global.preset.clone(),
-            profile.preset.clone(),
-            None,
-        ),
-        (
-            "api_base_url",
-            "--api-base-url",
-            "HAGUE_API_BASE_URL",
-            global.api_base_url.clone(),
-            profile.api_base_url.clone(),
-            None,
-        ),
-        (
-            "issuer",
-            "--issuer",
-            "HAGUE_ISSUER",
-            global.issuer.clone(),
-            profile.issuer.clone(),
-            None,
-        ),
-        (
-            "token_endpoint",
-            "--token-endpoint",
-            "HAGUE_TOKEN_ENDPOINT",
-            global.token_endpoint.clone(),
-            profile.token_endpoint.clone(),
-            Some("discovery"),
-        ),
-        (
-            "client_id",
-            "--client-id",
-            "HAGUE_CLIENT_ID",
-            global.client_id.clone(),
-            profile.client_id.clone(),
-            None,
-        ),
-        (
-            "scope",
-            "--scope",
-            "HAGUE_SCOPE",
-            global.scope.clone(),
-            profile.scope.clone(),
-            None,
-        ),
-        (
-            "audience",
-            "--audience",
-            "HAGUE_AUDIENCE",
-            global.audience.clone(),
-            profile.audience.clone(),
-            Some("token-endpoint"),
-        ),
-        (
-            "assertion_lifetime",
-            "--assertion-lifetime",
-            "HAGUE_ASSERTION_LIFETIME",
-            global.assertion_lifetime.map(|s| s.to_string()),
-            profile.assertion_lifetime.map(|s| s.to_string()),
-            Some("60"),
-        ),
-        (
-            "assertion_kid",
-            "--assertion-kid",
-            "HAGUE_ASSERTION_KID",
-            global.assertion_kid.clone(),
-            profile.assertion_kid.clone(),
-            Some("none"),
-        ),
-        (
-            "assertion_typ",
-            "--assertion-typ",
-            "HAGUE_ASSERTION_TYP",
-            global.assertion_typ.clone(),
-            profile.assertion_typ.clone(),
-            Some("JWT"),
-        ),
-        (
-            "private_key_file",
-            "--private-key-file",
-            vars::PRIVATE_KEY_FILE,
-            global.private_key_file.clone().map(text),
-            profile
-                .private_key_file
-                .as_deref()
-                .map(|p| text(resolve(p))),
-            None,
-        ),
-        (
-            "extra_root_ca_file",
-            "--extra-root-ca-file",
-            "HAGUE_EXTRA_ROOT_CA_FILE",
-            global.extra_root_ca_file.clone().map(text),
-            profile
-                .extra_root_ca_file
-                .as_deref()
-                .map(|p| text(resolve(p))),
-            None,
-        ),
-    ];
+    let mut rows = settings::layers(global, &profile, file.as_ref());
+    // The key file, read apart by `client_config`, is shown before the extra roots.
+    let key = settings::key_file_layer(global, &profile, file.as_ref());
+    let at = rows
+        .iter()
+        .position(|l| l.key == "extra_root_ca_file")
+        .unwrap_or(rows.len());
+    rows.insert(at, key);
     let mut settings = Vec::new();
     let (mut key_file, mut extra_roots) = (None, None);
-    for (name, flag, var, flag_value, profile_value, default) in rows {
-        let env_value = env(var);
-        let source = Source::layered(
-            (flag, flag_value.is_some()),
-            (var, env_value.is_some()),
-            (name, profile_value.is_some()),
-            default.is_some(),
+    for l in rows {
+        let setting = Setting::layered(
+            l.key,
+            (l.flag, l.flag_value),
+            (l.var, env(l.var)),
+            l.profile_value,
+            default_of(l.key),
         );
-        let value = flag_value
-            .or(env_value)
-            .or(profile_value)
-            .or_else(|| default.map(str::to_owned));
-        match name {
-            "private_key_file" => key_file = value.clone().map(PathBuf::from),
-            "extra_root_ca_file" => extra_roots.clone_from(&value),
+        match l.key {
+            "private_key_file" => key_file = setting.value.clone().map(PathBuf::from),
+            "extra_root_ca_file" => extra_roots.clone_from(&setting.value),
             _ => {}
         }
-        settings.push(Setting::new(name, value, source));
+        settings.push(setting);
     }
     Shown {
         file: location.map(|l| l.path),

@@ -97,6 +97,142 @@ pub(crate) fn profile(
     }
 }
 
+/// A setting read from its flag, else its `HAGUE_*` variable, else its profile key.
+pub(crate) struct Layer {
+    /// The profile key (`api_base_url`).
+    pub key: &'static str,
+    /// The flag (`--api-base-url`).
+    pub flag: &'static str,
+    /// The environment variable (`HAGUE_API_BASE_URL`).
+    pub var: &'static str,
+    /// The flag's value.
+    pub flag_value: Option<String>,
+    /// The profile's value (a path resolved against the configuration file).
+    pub profile_value: Option<String>,
+}
+
+/// Every setting [`client_config`] reads in layers, in this order; `doctor` shows the
+/// same list. The private key file is read apart (its path stays a path).
+pub(crate) fn layers(global: &Global, profile: &Profile, file: Option<&ProfileFile>) -> Vec<Layer> {
+    let layer = |key, flag, var, flag_value, profile_value| Layer {
+        key,
+        flag,
+        var,
+        flag_value,
+        profile_value,
+    };
+    vec![
+        layer(
+            "preset",
+            "--preset",
+            "HAGUE_PRESET",
+            global.preset.clone(),
+            profile.preset.clone(),
+        ),
+        layer(
+            "api_base_url",
+            "--api-base-url",
+            "HAGUE_API_BASE_URL",
+            global.api_base_url.clone(),
+            profile.api_base_url.clone(),
+        ),
+        layer(
+            "issuer",
+            "--issuer",
+            "HAGUE_ISSUER",
+            global.issuer.clone(),
+            profile.issuer.clone(),
+        ),
+        layer(
+            "token_endpoint",
+            "--token-endpoint",
+            "HAGUE_TOKEN_ENDPOINT",
+            global.token_endpoint.clone(),
+            profile.token_endpoint.clone(),
+        ),
+        layer(
+            "client_id",
+            "--client-id",
+            "HAGUE_CLIENT_ID",
+            global.client_id.clone(),
+            profile.client_id.clone(),
+        ),
+        layer(
+            "scope",
+            "--scope",
+            "HAGUE_SCOPE",
+            global.scope.clone(),
+            profile.scope.clone(),
+        ),
+        layer(
+            "audience",
+            "--audience",
+            "HAGUE_AUDIENCE",
+            global.audience.clone(),
+            profile.audience.clone(),
+        ),
+        layer(
+            "assertion_lifetime",
+            "--assertion-lifetime",
+            "HAGUE_ASSERTION_LIFETIME",
+            global.assertion_lifetime.map(|s| s.to_string()),
+            profile.assertion_lifetime.map(|s| s.to_string()),
+        ),
+        layer(
+            "assertion_kid",
+            "--assertion-kid",
+            "HAGUE_ASSERTION_KID",
+            global.assertion_kid.clone(),
+            profile.assertion_kid.clone(),
+        ),
+        layer(
+            "assertion_typ",
+            "--assertion-typ",
+            "HAGUE_ASSERTION_TYP",
+            global.assertion_typ.clone(),
+            profile.assertion_typ.clone(),
+        ),
+        layer(
+            "extra_root_ca_file",
+            "--extra-root-ca-file",
+            "HAGUE_EXTRA_ROOT_CA_FILE",
+            global.extra_root_ca_file.as_deref().map(path_text),
+            profile
+                .extra_root_ca_file
+                .as_deref()
+                .map(|p| resolved_text(file, p)),
+        ),
+    ]
+}
+
+/// The private key file as a [`Layer`], for showing it (`client_config` reads the path
+/// itself, as a path).
+pub(crate) fn key_file_layer(
+    global: &Global,
+    profile: &Profile,
+    file: Option<&ProfileFile>,
+) -> Layer {
+    Layer {
+        key: "private_key_file",
+        flag: "--private-key-file",
+        var: vars::PRIVATE_KEY_FILE,
+        flag_value: global.private_key_file.as_deref().map(path_text),
+        profile_value: profile
+            .private_key_file
+            .as_deref()
+            .map(|p| resolved_text(file, p)),
+    }
+}
+
+fn path_text(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// A profile's path, resolved against the configuration file, as text.
+fn resolved_text(file: Option<&ProfileFile>, p: &Path) -> String {
+    path_text(&file.map_or_else(|| p.to_path_buf(), |f| f.resolve(p)))
+}
+
 /// Builds the client configuration from flags, environment and profile.
 ///
 /// # Errors
@@ -111,52 +247,12 @@ pub fn client_config(
         Some(f) => f.resolve(&p),
         None => p,
     };
-    let path_text = |p: PathBuf| p.to_string_lossy().into_owned();
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
-    let mut put = |name: &'static str, flag: Option<String>, profile: Option<String>| {
-        if let Some((v, _)) = layered(flag, env(name), profile) {
-            values.insert(name, v);
+    for l in layers(global, &profile, file.as_ref()) {
+        if let Some((v, _)) = layered(l.flag_value, env(l.var), l.profile_value) {
+            values.insert(l.var, v);
         }
-    };
-    put("HAGUE_PRESET", global.preset.clone(), profile.preset);
-    put(
-        "HAGUE_API_BASE_URL",
-        global.api_base_url.clone(),
-        profile.api_base_url,
-    );
-    put("HAGUE_ISSUER", global.issuer.clone(), profile.issuer);
-    put(
-        "HAGUE_TOKEN_ENDPOINT",
-        global.token_endpoint.clone(),
-        profile.token_endpoint,
-    );
-    put(
-        "HAGUE_CLIENT_ID",
-        global.client_id.clone(),
-        profile.client_id,
-    );
-    put("HAGUE_SCOPE", global.scope.clone(), profile.scope);
-    put("HAGUE_AUDIENCE", global.audience.clone(), profile.audience);
-    put(
-        "HAGUE_ASSERTION_LIFETIME",
-        global.assertion_lifetime.map(|s| s.to_string()),
-        profile.assertion_lifetime.map(|s| s.to_string()),
-    );
-    put(
-        "HAGUE_ASSERTION_KID",
-        global.assertion_kid.clone(),
-        profile.assertion_kid,
-    );
-    put(
-        "HAGUE_ASSERTION_TYP",
-        global.assertion_typ.clone(),
-        profile.assertion_typ,
-    );
-    put(
-        "HAGUE_EXTRA_ROOT_CA_FILE",
-        global.extra_root_ca_file.clone().map(path_text),
-        profile.extra_root_ca_file.map(|p| path_text(resolve(p))),
-    );
+    }
 
     // Each required value is checked here so the message names all three sources.
     for (name, flag, key) in [

@@ -5,6 +5,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::Step;
+use crate::Origin;
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,28 +24,6 @@ pub enum Source {
 }
 
 impl Source {
-    /// The first source that has a value: the flag, else the environment
-    /// variable, else the profile key (the order every tool reads them in).
-    #[must_use]
-    pub fn layered(
-        flag: (&str, bool),
-        env: (&str, bool),
-        profile: (&str, bool),
-        default: bool,
-    ) -> Self {
-        if flag.1 {
-            Self::Flag(flag.0.to_owned())
-        } else if env.1 {
-            Self::Environment(env.0.to_owned())
-        } else if profile.1 {
-            Self::Profile(profile.0.to_owned())
-        } else if default {
-            Self::Default
-        } else {
-            Self::Unset
-        }
-    }
-
     fn describe(&self) -> String {
         match self {
             Self::Flag(f) => format!("flag {f}"),
@@ -86,6 +65,28 @@ impl Setting {
             value,
             source,
         }
+    }
+
+    /// A setting read the way every tool reads one ([`crate::layered`]): the flag
+    /// (`(flag name, value)`), else the environment variable (`(variable, value)`), else
+    /// the profile key `name`, else `default`; the source names the one that was used.
+    pub fn layered(
+        name: &str,
+        flag: (&str, Option<String>),
+        var: (&str, Option<String>),
+        key: Option<String>,
+        default: Option<&str>,
+    ) -> Self {
+        let (value, source) = match crate::layered(flag.1, var.1, key) {
+            Some((v, Origin::Flag)) => (Some(v), Source::Flag(flag.0.to_owned())),
+            Some((v, Origin::Environment)) => (Some(v), Source::Environment(var.0.to_owned())),
+            Some((v, Origin::Profile)) => (Some(v), Source::Profile(name.to_owned())),
+            None => match default {
+                Some(d) => (Some(d.to_owned()), Source::Default),
+                None => (None, Source::Unset),
+            },
+        };
+        Self::new(name, value, source)
     }
 }
 
@@ -194,4 +195,48 @@ pub fn configuration_step(
     .detail("profile", profile.map(Value::from).unwrap_or(Value::Null))
     .detail("settings", json_settings)
     .detail("secret_files", json_files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(
+        flag: Option<&str>,
+        var: Option<&str>,
+        key: Option<&str>,
+        default: Option<&str>,
+    ) -> Setting {
+        let owned = |v: Option<&str>| v.map(str::to_owned);
+        Setting::layered(
+            "client_id",
+            ("--client-id", owned(flag)),
+            ("HAGUE_CLIENT_ID", owned(var)),
+            owned(key),
+            default,
+        )
+    }
+
+    #[test]
+    fn the_flag_then_the_environment_then_the_profile_then_the_default() {
+        let s = read(Some("f"), Some("e"), Some("p"), Some("d"));
+        assert_eq!(
+            (s.value.as_deref(), s.source),
+            (Some("f"), Source::Flag("--client-id".into()))
+        );
+        let s = read(None, Some("e"), Some("p"), Some("d"));
+        assert_eq!(
+            (s.value.as_deref(), s.source),
+            (Some("e"), Source::Environment("HAGUE_CLIENT_ID".into()))
+        );
+        let s = read(None, None, Some("p"), Some("d"));
+        assert_eq!(
+            (s.value.as_deref(), s.source),
+            (Some("p"), Source::Profile("client_id".into()))
+        );
+        let s = read(None, None, None, Some("d"));
+        assert_eq!((s.value.as_deref(), s.source), (Some("d"), Source::Default));
+        let s = read(None, None, None, None);
+        assert_eq!((s.value, s.source), (None, Source::Unset));
+    }
 }

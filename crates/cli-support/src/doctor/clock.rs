@@ -73,7 +73,7 @@ pub fn clock_step(samples: &[DateSample], thresholds: ClockThresholds) -> Step {
         thresholds.warn.as_secs(),
         thresholds.fail.as_secs()
     );
-    let mut step = match worst {
+    let step = match worst {
         None => Step::warning(
             "clock",
             "no server sent a Date header: the clock cannot be compared",
@@ -99,10 +99,8 @@ pub fn clock_step(samples: &[DateSample], thresholds: ClockThresholds) -> Step {
             .detail("skew_seconds", k)
         }
     };
-    for l in lines {
-        step = step.line(l);
-    }
-    step.line(limits)
+    step.lines(lines)
+        .line(limits)
         .detail("samples", json_samples)
         .detail("warn_seconds", thresholds.warn.as_secs())
         .detail("fail_seconds", thresholds.fail.as_secs())

@@ -151,6 +151,13 @@ impl Step {
         self
     }
 
+    /// Adds lines shown under the summary, in order (text output).
+    #[must_use]
+    pub fn lines<T: Into<String>>(mut self, texts: impl IntoIterator<Item = T>) -> Self {
+        self.lines.extend(texts.into_iter().map(Into::into));
+        self
+    }
+
     /// Adds a key to the step's JSON `details`.
     #[must_use]
     pub fn detail(mut self, key: &str, value: impl Into<Value>) -> Self {

@@ -108,7 +108,7 @@ pub async fn dns_step(endpoints: &[Endpoint], timeout: Duration) -> Step {
             }
         }
     }
-    let mut step = match failure {
+    let step = match failure {
         Some(f) => Step::failed(
             "dns",
             ExitStatus::Network,
@@ -117,10 +117,7 @@ pub async fn dns_step(endpoints: &[Endpoint], timeout: Duration) -> Step {
         ),
         None => Step::ok("dns", format!("{} host(s) resolved", endpoints.len())),
     };
-    for l in lines {
-        step = step.line(l);
-    }
-    step.detail("hosts", hosts)
+    step.lines(lines).detail("hosts", hosts)
 }
 
 /// The `tcp` step: a TCP connection opens to every endpoint.
@@ -167,7 +164,7 @@ pub async fn tcp_step(endpoints: &[Endpoint], timeout: Duration) -> Step {
             }
         }
     }
-    let mut step = match failure {
+    let step = match failure {
         Some(f) => Step::failed(
             "tcp",
             ExitStatus::Network,
@@ -176,10 +173,7 @@ pub async fn tcp_step(endpoints: &[Endpoint], timeout: Duration) -> Step {
         ),
         None => Step::ok("tcp", format!("{} host(s) reachable", endpoints.len())),
     };
-    for l in lines {
-        step = step.line(l);
-    }
-    step.detail("hosts", hosts)
+    step.lines(lines).detail("hosts", hosts)
 }
 
 /// Which roots `config` trusts, in words: `webpki (Mozilla) roots + 1 extra root from FILE`.
@@ -298,15 +292,14 @@ pub async fn tls_step(
             }
         }
     }
-    let mut step = match (failure, warning) {
+    let step = match (failure, warning) {
         (Some(f), _) => f,
         (None, Some((summary, hint))) => Step::warning("tls", summary, hint),
         (None, None) => Step::ok("tls", format!("certificate chain(s) verified with {roots}")),
     };
-    for l in lines {
-        step = step.line(l);
-    }
-    step.detail("roots", roots).detail("hosts", hosts)
+    step.lines(lines)
+        .detail("roots", roots)
+        .detail("hosts", hosts)
 }
 
 /// The innermost cause of a TLS error, for a one-line summary.

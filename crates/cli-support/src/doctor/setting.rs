@@ -172,7 +172,7 @@ pub fn configuration_step(
             "mode": mode.map(|m| format!("{m:04o}")),
         }));
     }
-    let mut step = match (resolved, too_open) {
+    let step = match (resolved, too_open) {
         (_, Some((what, path, mode))) => Step::failed(
             "configuration",
             crate::ExitStatus::Usage,
@@ -184,17 +184,15 @@ pub fn configuration_step(
         (Err(e), None) => Step::from_error("configuration", &e),
         (Ok(()), None) => Step::ok("configuration", summary),
     };
-    for l in lines {
-        step = step.line(l);
-    }
-    step.detail(
-        "file",
-        file.map(|p| Value::from(p.display().to_string()))
-            .unwrap_or(Value::Null),
-    )
-    .detail("profile", profile.map(Value::from).unwrap_or(Value::Null))
-    .detail("settings", json_settings)
-    .detail("secret_files", json_files)
+    step.lines(lines)
+        .detail(
+            "file",
+            file.map(|p| Value::from(p.display().to_string()))
+                .unwrap_or(Value::Null),
+        )
+        .detail("profile", profile.map(Value::from).unwrap_or(Value::Null))
+        .detail("settings", json_settings)
+        .detail("secret_files", json_files)
 }
 
 #[cfg(test)]

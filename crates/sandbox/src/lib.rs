@@ -372,32 +372,27 @@ impl Sandbox {
             format!("{scheme}://{firmadoc_addr}"),
         ));
         let (shutdown, rx) = watch::channel(false);
+        // `Date` outside the observers, so recordings stay reproducible.
+        let wrap = |handler| {
+            dated(
+                observed(
+                    handler,
+                    config.observer.clone(),
+                    config.exchange_observer.clone(),
+                ),
+                config.clock.clone(),
+            )
+        };
         let tasks = vec![
             tokio::spawn(server::serve(
                 hws_listener,
-                // `Date` outside the observers, so recordings stay reproducible.
-                dated(
-                    observed(
-                        hws.clone().handler(),
-                        config.observer.clone(),
-                        config.exchange_observer.clone(),
-                    ),
-                    config.clock.clone(),
-                ),
+                wrap(hws.clone().handler()),
                 acceptor.clone(),
                 rx.clone(),
             )),
             tokio::spawn(server::serve(
                 fd_listener,
-                // `Date` outside the observers, so recordings stay reproducible.
-                dated(
-                    observed(
-                        firmadoc.clone().handler(),
-                        config.observer.clone(),
-                        config.exchange_observer.clone(),
-                    ),
-                    config.clock.clone(),
-                ),
+                wrap(firmadoc.clone().handler()),
                 acceptor,
                 rx,
             )),
